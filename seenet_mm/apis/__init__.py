@@ -1,0 +1,2 @@
+"""High-level functions of seenet_mm."""
+__all__: list = []

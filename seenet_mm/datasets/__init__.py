@@ -1,0 +1,2 @@
+"""Datasets and transforms of seenet_mm (registered into mmseg)."""
+__all__: list = []

@@ -1,0 +1,5 @@
+from .vgg import ARCH_SETTINGS, VGG16, conv_names
+from .vgg_convert import convert_torchvision_vgg16
+
+__all__ = ['VGG16', 'ARCH_SETTINGS', 'conv_names',
+           'convert_torchvision_vgg16']
