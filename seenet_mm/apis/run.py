@@ -1,0 +1,118 @@
+"""Shared body of tools/train.py and tools/test.py (mmseg's arguments)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import os.path as osp
+from typing import Any, Dict, List, Optional
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+from .. import compat
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings of the config, key=value (a.b.c=1 for '
+        'nested keys, key="[a,b]" for lists)')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_config(config: str, cfg_options: Optional[Dict[str, Any]],
+                work_dir: Optional[str], launcher: str) -> Config:
+    """Read ``config``, merge ``--cfg-options``, set work dir and launcher.
+
+    A key of ``--cfg-options`` whose parent does not exist in the config is
+    rejected with a ``KeyError`` naming it (mmengine would silently add it).
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file not found: {config}')
+    cfg = Config.fromfile(config)
+    cfg.launcher = launcher
+    if cfg_options:
+        check_cfg_options(cfg, cfg_options)
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
+    return cfg
+
+
+def check_cfg_options(cfg: Config, options: Dict[str, Any]) -> None:
+    """Reject dotted keys whose parent path is not in the config."""
+    for key in options:
+        parts = key.split('.')
+        node: Any = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+        for depth, part in enumerate(parts[:-1]):
+            if isinstance(node, (list, tuple)) and part.isdigit():
+                if int(part) >= len(node):
+                    raise KeyError(f'--cfg-options {key}: index {part} is '
+                                   'out of range')
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                where = '.'.join(parts[:depth]) or 'the config'
+                raise KeyError(f'--cfg-options {key}: {where} has no key '
+                               f'{part!r}')
+
+
+def set_amp(cfg: Config) -> None:
+    """Switch the optimizer wrapper to mixed precision (as mmseg does)."""
+    if cfg.optim_wrapper.type == 'AmpOptimWrapper':
+        print_log('AMP training is already enabled in your config.',
+                  logger='current', level=logging.WARNING)
+        return
+    if cfg.optim_wrapper.type != 'OptimWrapper':
+        raise ValueError('--amp needs optim_wrapper.type OptimWrapper, got '
+                         f'{cfg.optim_wrapper.type}')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
+def build_runner(cfg: Config) -> Any:
+    """Create the process group if needed, then the runner of ``cfg``."""
+    from mmengine.runner import Runner
+    from mmseg.registry import RUNNERS
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = '0'
+    compat.init_distributed(cfg.launcher, cfg)
+    if 'runner_type' not in cfg:
+        return Runner.from_cfg(cfg)
+    return RUNNERS.build(cfg)
+
+
+def enable_visualization(cfg: Config, show_dir: Optional[str]) -> None:
+    """Make the SegVisualizationHook draw predictions into ``show_dir``."""
+    hooks = cfg.default_hooks
+    if 'visualization' not in hooks:
+        raise KeyError('--show-dir needs default_hooks.visualization '
+                       "(dict(type='SegVisualizationHook'))")
+    hooks.visualization.draw = True
+    if show_dir:
+        cfg.visualizer.save_dir = show_dir
+
+
+def use_tta(cfg: Config) -> None:
+    """Swap in the config's ``tta_pipeline`` and ``tta_model``."""
+    for key in ('tta_pipeline', 'tta_model'):
+        if key not in cfg:
+            raise KeyError(f'--tta needs {key!r} in the config')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    cfg.model = cfg.tta_model
+
+
+__all__: List[str] = ['add_common_args', 'load_config', 'check_cfg_options',
+                      'set_amp', 'build_runner', 'enable_visualization',
+                      'use_tta']

@@ -1,0 +1,43 @@
+"""Shared fixtures: a tiny toy set and paths of the repository."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+import seenet_mm  # noqa: F401  (compat layer before any mmseg.models import)
+from seenet_mm.toy import ToyConfig, generate_toy_dataset
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> str:
+    return REPO
+
+
+@pytest.fixture(scope='session')
+def toy_root(tmp_path_factory) -> str:
+    """A 24-image toy set; returns the folder holding VOCdevkit/."""
+    out = str(tmp_path_factory.mktemp('toy'))
+    generate_toy_dataset(out, ToyConfig(num_images=24, val_fraction=0.25),
+                         progress=False)
+    return out
+
+
+def run_tool(args, cwd=REPO, env=None, timeout=600, check=True):
+    """Run ``python tools/...`` (or ``bash tools/...``) and return it."""
+    full_env = dict(os.environ)
+    full_env.setdefault('PYTHONUNBUFFERED', '1')
+    full_env['PYTHON'] = sys.executable
+    full_env.update(env or {})
+    cmd = [sys.executable] + list(args) if args[0].endswith('.py') else list(
+        args)
+    proc = subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f'{" ".join(cmd)} failed ({proc.returncode}):\n'
+            f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
+    return proc

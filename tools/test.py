@@ -1,0 +1,45 @@
+"""Test (and evaluate) a checkpoint with mmengine's runner (mmseg's args).
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--tta]
+                         [--show-dir DIR] [--out DIR] [--cfg-options ...]
+"""
+import argparse
+
+import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
+from seenet_mm import compat
+from seenet_mm.apis.run import (add_common_args, build_runner,
+                                enable_visualization, load_config, use_tta)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a seenet_mm model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--out', help='directory to save the predictions')
+    parser.add_argument('--show-dir',
+                        help='directory where painted predictions are saved')
+    parser.add_argument('--tta', action='store_true',
+                        help='test-time augmentation (config tta_pipeline)')
+    add_common_args(parser)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, args.work_dir,
+                      args.launcher)
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        enable_visualization(cfg, args.show_dir)
+    if args.tta:
+        use_tta(cfg)
+    if args.out is not None:
+        cfg.test_evaluator['output_dir'] = args.out
+        cfg.test_evaluator['keep_results'] = True
+    runner = build_runner(cfg)
+    runner.test()
+    compat.finish_distributed()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,38 @@
+"""Train a model of a config with mmengine's runner (mmseg's arguments).
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume] [--amp]
+                          [--cfg-options k=v ...] [--launcher pytorch]
+"""
+import argparse
+
+import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
+from seenet_mm import compat
+from seenet_mm.apis.run import add_common_args, build_runner, load_config, set_amp
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a seenet_mm model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--resume', action='store_true',
+        help='resume from the latest checkpoint in the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision training')
+    add_common_args(parser)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, args.work_dir,
+                      args.launcher)
+    if args.amp:
+        set_amp(cfg)
+    cfg.resume = args.resume
+    runner = build_runner(cfg)
+    runner.train()
+    compat.finish_distributed()
+
+
+if __name__ == '__main__':
+    main()
