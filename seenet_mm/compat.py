@@ -22,6 +22,9 @@ DDP refuses ``device_ids``      :class:`SeeNetDistributedDataParallel` drops
 for CPU modules                 them when the model is on the CPU
 torchrun on CPU aborts at exit  :func:`finish_distributed` leaves with
 (~1 in 7 runs)                  ``os._exit`` after destroying the group
+torchrun starts workers in      :func:`die_with_launcher` makes a worker die
+their own sessions: a killed    with its torchrun (Linux parent-death signal)
+launcher leaves them training
 ============================  =================================================
 
 :func:`apply` runs the import-time pieces; ``import seenet_mm`` calls it
@@ -273,6 +276,8 @@ def init_distributed(launcher: str, cfg: Any = None) -> None:
         dist_cfg = env_cfg.setdefault('dist_cfg', {})
         if dist_cfg.get('backend') in (None, 'nccl') or backend == 'gloo':
             dist_cfg['backend'] = backend
+    if launcher == 'pytorch':
+        die_with_launcher()
     if backend == 'nccl' or launcher != 'pytorch':
         return
     import torch.distributed as dist
@@ -282,6 +287,36 @@ def init_distributed(launcher: str, cfg: Any = None) -> None:
         backend='gloo',
         rank=int(os.environ['RANK']),
         world_size=int(os.environ['WORLD_SIZE']))
+
+
+def die_with_launcher() -> bool:
+    """Make this torchrun worker receive SIGKILL when its launcher dies.
+
+    Upstream: torch's elastic agent starts each worker with
+    ``start_new_session=True``. When the launcher is killed hard (SIGKILL,
+    OOM killer, a closed terminal), the workers are orphaned and go on
+    training and writing checkpoints into the work dir, where they race a
+    resumed run. Linux only (``prctl(PR_SET_PDEATHSIG)``); a no-op
+    elsewhere and outside torchrun.
+
+    Returns:
+        bool: True if the parent-death signal was set.
+    """
+    if not sys.platform.startswith('linux') or \
+            'TORCHELASTIC_RUN_ID' not in os.environ:
+        return False
+    import ctypes
+    import signal
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() == 1:  # the launcher died before prctl took effect
+        os._exit(1)
+    return True
 
 
 def finish_distributed() -> None:
@@ -348,5 +383,6 @@ __all__: List[str] = [
     'apply', 'install_mmcv_ops_standin', 'install_torchvision_standin',
     'register_full_checkpoint_loader', 'load_local_checkpoint',
     'init_distributed', 'finish_distributed', 'register_ddp_wrapper',
+    'die_with_launcher',
     'default_dist_backend', 'is_standin'
 ]

@@ -68,8 +68,11 @@ def test_checkpoint_loader_reads_mmengine_checkpoints(tmp_path):
     from mmengine.logging import HistoryBuffer
     from mmengine.runner import CheckpointLoader
     path = str(tmp_path / 'ckpt.pth')
+    buf = HistoryBuffer()
+    buf.update(1.0)
+    buf.update(2.0)
     torch.save({'state_dict': {'w': torch.ones(2)},
-                'message_hub': {'loss': HistoryBuffer([1.0, 2.0])}}, path)
+                'message_hub': {'loss': buf}}, path)
     if compat._torch_loads_weights_only_by_default():
         # the upstream problem this piece answers
         with pytest.raises(Exception, match='HistoryBuffer'):

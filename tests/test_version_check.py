@@ -34,4 +34,5 @@ def test_off_versions_name_the_fix(module, version, expect):
 
 def test_parse_orders_release_candidates():
     assert _parse('2.0.0rc4') < _parse('2.0.0') < _parse('2.1.0+cu121')
-    assert _parse('2.13.0+cpu') == (2, 13, 0)
+    assert _parse('2.13.0+cpu') == (2, 13, 0, 0, 0)
+    assert _parse('0.10.7') < _parse('1.0.0rc0') < _parse('1.0.0')

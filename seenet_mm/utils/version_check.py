@@ -8,21 +8,20 @@ from ..version import STACK_REQUIREMENTS, TESTED_VERSIONS
 
 
 def _parse(version: str) -> Tuple[int, ...]:
-    """'2.1.0rc4+cpu' -> (2, 1, 0, -1, 4); release > rc of the same number."""
+    """'2.1.0rc4+cpu' -> (2, 1, 0, -1, 4); '2.1.0' -> (2, 1, 0, 0, 0), so a
+    release candidate sorts before its release."""
     main = version.split('+')[0]
-    parts: List[int] = []
-    for piece in main.replace('-', '.').split('.'):
-        digits = ''.join(ch for ch in piece if ch.isdigit())
-        if piece.isdigit():
-            parts.append(int(piece))
-        elif 'rc' in piece:
-            head, _, tail = piece.partition('rc')
-            parts.extend([int(head or 0), -1, int(tail or 0)])
-        elif digits:
-            parts.append(int(digits))
-    while len(parts) < 3:
-        parts.append(0)
-    return tuple(parts)
+    release, suffix = main, (0, 0)
+    for tag, rank in (('rc', -1), ('b', -2), ('a', -3)):
+        if tag in main:
+            release, _, num = main.partition(tag)
+            digits = ''.join(ch for ch in num if ch.isdigit())
+            suffix = (rank, int(digits or 0))
+            break
+    parts = [int(''.join(ch for ch in p if ch.isdigit()) or 0)
+             for p in release.rstrip('.').split('.')[:3]]
+    parts += [0] * (3 - len(parts))
+    return tuple(parts) + suffix
 
 
 def find_version_problems(

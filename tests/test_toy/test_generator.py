@@ -1,0 +1,116 @@
+"""The toy set: VOC layout, determinism, class statistics, atomic writes."""
+import json
+import os
+import os.path as osp
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seenet_mm.toy import (DEFAULT_CLASSES, VOC_CLASSES, ToyConfig,
+                           generate_toy_dataset, make_sample, voc_palette)
+
+
+def test_voc_palette_known_entries():
+    pal = np.array(voc_palette()).reshape(256, 3)
+    assert pal[1].tolist() == [128, 0, 0]  # aeroplane
+    assert pal[15].tolist() == [192, 128, 128]  # person
+    assert pal[255].tolist() == [224, 224, 192]  # ignore
+    assert len({tuple(c) for c in pal[:21]}) == 21
+
+
+def test_layout_and_contents(toy_root):
+    voc = osp.join(toy_root, 'VOCdevkit', 'VOC2012')
+    for sub in ('JPEGImages', 'Annotations', 'SegmentationClass', 'saliency',
+                'ImageSets/Segmentation'):
+        assert osp.isdir(osp.join(voc, sub)), sub
+    split = lambda s: open(osp.join(voc, 'ImageSets', 'Segmentation',
+                                    f'{s}.txt')).read().split()
+    train, val, trainaug = split('train'), split('val'), split('trainaug')
+    assert len(train) == 18 and len(val) == 6 and set(trainaug) == set(train)
+    assert not set(train) & set(val)
+    allowed_ids = {VOC_CLASSES.index(c) for c in DEFAULT_CLASSES}
+    for name in train + val:
+        img = Image.open(osp.join(voc, 'JPEGImages', f'{name}.jpg'))
+        seg = Image.open(osp.join(voc, 'SegmentationClass', f'{name}.png'))
+        sal = Image.open(osp.join(voc, 'saliency', f'{name}.png'))
+        assert img.mode == 'RGB' and seg.mode == 'P' and sal.mode == 'L'
+        assert img.size == seg.size == sal.size
+        root = ET.parse(osp.join(voc, 'Annotations', f'{name}.xml')).getroot()
+        names = {o.find('name').text for o in root.iter('object')}
+        ids = {VOC_CLASSES.index(n) for n in names}
+        assert names and ids <= allowed_ids
+        values = set(np.unique(np.array(seg)).tolist())
+        # pixel labels are exactly the XML's classes (+ background, edges)
+        assert values - {0, 255} == ids
+        assert int(root.find('size/width').text) == img.size[0]
+
+
+def test_deterministic_by_seed():
+    a, b = make_sample(5, ToyConfig(seed=3)), make_sample(5, ToyConfig(seed=3))
+    c = make_sample(5, ToyConfig(seed=4))
+    for key in ('image', 'seg', 'saliency'):
+        assert np.array_equal(a[key], b[key])
+    assert not np.array_equal(a['image'], c['image'])
+
+
+def test_class_statistics_and_saliency_imitation():
+    cfg = ToyConfig()
+    samples = [make_sample(i, cfg) for i in range(150)]
+    n_classes = [len({c for c, _ in s['objects']}) for s in samples]
+    assert np.mean(np.array(n_classes) >= 2) >= 0.30
+    seen = {VOC_CLASSES[c] for s in samples for c, _ in s['objects']}
+    assert seen == set(DEFAULT_CLASSES)
+    # saliency is high on objects, low on background, but not a copy of the
+    # mask: blurred edges, missed parts and false positives occur
+    fg_mean, bg_mean, misses, false_pos = [], [], 0, 0
+    for s in samples:
+        fg, sal = s['seg'] > 0, s['saliency'] / 255.0
+        inner = fg & (s['seg'] != 255)
+        fg_mean.append(sal[inner].mean())
+        bg_mean.append(sal[s['seg'] == 0].mean())
+        misses += (sal[inner] < 0.3).mean() > 0.02
+        false_pos += (sal[s['seg'] == 0] > 0.3).mean() > 0.02
+    assert np.mean(fg_mean) > 0.8 and np.mean(bg_mean) < 0.15
+    assert 0.1 < misses / 150 < 0.5 and 0.1 < false_pos / 150 < 0.6
+
+
+def test_500_images_quickly_and_rerun_is_kept(tmp_path):
+    import time
+    start = time.time()
+    voc = generate_toy_dataset(str(tmp_path), ToyConfig(), progress=False)
+    assert time.time() - start < 30
+    assert len(os.listdir(osp.join(voc, 'JPEGImages'))) == 500
+    stamp = os.stat(osp.join(voc, 'toy_meta.json')).st_mtime_ns
+    assert generate_toy_dataset(str(tmp_path), ToyConfig(),
+                                progress=False) == voc
+    assert os.stat(osp.join(voc, 'toy_meta.json')).st_mtime_ns == stamp
+    with pytest.raises(FileExistsError, match='--overwrite'):
+        generate_toy_dataset(str(tmp_path), ToyConfig(seed=1), progress=False)
+    meta = json.load(open(osp.join(voc, 'toy_meta.json')))
+    assert meta['seed'] == 0 and meta['num_images'] == 500
+
+
+def test_interrupted_generation_leaves_nothing(tmp_path, monkeypatch):
+    from seenet_mm.toy import generator
+
+    def boom(*args, **kwargs):
+        raise RuntimeError('disk full')
+
+    monkeypatch.setattr(generator, '_annotation_xml', boom)
+    with pytest.raises(RuntimeError, match='disk full'):
+        generate_toy_dataset(str(tmp_path), ToyConfig(num_images=4),
+                             progress=False)
+    assert os.listdir(tmp_path / 'VOCdevkit') == []
+
+
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(classes=('aeroplane', 'unicorn')), 'unicorn'),
+    (dict(num_images=1), 'num_images'),
+    (dict(val_fraction=1.0), 'val_fraction'),
+])
+def test_bad_settings(tmp_path, kwargs, match):
+    with pytest.raises((KeyError, ValueError), match=match):
+        generate_toy_dataset(str(tmp_path), ToyConfig(**kwargs),
+                             progress=False)
