@@ -1,0 +1,143 @@
+"""The main job: run the stages that exist, each through its own tool.
+
+    python tools/pipeline.py [--data-root DIR] [--work-dir DIR] [--from STAGE]
+
+With no arguments it writes the synthetic toy set into the work dir and runs
+every stage on it. Stages today (the weakly-supervised stages of SeeNet are
+added here as they land):
+
+    data   tools/make_toy_dataset.py   (skipped with --data-root)
+    train  tools/train.py CONFIG       (toy VGG16 + FCN head, resumable)
+    test   tools/test.py CONFIG CKPT   (val mIoU)
+
+A finished stage is skipped on rerun; a killed training resumes from its
+last checkpoint. The final table is printed and written to
+``report.json`` / ``report.md`` in the work dir.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, List
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+STAGES = ('data', 'train', 'test')
+TOY_SEG_CONFIG = osp.join(REPO, 'configs', 'toy', 'vgg16_fcn_toy_seg.py')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--data-root',
+                        help='folder holding VOCdevkit/VOC2012 (default: '
+                        'generate the toy set into the work dir)')
+    parser.add_argument('--work-dir', default='work_dirs/pipeline')
+    parser.add_argument('--from', dest='start', choices=STAGES,
+                        help='rerun from this stage on')
+    parser.add_argument('--seed', type=int, default=0, help='toy set seed')
+    return parser.parse_args()
+
+
+def run(cmd: List[str], log_path: str) -> None:
+    """Run a tool, its output going to ``log_path``; fail loudly."""
+    print('  $ ' + ' '.join(osp.relpath(c, REPO) if c.startswith(REPO) else c
+                            for c in cmd), flush=True)
+    with open(log_path, 'a') as log:
+        proc = subprocess.run(cmd, cwd=REPO, stdout=log,
+                              stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        sys.exit(f'stage failed ({proc.returncode}); log: {log_path}\n{tail}')
+
+
+def data_options(voc: str) -> List[str]:
+    return [f'{key}.dataset.data_root={voc}' for key in
+            ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+
+
+def latest_test_metrics(test_dir: str) -> Dict[str, float]:
+    """Metrics mmengine's logger dumped for the latest test run."""
+    runs = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))
+    if not runs:
+        raise FileNotFoundError(f'no test results under {test_dir}')
+    with open(runs[-1]) as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    return {k: v for k, v in lines[-1].items() if k in ('aAcc', 'mIoU',
+                                                       'mAcc')}
+
+
+def main() -> None:
+    args = parse_args()
+    work = osp.abspath(args.work_dir)
+    os.makedirs(work, exist_ok=True)
+    state_path = osp.join(work, 'pipeline_state.json')
+    state = json.load(open(state_path)) if osp.isfile(state_path) else {}
+    if args.start:
+        for stage in STAGES[STAGES.index(args.start):]:
+            state.pop(stage, None)
+    py = sys.executable
+    voc = osp.join(args.data_root or osp.join(work, 'toy'), 'VOCdevkit',
+                   'VOC2012')
+    train_dir, test_dir = osp.join(work, 'train'), osp.join(work, 'test')
+    log_path = osp.join(work, 'pipeline.log')
+
+    def save_state() -> None:
+        tmp = state_path + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(state, f, indent=1)
+        os.replace(tmp, state_path)
+
+    for stage in STAGES:
+        if stage in state:
+            print(f'[{stage}] done before ({state[stage]["seconds"]:.0f} s): '
+                  'skipped', flush=True)
+            continue
+        print(f'[{stage}]', flush=True)
+        start = time.time()
+        info: Dict[str, object] = {}
+        if stage == 'data':
+            if args.data_root:
+                if not osp.isdir(voc):
+                    sys.exit(f'--data-root: {voc} does not exist')
+            else:
+                run([py, 'tools/make_toy_dataset.py', '--out',
+                     osp.join(work, 'toy'), '--seed', str(args.seed)],
+                    log_path)
+        elif stage == 'train':
+            run([py, 'tools/train.py', TOY_SEG_CONFIG, '--work-dir',
+                 train_dir, '--resume', '--cfg-options'] + data_options(voc),
+                log_path)
+            with open(osp.join(train_dir, 'last_checkpoint')) as f:
+                info['checkpoint'] = f.read().strip()
+        elif stage == 'test':
+            run([py, 'tools/test.py', TOY_SEG_CONFIG,
+                 state['train']['checkpoint'], '--work-dir', test_dir,
+                 '--cfg-options'] + data_options(voc), log_path)
+            info['metrics'] = latest_test_metrics(test_dir)
+        info['seconds'] = time.time() - start
+        state[stage] = info
+        save_state()
+
+    rows = [(s, f'{state[s]["seconds"]:.1f}') for s in STAGES]
+    metrics = state['test']['metrics']
+    report = dict(data_root=voc, stages=state, metrics=metrics,
+                  note='toy-set figures (fully supervised FCN smoke test)'
+                  if not args.data_root else '')
+    with open(osp.join(work, 'report.json'), 'w') as f:
+        json.dump(report, f, indent=1)
+    lines = ['| stage | seconds |', '|---|---|']
+    lines += [f'| {s} | {t} |' for s, t in rows]
+    lines += ['', '| metric | value |', '|---|---|']
+    lines += [f'| {k} | {v:.2f} |' for k, v in metrics.items()]
+    with open(osp.join(work, 'report.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+    print(f'report: {osp.join(work, "report.md")}')
+
+
+if __name__ == '__main__':
+    main()
