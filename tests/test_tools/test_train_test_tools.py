@@ -55,12 +55,15 @@ def test_train_test_and_mmseg_test_py(toy_root, tmp_path):
     proc = run_tool(['tools/test.py', CONFIG, ckpt, '--work-dir', work,
                      '--tta'] + opts)
     assert 'mIoU' in proc.stdout + proc.stderr
-    # mmseg's own test.py loads seenet_mm through custom_imports
+    # mmseg's own train.py / test.py load seenet_mm through custom_imports
     import mmseg
-    mmseg_test = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools',
-                          'test.py')
-    proc = run_tool([mmseg_test, osp.join(REPO, CONFIG), ckpt, '--work-dir',
-                     work] + opts)
+    mmseg_tools = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools')
+    mmseg_work = str(tmp_path / 'mmseg_work')
+    run_tool([osp.join(mmseg_tools, 'train.py'), osp.join(REPO, CONFIG),
+              '--work-dir', mmseg_work] + toy_options(toy_root, 2, 2))
+    assert osp.isfile(osp.join(mmseg_work, 'iter_2.pth'))
+    proc = run_tool([osp.join(mmseg_tools, 'test.py'), osp.join(REPO, CONFIG),
+                     ckpt, '--work-dir', work] + opts)
     assert 'mIoU' in proc.stdout + proc.stderr
 
 
