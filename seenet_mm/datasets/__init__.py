@@ -1,2 +1,6 @@
 """Datasets and transforms of seenet_mm (registered into mmseg)."""
-__all__: list = []
+from .transforms import PackImageLabelInputs
+from .voc_image_labels import VOCImageLabelDataset, read_voc_xml_labels
+
+__all__ = ['VOCImageLabelDataset', 'PackImageLabelInputs',
+           'read_voc_xml_labels']

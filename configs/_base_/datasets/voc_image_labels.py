@@ -1,0 +1,44 @@
+# VOC 2012 train_aug with image-level labels from Annotations/*.xml
+# (never from the masks); validation by multi-label mAP on VOC 2012 val.
+dataset_type = 'VOCImageLabelDataset'
+data_root = 'data/VOCdevkit/VOC2012'
+crop_size = 224  # paper: 224 x 224
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    # "augmentation as in ResNet training": random resized crop + flip
+    dict(type='mmpretrain.RandomResizedCrop', scale=crop_size,
+         crop_ratio_range=(0.08, 1.0)),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PhotoMetricDistortion'),  # photometric jitter
+    dict(type='PackImageLabelInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
+    dict(type='PackImageLabelInputs')
+]
+train_dataloader = dict(
+    batch_size=16,  # paper: 16 images per iteration (per process here)
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/trainaug.txt',
+        data_prefix=dict(img_path='JPEGImages', xml_path='Annotations'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/val.txt',
+        data_prefix=dict(img_path='JPEGImages', xml_path='Annotations'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='MultiLabelMAP')
+test_evaluator = val_evaluator

@@ -1,0 +1,3 @@
+# Toy ablation: mode='seenet-noflip'; everything else as seenet_vgg16_toy.py.
+_base_ = ['./seenet_vgg16_toy.py']
+model = dict(mode='seenet-noflip')

@@ -1,0 +1,48 @@
+"""Packing of image-level labels for SeeNet's data samples."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from mmcv.transforms import BaseTransform
+from mmseg.registry import TRANSFORMS
+from mmseg.structures import SegDataSample
+
+
+@TRANSFORMS.register_module()
+class PackImageLabelInputs(BaseTransform):
+    """Pack an image and its multi-hot image-level labels.
+
+    Produces ``inputs`` (uint8 ``[3, H, W]``) and a ``SegDataSample`` whose
+    ``gt_class_labels`` is a float multi-hot ``[num_classes]`` (index
+    ``id - 1`` for VOC id ``id``), plus the meta keys.
+    """
+
+    def __init__(self, num_classes: int = 20,
+                 meta_keys: Sequence[str] = (
+                     'img_path', 'img_id', 'ori_shape', 'img_shape',
+                     'scale_factor', 'flip', 'flip_direction')) -> None:
+        self.num_classes = num_classes
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        if img.ndim == 2:
+            img = img[..., None]
+        inputs = torch.from_numpy(
+            np.ascontiguousarray(img.transpose(2, 0, 1)))
+        labels = torch.zeros(self.num_classes)
+        for cid in results.get('gt_class_ids', []):
+            if not 1 <= cid <= self.num_classes:
+                raise ValueError(f'{results.get("img_path")}: class id {cid} '
+                                 f'outside 1..{self.num_classes}')
+            labels[cid - 1] = 1
+        sample = SegDataSample()
+        sample.gt_class_labels = labels
+        sample.set_metainfo({k: results[k] for k in self.meta_keys
+                             if k in results})
+        return dict(inputs=inputs, data_samples=sample)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(num_classes={self.num_classes})'

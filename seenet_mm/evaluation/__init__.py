@@ -1,0 +1,3 @@
+from .multilabel_map import MultiLabelMAP, average_precision
+
+__all__ = ['MultiLabelMAP', 'average_precision']

@@ -1,0 +1,3 @@
+from .seenet import MODES, SeeNet
+
+__all__ = ['SeeNet', 'MODES']

@@ -1,0 +1,3 @@
+from .attention_branch import AttentionBranch
+
+__all__ = ['AttentionBranch']

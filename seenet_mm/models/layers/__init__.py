@@ -1,0 +1,5 @@
+from .c_relu import CReLU, c_relu
+from .ternary_mask import background_mask, normalized_attention, ternary_mask
+
+__all__ = ['c_relu', 'CReLU', 'ternary_mask', 'background_mask',
+           'normalized_attention']

@@ -1,0 +1,143 @@
+"""SeeNet modes: branches, losses, targets, and what each mode feeds S_B."""
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.structures import BaseDataElement
+from mmseg.registry import MODELS
+
+from seenet_mm.models import background_mask, c_relu, ternary_mask
+
+
+def build(mode, **kwargs):
+    torch.manual_seed(0)
+    cfg = dict(type='SeeNet', mode=mode, in_channels=16,
+               backbone=dict(type='VGG16', widen_factor=0.03125),
+               branch=dict(type='AttentionBranch', channels=8),
+               num_classes=5,
+               data_preprocessor=dict(type='ImgDataPreprocessor'))
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
+
+
+def samples(labels):
+    return [BaseDataElement(gt_class_labels=l) for l in labels]
+
+
+LABELS = torch.tensor([[1., 0, 0, 1, 0], [0, 1, 0, 0, 0]])
+
+
+@pytest.mark.parametrize('mode,branches,losses', [
+    ('cam', ['branch_a'], {'loss_sa'}),
+    ('acol', ['branch_a', 'branch_b'], {'loss_sa', 'loss_sb'}),
+    ('seenet-noflip', ['branch_a', 'branch_b', 'branch_c'],
+     {'loss_sa', 'loss_sb', 'loss_sc'}),
+    ('seenet', ['branch_a', 'branch_b', 'branch_c'],
+     {'loss_sa', 'loss_sb', 'loss_sc'}),
+])
+def test_each_mode_builds_its_branches_and_losses(mode, branches, losses):
+    model = build(mode)
+    assert model.branch_names == branches
+    for name in {'branch_a', 'branch_b', 'branch_c'} - set(branches):
+        assert not hasattr(model, name)
+    out = model(torch.randn(2, 3, 64, 64), samples(LABELS), mode='loss')
+    assert set(out) == losses
+
+
+def test_losses_are_bce_with_the_right_targets():
+    model = build('seenet')
+    x = torch.randn(2, 3, 64, 64)
+    losses = model(x, samples(LABELS), mode='loss')
+    out = model.forward_branches(x, LABELS)
+    assert torch.allclose(losses['loss_sa'], F.binary_cross_entropy_with_logits(
+        out['logits_a'], LABELS))
+    assert torch.allclose(losses['loss_sb'], F.binary_cross_entropy_with_logits(
+        out['logits_b'], LABELS))
+    # S_C's targets are zeros
+    assert torch.allclose(losses['loss_sc'], F.binary_cross_entropy_with_logits(
+        out['logits_c'], torch.zeros_like(LABELS)))
+
+
+def _branch_inputs(model, x):
+    """Capture the feature maps fed to S_B and S_C."""
+    seen = {}
+    hooks = [getattr(model, n).register_forward_pre_hook(
+        lambda m, a, n=n: seen.__setitem__(n, a[0].detach()))
+        for n in model.branch_names]
+    model.forward_branches(x, LABELS)
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+def test_what_each_mode_feeds_branch_b_and_c():
+    x = torch.randn(2, 3, 64, 64)
+    feeds = {}
+    for mode in ('acol', 'seenet-noflip', 'seenet'):
+        model = build(mode)
+        model.eval()
+        seen = _branch_inputs(model, x)
+        feat = model.backbone(x)[-1]
+        maps_a = model.branch_a(feat)[1]
+        tern = ternary_mask(maps_a, LABELS, 0.7, 0.05)
+        feeds[mode] = seen['branch_b']
+        if mode == 'acol':
+            expect = feat * (tern != 0)
+        elif mode == 'seenet-noflip':
+            expect = c_relu(feat, tern.clamp(min=0))
+        else:
+            expect = c_relu(feat, tern)
+        assert torch.allclose(seen['branch_b'], expect)
+        if 'branch_c' in seen:
+            bg = background_mask(maps_a, LABELS, 0.375)
+            assert torch.allclose(seen['branch_c'], c_relu(feat, bg))
+    # seenet and seenet-noflip differ only on the background zone
+    tern = ternary_mask(build('seenet').branch_a(
+        build('seenet').backbone(x)[-1])[1], LABELS)
+    differ = (feeds['seenet'] != feeds['seenet-noflip']).any(1, keepdim=True)
+    assert differ.any()
+    assert not (differ & (tern != -1)).any()
+    # there, seenet flips the sign (<= 0, some < 0) and noflip zeroes
+    bg = (tern == -1).expand_as(feeds['seenet'])
+    assert (feeds['seenet-noflip'][bg] == 0).all()
+    assert (feeds['seenet'][bg] <= 0).all() and (feeds['seenet'][bg] < 0).any()
+
+
+def test_erasing_weight_zero_turns_off_sb_sc_only():
+    model = build('seenet')
+    model.erasing_weight = 0.0
+    losses = model(torch.randn(2, 3, 64, 64), samples(LABELS), mode='loss')
+    assert losses['loss_sb'] == 0 and losses['loss_sc'] == 0
+    assert losses['loss_sa'] > 0
+
+
+def test_predict_returns_scores_and_maps():
+    model = build('seenet')
+    model.eval()
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, 64, 64), samples(LABELS),
+                    mode='predict')
+    assert out[0].pred_class_scores.shape == (5, )
+    assert torch.allclose(out[0].pred_class_scores,
+                          out[0].pred_class_logits.sigmoid())
+    assert out[0].score_map_a.shape == (5, 4, 4)
+    assert out[0].score_map_b.shape == (5, 4, 4)
+    # without labels T_A comes from the predictions
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, 64, 64), None, mode='predict')
+    assert out[1].score_map_b.shape == (5, 4, 4)
+
+
+def test_mmpretrain_resnet_backbone():
+    model = build('seenet', backbone=dict(type='mmpretrain.ResNet', depth=18,
+                                          out_indices=(3, )),
+                  in_channels=512)
+    losses = model(torch.randn(2, 3, 64, 64), samples(LABELS), mode='loss')
+    assert set(losses) == {'loss_sa', 'loss_sb', 'loss_sc'}
+
+
+def test_bad_mode_and_missing_labels():
+    with pytest.raises(ValueError, match='mode must be one of'):
+        build('grad-cam')
+    with pytest.raises(KeyError, match='gt_class_labels'):
+        build('seenet')(torch.randn(1, 3, 64, 64), [BaseDataElement()],
+                        mode='loss')
