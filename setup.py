@@ -64,10 +64,10 @@ setup(
         # not declared by mmseg
         'ftfy',
         'regex',
-        # mmengine's Config needs pkg_resources (gone in setuptools 82, and
-        # deprecated with a warning on every import in 81); torch needs
-        # setuptools >= 77.0.3
-        'setuptools>=77.0.3,<81',
+        # mmengine's Config needs pkg_resources (gone in setuptools 82; the
+        # versions before print a deprecation warning on import); torch
+        # needs setuptools >= 77.0.3
+        'setuptools>=77.0.3,<82',
         # numpy 2.4 removed np.in1d (mmpretrain retrieval metrics)
         'numpy<2.4',
         'opencv-python',

@@ -24,7 +24,7 @@ else
 fi
 PIP=("$PY" -m pip --disable-pip-version-check)
 
-"${PIP[@]}" install -q --upgrade pip "setuptools>=77.0.3,<81" wheel
+"${PIP[@]}" install -q --upgrade pip "setuptools>=77.0.3,<82" wheel
 
 if "$PY" -c "import torch" >/dev/null 2>&1; then
   echo "torch $("$PY" -c 'import torch; print(torch.__version__)') already installed: kept"

@@ -3,12 +3,12 @@
     python tools/pipeline.py [--data-root DIR] [--work-dir DIR] [--from STAGE]
 
 With no arguments it writes the synthetic toy set into the work dir and runs
-every stage on it. Stages today (the weakly-supervised stages of SeeNet are
-added here as they land):
+every stage on it. Stages today (attention maps, proxy labels and
+DeepLab-LargeFOV are added here as they land):
 
-    data   tools/make_toy_dataset.py   (skipped with --data-root)
-    train  tools/train.py CONFIG       (toy VGG16 + FCN head, resumable)
-    test   tools/test.py CONFIG CKPT   (val mIoU)
+    data            tools/make_toy_dataset.py      (skipped with --data-root)
+    attention       tools/train.py SEENET_CONFIG   (SeeNet, resumable)
+    attention_test  tools/test.py SEENET_CONFIG CKPT   (val multi-label mAP)
 
 A finished stage is skipped on rerun; a killed training resumes from its
 last checkpoint. The final table is printed and written to
@@ -25,8 +25,11 @@ import time
 from typing import Dict, List
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-STAGES = ('data', 'train', 'test')
-TOY_SEG_CONFIG = osp.join(REPO, 'configs', 'toy', 'vgg16_fcn_toy_seg.py')
+STAGES = ('data', 'attention', 'attention_test')
+PRESETS = {
+    'toy': osp.join(REPO, 'configs', 'toy', 'seenet_vgg16_toy.py'),
+    'voc': osp.join(REPO, 'configs', 'seenet', 'vgg16_voc.py'),
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,6 +41,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--from', dest='start', choices=STAGES,
                         help='rerun from this stage on')
     parser.add_argument('--seed', type=int, default=0, help='toy set seed')
+    parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
+                        help='configs to use (default: toy without '
+                        '--data-root, voc with it)')
     return parser.parse_args()
 
 
@@ -66,8 +72,8 @@ def latest_test_metrics(test_dir: str) -> Dict[str, float]:
         raise FileNotFoundError(f'no test results under {test_dir}')
     with open(runs[-1]) as f:
         lines = [json.loads(line) for line in f if line.strip()]
-    return {k: v for k, v in lines[-1].items() if k in ('aAcc', 'mIoU',
-                                                       'mAcc')}
+    return {k: v for k, v in lines[-1].items()
+            if k in ('aAcc', 'mIoU', 'mAcc', 'cls/mAP')}
 
 
 def main() -> None:
@@ -82,7 +88,10 @@ def main() -> None:
     py = sys.executable
     voc = osp.join(args.data_root or osp.join(work, 'toy'), 'VOCdevkit',
                    'VOC2012')
-    train_dir, test_dir = osp.join(work, 'train'), osp.join(work, 'test')
+    preset = args.preset or ('voc' if args.data_root else 'toy')
+    seenet_cfg = PRESETS[preset]
+    train_dir = osp.join(work, 'attention')
+    test_dir = osp.join(work, 'attention_test')
     log_path = osp.join(work, 'pipeline.log')
 
     def save_state() -> None:
@@ -107,15 +116,14 @@ def main() -> None:
                 run([py, 'tools/make_toy_dataset.py', '--out',
                      osp.join(work, 'toy'), '--seed', str(args.seed)],
                     log_path)
-        elif stage == 'train':
-            run([py, 'tools/train.py', TOY_SEG_CONFIG, '--work-dir',
-                 train_dir, '--resume', '--cfg-options'] + data_options(voc),
-                log_path)
+        elif stage == 'attention':
+            run([py, 'tools/train.py', seenet_cfg, '--work-dir', train_dir,
+                 '--resume', '--cfg-options'] + data_options(voc), log_path)
             with open(osp.join(train_dir, 'last_checkpoint')) as f:
                 info['checkpoint'] = f.read().strip()
-        elif stage == 'test':
-            run([py, 'tools/test.py', TOY_SEG_CONFIG,
-                 state['train']['checkpoint'], '--work-dir', test_dir,
+        elif stage == 'attention_test':
+            run([py, 'tools/test.py', seenet_cfg,
+                 state['attention']['checkpoint'], '--work-dir', test_dir,
                  '--cfg-options'] + data_options(voc), log_path)
             info['metrics'] = latest_test_metrics(test_dir)
         info['seconds'] = time.time() - start
@@ -123,10 +131,10 @@ def main() -> None:
         save_state()
 
     rows = [(s, f'{state[s]["seconds"]:.1f}') for s in STAGES]
-    metrics = state['test']['metrics']
-    report = dict(data_root=voc, stages=state, metrics=metrics,
-                  note='toy-set figures (fully supervised FCN smoke test)'
-                  if not args.data_root else '')
+    metrics = state['attention_test']['metrics']
+    report = dict(data_root=voc, preset=preset, stages=state,
+                  metrics=metrics,
+                  note='toy-set figures' if not args.data_root else '')
     with open(osp.join(work, 'report.json'), 'w') as f:
         json.dump(report, f, indent=1)
     lines = ['| stage | seconds |', '|---|---|']
