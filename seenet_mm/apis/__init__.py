@@ -1,2 +1,8 @@
 """High-level functions of seenet_mm."""
-__all__: list = []
+from .attention import (AttentionInferencer, init_attention_model,
+                        load_attention, normalize_maps, save_attention)
+from .proxy_label import harmonic_scores, proxy_label
+
+__all__ = ['proxy_label', 'harmonic_scores', 'AttentionInferencer',
+           'init_attention_model', 'load_attention', 'save_attention',
+           'normalize_maps']

@@ -127,14 +127,15 @@ class SeeNet(BaseModel):
         return masks
 
     def forward_branches(self, inputs: torch.Tensor,
-                         labels: Optional[torch.Tensor]
-                         ) -> Dict[str, torch.Tensor]:
+                         labels: Optional[torch.Tensor],
+                         with_c: bool = True) -> Dict[str, torch.Tensor]:
         """Run the backbone and the branches.
 
         Args:
             inputs: ``[N, 3, H, W]``.
             labels: multi-hot ``[N, M]`` defining T_A (required unless
                 mode is ``cam``).
+            with_c: also run S_C (not needed for attention maps).
 
         Returns:
             dict with ``logits_a``/``maps_a`` (and ``_b``, ``_c``), the
@@ -154,7 +155,7 @@ class SeeNet(BaseModel):
         else:
             feat_b = c_relu(feat, masks['b'])
         out['logits_b'], out['maps_b'] = self.branch_b(feat_b)
-        if 'c' in masks:
+        if with_c and 'c' in masks:
             out['logits_c'], out['maps_c'] = self.branch_c(
                 c_relu(feat, masks['c']))
         return out
@@ -223,20 +224,14 @@ class SeeNet(BaseModel):
         ``pred_class_scores`` ``[M]``, ``score_map_a`` ``[M, h, w]`` and,
         unless mode is ``cam``, ``score_map_b`` ``[M, h, w]``.
         """
-        feat = self.backbone(inputs)[-1]
-        logits_a, maps_a = self.branch_a(feat)
-        out = {'logits_a': logits_a, 'maps_a': maps_a}
-        if self.mode != 'cam':
-            labels = None
-            if self.test_labels == 'gt':
-                labels = self._labels(data_samples, inputs.shape[0],
-                                      inputs.device)
-            if labels is None:
-                labels = self._pred_labels(logits_a)
-            masks = self.erase_masks(maps_a, labels)
-            feat_b = feat * masks['b'] if self.mode == 'acol' else c_relu(
-                feat, masks['b'])
-            out['logits_b'], out['maps_b'] = self.branch_b(feat_b)
+        labels = None
+        if self.test_labels == 'gt':
+            labels = self._labels(data_samples, inputs.shape[0],
+                                  inputs.device)
+        if labels is None and self.mode != 'cam':
+            labels = self._pred_labels(
+                self.branch_a(self.backbone(inputs)[-1])[0])
+        out = self.forward_branches(inputs, labels, with_c=False)
         if data_samples is None:
             data_samples = [BaseDataElement() for _ in range(len(inputs))]
         for i, ds in enumerate(data_samples):

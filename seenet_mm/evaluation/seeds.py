@@ -1,0 +1,148 @@
+"""Quality of attention maps (seeds) and proxy labels against ground truth.
+
+Seed mIoU, the usual protocol: per image, its ground-truth classes' maps in
+[0, 1] and a constant background score ``t``; the argmax labels each pixel
+(ties go to the background); the confusion over the split gives the mIoU,
+swept over ``t`` with the best reported. Proxy labels are scored directly,
+255 ignored (and counted).
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+NUM_CLASSES = 21  # VOC: background + 20
+IGNORE = 255
+
+
+def default_thresholds() -> np.ndarray:
+    """0.05, 0.10, ..., 0.60."""
+    return np.round(np.arange(0.05, 0.601, 0.05), 2)
+
+
+def confusion(pred: np.ndarray, gt: np.ndarray,
+              num_classes: int = NUM_CLASSES) -> np.ndarray:
+    """``[C, C]`` counts, rows = ground truth, columns = prediction; pixels
+    with 255 in either are left out."""
+    valid = (gt != IGNORE) & (pred != IGNORE)
+    idx = gt[valid].astype(np.int64) * num_classes + pred[valid]
+    return np.bincount(idx, minlength=num_classes**2).reshape(
+        num_classes, num_classes)
+
+
+def scores_from_confusion(conf: np.ndarray) -> Dict[str, object]:
+    """mIoU (over classes present in GT or prediction), per-class IoU,
+    precision, recall, and the background spread (share of GT background
+    pixels labelled as an object)."""
+    conf = conf.astype(np.float64)
+    tp = np.diag(conf)
+    gt_sum, pred_sum = conf.sum(1), conf.sum(0)
+    union = gt_sum + pred_sum - tp
+    with np.errstate(divide='ignore', invalid='ignore'):
+        iou = np.where(union > 0, tp / union, np.nan)
+        precision = np.where(pred_sum > 0, tp / pred_sum, np.nan)
+        recall = np.where(gt_sum > 0, tp / gt_sum, np.nan)
+        spread = conf[0, 1:].sum() / gt_sum[0] if gt_sum[0] > 0 else np.nan
+    return dict(mIoU=float(np.nanmean(iou)) * 100 if np.any(union > 0)
+                else float('nan'),
+                IoU=iou * 100, precision=precision * 100,
+                recall=recall * 100, background_spread=float(spread) * 100)
+
+
+class SeedEvaluator:
+    """Accumulates seed confusions for every background threshold at once.
+
+    Args:
+        thresholds: background scores to sweep.
+    """
+
+    def __init__(self, thresholds: Optional[Sequence[float]] = None) -> None:
+        self.thresholds = np.asarray(
+            default_thresholds() if thresholds is None else thresholds,
+            dtype=np.float64)
+        if self.thresholds.size == 0:
+            raise ValueError('SeedEvaluator: no threshold given')
+        self.conf = np.zeros((len(self.thresholds), NUM_CLASSES, NUM_CLASSES),
+                             np.int64)
+        self.count = 0
+
+    def add(self, attention: np.ndarray, classes: Sequence[int],
+            gt: np.ndarray) -> None:
+        """One image: ``attention`` ``[K, H, W]`` of VOC ids ``classes``,
+        ``gt`` ``[H, W]`` (0..20, 255)."""
+        if attention.shape[1:] != gt.shape:
+            raise ValueError(f'attention {attention.shape[1:]} and ground '
+                             f'truth {gt.shape} differ in size')
+        lut = np.asarray(classes, dtype=np.uint8)
+        if len(lut):
+            peak = attention.max(0)
+            label = lut[attention.argmax(0)]
+        else:
+            peak = np.zeros(gt.shape, np.float32)
+            label = np.zeros(gt.shape, np.uint8)
+        for i, t in enumerate(self.thresholds):
+            pred = np.where(peak > t, label, 0).astype(np.uint8)
+            self.conf[i] += confusion(pred, gt)
+        self.count += 1
+
+    def results(self) -> Dict[str, object]:
+        """Per-threshold mIoU, the best one with its per-class scores, and
+        whether the best lies at an edge of the sweep."""
+        per_t = [scores_from_confusion(c) for c in self.conf]
+        mious = np.array([s['mIoU'] for s in per_t])
+        best = int(np.nanargmax(mious))
+        return dict(
+            images=self.count,
+            thresholds=self.thresholds.tolist(),
+            mIoU_per_threshold=mious.tolist(),
+            best_threshold=float(self.thresholds[best]),
+            best=per_t[best],
+            best_at_edge=bool(len(mious) > 1 and
+                              best in (0, len(mious) - 1)))
+
+
+class LabelEvaluator:
+    """Accumulates the confusion of proxy labels (255 = ignored)."""
+
+    def __init__(self) -> None:
+        self.conf = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
+        self.ignored = 0
+        self.valid = 0
+        self.count = 0
+
+    def add(self, label: np.ndarray, gt: np.ndarray) -> None:
+        if label.shape != gt.shape:
+            raise ValueError(f'label {label.shape} and ground truth '
+                             f'{gt.shape} differ in size')
+        counted = gt != IGNORE
+        self.ignored += int((counted & (label == IGNORE)).sum())
+        self.valid += int(counted.sum())
+        self.conf += confusion(label, gt)
+        self.count += 1
+
+    def results(self) -> Dict[str, object]:
+        out = scores_from_confusion(self.conf)
+        out['images'] = self.count
+        out['ignored_fraction'] = self.ignored / max(self.valid, 1) * 100
+        return out
+
+
+def to_jsonable(obj):
+    """numpy arrays/floats -> lists/floats, nan -> None."""
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (float, np.floating)):
+        return None if np.isnan(obj) else float(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+__all__: List[str] = ['SeedEvaluator', 'LabelEvaluator', 'confusion',
+                      'scores_from_confusion', 'default_thresholds',
+                      'to_jsonable']

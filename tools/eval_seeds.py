@@ -1,0 +1,115 @@
+"""Quality of attention maps (seed mIoU, threshold sweep) and of proxy
+labels against the ground truth.
+
+    python tools/eval_seeds.py --attention-dir ATT --gt-dir GT [--split FILE]
+        [--thresholds 0.05 0.10 ...] [--label-dir LABELS] [--out FILE.json]
+
+Prints a table and writes JSON (default: ATT/seed_eval.json).
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import sys
+
+from mmengine.utils import ProgressBar
+
+from seenet_mm.apis.attention import load_attention
+from seenet_mm.apis.label_io import load_label_png
+from seenet_mm.evaluation.seeds import (LabelEvaluator, SeedEvaluator,
+                                        default_thresholds, to_jsonable)
+from seenet_mm.toy.voc import VOC_CLASSES
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--attention-dir', help='ATT/<name>.npz')
+    parser.add_argument('--gt-dir', required=True,
+                        help='SegmentationClass folder')
+    parser.add_argument('--label-dir', help='proxy labels to score')
+    parser.add_argument('--split', help='image names (default: every file '
+                        'in the attention / label dir)')
+    parser.add_argument('--thresholds', type=float, nargs='+',
+                        default=default_thresholds().tolist())
+    parser.add_argument('--out', help='JSON output')
+    return parser.parse_args()
+
+
+def names_of(folder: str, suffix: str, split: str = None) -> list:
+    if split:
+        with open(split) as f:
+            return [line.split()[0] for line in f if line.strip()]
+    return sorted(osp.basename(p)[:-len(suffix)]
+                  for p in glob.glob(osp.join(folder, '*' + suffix)))
+
+
+def class_table(res: dict, title: str) -> list:
+    lines = [title, f'{"class":<14}{"IoU":>8}{"prec.":>8}{"recall":>8}']
+    for c, name in enumerate(VOC_CLASSES):
+        iou = res['IoU'][c]
+        if iou == iou:  # not nan
+            lines.append(f'{name:<14}{iou:8.2f}{res["precision"][c]:8.2f}'
+                         f'{res["recall"][c]:8.2f}')
+    return lines
+
+
+def main() -> None:
+    args = parse_args()
+    if not args.attention_dir and not args.label_dir:
+        sys.exit('give --attention-dir, --label-dir or both')
+    report = {}
+    lines = []
+    try:
+        if args.attention_dir:
+            names = names_of(args.attention_dir, '.npz', args.split)
+            seeds = SeedEvaluator(args.thresholds)
+            bar = ProgressBar(len(names), file=sys.stdout)
+            for name in names:
+                classes, att = load_attention(
+                    osp.join(args.attention_dir, name + '.npz'))
+                gt = load_label_png(osp.join(args.gt_dir, name + '.png'))
+                seeds.add(att, classes, gt)
+                bar.update()
+            print()
+            res = seeds.results()
+            report['seeds'] = res
+            lines.append('seed mIoU by background threshold:')
+            lines.append('  '.join(f'{t:.2f}:{m:.1f}' for t, m in zip(
+                res['thresholds'], res['mIoU_per_threshold'])))
+            edge = ' (at the edge of the sweep: widen --thresholds)' \
+                if res['best_at_edge'] else ''
+            lines.append(f'seed mIoU {res["best"]["mIoU"]:.2f} at best '
+                         f'threshold {res["best_threshold"]:.2f}{edge}; '
+                         f'background spread '
+                         f'{res["best"]["background_spread"]:.2f}%')
+            lines += class_table(res['best'], 'seeds at the best threshold:')
+        if args.label_dir:
+            names = names_of(args.label_dir, '.png', args.split)
+            labels = LabelEvaluator()
+            for name in names:
+                labels.add(load_label_png(osp.join(args.label_dir,
+                                                   name + '.png')),
+                           load_label_png(osp.join(args.gt_dir,
+                                                   name + '.png')))
+            res = labels.results()
+            report['labels'] = res
+            lines.append(f'proxy-label mIoU {res["mIoU"]:.2f} over '
+                         f'{res["images"]} images; ignored '
+                         f'{res["ignored_fraction"]:.2f}% of pixels; '
+                         f'background spread {res["background_spread"]:.2f}%')
+            lines += class_table(res, 'proxy labels:')
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'error: {err}')
+    print('\n'.join(lines))
+    out = args.out or osp.join(args.attention_dir or args.label_dir,
+                               'seed_eval.json')
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    with open(out + '.tmp', 'w') as f:
+        json.dump(to_jsonable(report), f, indent=1)
+    os.replace(out + '.tmp', out)
+    print(f'written {out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,126 @@
+"""Attention maps of a trained SeeNet for every image of a split.
+
+    python tools/infer_attention.py CONFIG CKPT --out-dir ATT [--split FILE]
+        [--data-root VOC2012_DIR] [--sizes 224 ...] [--scale-fuse max|mean]
+        [--norm minmax|max] [--no-flip] [--batch-size 8] [--save-png]
+        [--launcher pytorch]
+
+Writes ATT/<name>.npz = {classes: int[K] VOC ids, attention: float16
+[K, H, W] in [0, 1], ori_shape: (H, W)}, atomically; images already done
+are skipped, so a killed run continues. With --launcher pytorch
+(tools/dist_infer_attention.sh) the images are split over the processes.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import cv2
+import mmcv
+import numpy as np
+import torch
+from mmengine.config import DictAction
+from mmengine.utils import ProgressBar
+
+import seenet_mm  # noqa: F401
+from seenet_mm import compat
+from seenet_mm.apis.attention import (AttentionInferencer,
+                                      init_attention_model, save_attention)
+from seenet_mm.apis.image_list import list_images
+from seenet_mm.apis.run import load_config
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--split', help='split list (default: the config '
+                        "train set's, e.g. trainaug.txt)")
+    parser.add_argument('--data-root', help='VOCdevkit/VOC2012 folder')
+    parser.add_argument('--sizes', type=int, nargs='+', default=[224],
+                        help='test sizes (paper: 224); several are fused')
+    parser.add_argument('--scale-fuse', choices=['max', 'mean'],
+                        default='max')
+    parser.add_argument('--norm', choices=['minmax', 'max'],
+                        default='minmax')
+    parser.add_argument('--no-flip', action='store_true')
+    parser.add_argument('--batch-size', type=int, default=8)
+    parser.add_argument('--save-png', action='store_true',
+                        help='also write heatmap overlays to OUT/png/')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available()
+                        else 'cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser.parse_args()
+
+
+def read_image(path: str) -> np.ndarray:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'image not found: {path}')
+    img = mmcv.imread(path, channel_order='bgr')
+    if img is None:
+        raise ValueError(f'{path}: not a readable image (corrupt?)')
+    return img
+
+
+def save_overlays(out_dir: str, name: str, img: np.ndarray, classes,
+                  attention: np.ndarray) -> None:
+    from seenet_mm.toy.voc import VOC_CLASSES
+    os.makedirs(out_dir, exist_ok=True)
+    for cid, att in zip(classes, attention):
+        heat = cv2.applyColorMap((att * 255).astype(np.uint8),
+                                 cv2.COLORMAP_JET)
+        overlay = cv2.addWeighted(img, 0.5, heat, 0.5, 0)
+        path = osp.join(out_dir, f'{name}_{VOC_CLASSES[cid]}.png')
+        cv2.imwrite(path + '.tmp.png', overlay)
+        os.replace(path + '.tmp.png', path)
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, None, args.launcher)
+    rank, world = 0, 1
+    if args.launcher == 'pytorch':
+        compat.init_distributed('pytorch', cfg)
+        import torch.distributed as dist
+        if not dist.is_initialized():  # CUDA: nccl
+            dist.init_process_group(backend=compat.default_dist_backend())
+        rank, world = dist.get_rank(), dist.get_world_size()
+        if args.device.startswith('cuda'):
+            args.device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
+    infos = list_images(cfg, args.split, args.data_root)
+    os.makedirs(args.out_dir, exist_ok=True)
+    done = [osp.isfile(osp.join(args.out_dir, info['img_id'] + '.npz'))
+            for info in infos]
+    todo = [info for i, info in enumerate(infos)
+            if i % world == rank and not done[i]]
+    if rank == 0:
+        print(f'{len(infos)} images in the split, {sum(done)} done before',
+              flush=True)
+    model = init_attention_model(cfg, args.checkpoint, args.device)
+    inferencer = AttentionInferencer(model, args.sizes, not args.no_flip,
+                                     args.scale_fuse, args.norm)
+    bar = ProgressBar(len(todo), file=sys.stdout) if rank == 0 and todo \
+        else None
+    for start in range(0, len(todo), args.batch_size):
+        batch = todo[start:start + args.batch_size]
+        images = [read_image(info['img_path']) for info in batch]
+        maps = inferencer(images, [info['gt_class_ids'] for info in batch])
+        for info, img, att in zip(batch, images, maps):
+            save_attention(osp.join(args.out_dir, info['img_id'] + '.npz'),
+                           info['gt_class_ids'], att)
+            if args.save_png:
+                save_overlays(osp.join(args.out_dir, 'png'), info['img_id'],
+                              img, info['gt_class_ids'], att)
+            if bar is not None:
+                bar.update()
+    if rank == 0:
+        print(f'\nattention maps in {args.out_dir}', flush=True)
+    compat.finish_distributed()
+
+
+if __name__ == '__main__':
+    main()
