@@ -41,3 +41,27 @@ def run_tool(args, cwd=REPO, env=None, timeout=600, check=True):
             f'{" ".join(cmd)} failed ({proc.returncode}):\n'
             f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
     return proc
+
+
+@pytest.fixture(scope='session')
+def tiny_seenet(toy_root, tmp_path_factory):
+    """A tiny SeeNet config on the tiny toy set and a 2-iteration
+    checkpoint: ``(config_path, checkpoint_path, voc_root)``."""
+    work = tmp_path_factory.mktemp('tiny_seenet')
+    voc = osp.join(toy_root, 'VOCdevkit', 'VOC2012')
+    config = str(work / 'tiny_seenet.py')
+    with open(config, 'w') as f:
+        f.write(f"""_base_ = [{osp.join(REPO, 'configs', 'toy',
+                                        'seenet_vgg16_toy.py')!r}]
+data_root = {voc!r}
+model = dict(backbone=dict(widen_factor=0.0625), in_channels=32,
+             branch=dict(channels=8))
+train_dataloader = dict(batch_size=4, dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+train_cfg = dict(max_iters=2, val_interval=2)
+default_hooks = dict(checkpoint=dict(interval=2))
+custom_hooks = []
+""")
+    run_tool(['tools/train.py', config, '--work-dir', str(work)])
+    return config, str(work / 'iter_2.pth'), voc

@@ -9,6 +9,14 @@ Writes ATT/<name>.npz = {classes: int[K] VOC ids, attention: float16
 [K, H, W] in [0, 1], ori_shape: (H, W)}, atomically; images already done
 are skipped, so a killed run continues. With --launcher pytorch
 (tools/dist_infer_attention.sh) the images are split over the processes.
+
+Batches are formed over the whole split (images i*B..i*B+B-1 always go
+together) and dealt to processes whole; a partly done batch is rerun whole
+and only its missing files are written. So the files are bit-identical
+whatever the number of processes and however often the run was resumed
+(for the same --batch-size and threads per process: convolutions with
+other batch sizes or thread counts differ in the last bits, which can move
+a few float16 values by one step; torchrun runs one thread per process).
 """
 import argparse
 import os
@@ -93,30 +101,34 @@ def main() -> None:
             args.device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
     infos = list_images(cfg, args.split, args.data_root)
     os.makedirs(args.out_dir, exist_ok=True)
-    done = [osp.isfile(osp.join(args.out_dir, info['img_id'] + '.npz'))
-            for info in infos]
-    todo = [info for i, info in enumerate(infos)
-            if i % world == rank and not done[i]]
+    def out_path(info: dict) -> str:
+        return osp.join(args.out_dir, info['img_id'] + '.npz')
+
+    done = [osp.isfile(out_path(info)) for info in infos]
+    batches = [infos[i:i + args.batch_size]
+               for i in range(0, len(infos), args.batch_size)]
+    mine = [b for b in batches[rank::world]
+            if not all(osp.isfile(out_path(info)) for info in b)]
     if rank == 0:
         print(f'{len(infos)} images in the split, {sum(done)} done before',
               flush=True)
     model = init_attention_model(cfg, args.checkpoint, args.device)
     inferencer = AttentionInferencer(model, args.sizes, not args.no_flip,
                                      args.scale_fuse, args.norm)
-    bar = ProgressBar(len(todo), file=sys.stdout) if rank == 0 and todo \
+    bar = ProgressBar(len(mine), file=sys.stdout) if rank == 0 and mine \
         else None
-    for start in range(0, len(todo), args.batch_size):
-        batch = todo[start:start + args.batch_size]
+    for batch in mine:
         images = [read_image(info['img_path']) for info in batch]
         maps = inferencer(images, [info['gt_class_ids'] for info in batch])
         for info, img, att in zip(batch, images, maps):
-            save_attention(osp.join(args.out_dir, info['img_id'] + '.npz'),
-                           info['gt_class_ids'], att)
+            if osp.isfile(out_path(info)):
+                continue
+            save_attention(out_path(info), info['gt_class_ids'], att)
             if args.save_png:
                 save_overlays(osp.join(args.out_dir, 'png'), info['img_id'],
                               img, info['gt_class_ids'], att)
-            if bar is not None:
-                bar.update()
+        if bar is not None:
+            bar.update()
     if rank == 0:
         print(f'\nattention maps in {args.out_dir}', flush=True)
     compat.finish_distributed()

@@ -171,17 +171,16 @@ def load_attention(path: str) -> Tuple[np.ndarray, np.ndarray]:
         raise FileNotFoundError(f'attention file not found: {path}')
     try:
         with np.load(path) as data:
-            missing = [k for k in ATTENTION_KEYS if k not in data.files]
-            if missing:
-                raise ValueError(f'{path}: missing keys {missing} (found '
-                                 f'{data.files})')
-            classes = data['classes'].astype(np.int64).reshape(-1)
-            attention = data['attention'].astype(np.float32)
-    except ValueError:
-        raise
-    except Exception as err:  # zip/pickle errors of a corrupt file
+            arrays = {k: data[k] for k in data.files}
+    except Exception as err:  # not a zip, pickled objects, truncated
         raise ValueError(f'{path}: not a readable attention file ({err})'
-                         ) from err
+                         ) from None
+    missing = [k for k in ATTENTION_KEYS if k not in arrays]
+    if missing:
+        raise ValueError(f'{path}: missing keys {missing} (found '
+                         f'{sorted(arrays)})')
+    classes = arrays['classes'].astype(np.int64).reshape(-1)
+    attention = arrays['attention'].astype(np.float32)
     if attention.ndim != 3 or attention.shape[0] != len(classes):
         raise ValueError(f'{path}: attention must be [K, H, W] with K = '
                          f'{len(classes)} classes, got {attention.shape}')

@@ -1,6 +1,9 @@
 """Datasets and transforms of seenet_mm (registered into mmseg)."""
+from .proxy_transforms import (GenerateProxyLabel, LoadAttentionMaps,
+                               LoadSaliencyMap)
 from .transforms import PackImageLabelInputs
 from .voc_image_labels import VOCImageLabelDataset, read_voc_xml_labels
 
 __all__ = ['VOCImageLabelDataset', 'PackImageLabelInputs',
-           'read_voc_xml_labels']
+           'read_voc_xml_labels', 'LoadSaliencyMap', 'LoadAttentionMaps',
+           'GenerateProxyLabel']

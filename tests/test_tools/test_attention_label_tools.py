@@ -1,0 +1,204 @@
+"""infer_attention -> make_proxy_labels -> eval_seeds on the tiny toy set:
+file formats, resumability, 1 vs 2 processes, transforms = offline tool,
+clear errors with nothing half-written."""
+import os
+import os.path as osp
+import shutil
+import socket
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import run_tool
+from seenet_mm.apis import load_attention, proxy_label
+from seenet_mm.apis.label_io import load_label_png, load_saliency
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return str(s.getsockname()[1])
+
+
+@pytest.fixture(scope='module')
+def attention_dir(tiny_seenet, tmp_path_factory):
+    config, ckpt, voc = tiny_seenet
+    out = str(tmp_path_factory.mktemp('att'))
+    proc = run_tool(['tools/infer_attention.py', config, ckpt, '--out-dir',
+                     out, '--split', osp.join(voc, 'ImageSets',
+                                              'Segmentation', 'val.txt'),
+                     '--batch-size', '4'])
+    assert '6 images in the split, 0 done before' in proc.stdout
+    return out
+
+
+def test_npz_format(attention_dir, tiny_seenet):
+    _, _, voc = tiny_seenet
+    names = sorted(f[:-4] for f in os.listdir(attention_dir)
+                   if f.endswith('.npz'))
+    assert len(names) == 6
+    for name in names:
+        with np.load(osp.join(attention_dir, name + '.npz')) as data:
+            assert data['attention'].dtype == np.float16
+            classes = data['classes']
+            att = data['attention']
+            assert tuple(data['ori_shape']) == att.shape[1:]
+        img = Image.open(osp.join(voc, 'JPEGImages', name + '.jpg'))
+        assert att.shape[1:] == (img.size[1], img.size[0])
+        gt = np.array(Image.open(osp.join(voc, 'SegmentationClass',
+                                          name + '.png')))
+        assert sorted(classes.tolist()) == sorted(
+            set(np.unique(gt).tolist()) - {0, 255})
+        assert att.min() >= 0 and att.max() <= 1
+        # min-max normalisation: each class map reaches 1 somewhere
+        assert np.allclose(att.reshape(len(classes), -1).max(1), 1,
+                           atol=1e-2)
+    assert not [f for f in os.listdir(attention_dir) if f.endswith('.tmp')]
+
+
+def test_resumable(attention_dir, tiny_seenet, tmp_path):
+    config, ckpt, voc = tiny_seenet
+    out = str(tmp_path / 'att')
+    shutil.copytree(attention_dir, out)
+    stamps = {f: os.stat(osp.join(out, f)).st_mtime_ns
+              for f in os.listdir(out)}
+    victim = sorted(stamps)[0]
+    os.remove(osp.join(out, victim))
+    split = osp.join(voc, 'ImageSets', 'Segmentation', 'val.txt')
+    proc = run_tool(['tools/infer_attention.py', config, ckpt, '--out-dir',
+                     out, '--split', split, '--batch-size', '4'])
+    assert '6 images in the split, 5 done before' in proc.stdout
+    for f, stamp in stamps.items():
+        if f != victim:
+            assert os.stat(osp.join(out, f)).st_mtime_ns == stamp
+    a = load_attention(osp.join(out, victim))[1]
+    b = load_attention(osp.join(attention_dir, victim))[1]
+    assert np.array_equal(a, b)
+    proc = run_tool(['tools/infer_attention.py', config, ckpt, '--out-dir',
+                     out, '--split', split])
+    assert '6 done before' in proc.stdout
+
+
+def test_two_processes_equal_one(attention_dir, tiny_seenet, tmp_path):
+    config, ckpt, voc = tiny_seenet
+    split = osp.join(voc, 'ImageSets', 'Segmentation', 'val.txt')
+    two, one = str(tmp_path / 'two'), str(tmp_path / 'one')
+    # torchrun gives each process one thread; compare at equal threads
+    run_tool(['bash', 'tools/dist_infer_attention.sh', config, ckpt, '2',
+              '--out-dir', two, '--batch-size', '4', '--split', split],
+             env=dict(PORT=free_port(), PYTHON=sys.executable))
+    run_tool(['tools/infer_attention.py', config, ckpt, '--out-dir', one,
+              '--batch-size', '4', '--split', split],
+             env=dict(OMP_NUM_THREADS='1'))
+    files = sorted(f for f in os.listdir(attention_dir) if f.endswith('.npz'))
+    assert sorted(os.listdir(two)) == sorted(os.listdir(one)) == files
+    for f in files:
+        ca, a = load_attention(osp.join(two, f))
+        cb, b = load_attention(osp.join(one, f))
+        assert np.array_equal(ca, cb) and np.array_equal(a, b), f
+        # another thread count: at most one float16 step on a few pixels
+        _, c = load_attention(osp.join(attention_dir, f))
+        assert np.abs(a - c).max() <= 2**-11 and (a != c).mean() < 1e-3
+
+
+def test_proxy_labels_tool_transforms_and_eval(attention_dir, tiny_seenet,
+                                               tmp_path):
+    _, _, voc = tiny_seenet
+    sal_dir = osp.join(voc, 'saliency')
+    out = str(tmp_path / 'labels')
+    proc = run_tool(['tools/make_proxy_labels.py', '--attention-dir',
+                     attention_dir, '--saliency-dir', sal_dir, '--out-dir',
+                     out, '--workers', '2'])
+    assert '6 written' in proc.stdout
+    from mmseg.registry import TRANSFORMS
+    from mmcv.transforms import Compose
+    pipeline = Compose([TRANSFORMS.build(t) for t in (
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadSaliencyMap', saliency_dir=sal_dir),
+        dict(type='LoadAttentionMaps', attention_dir=attention_dir),
+        dict(type='GenerateProxyLabel'))])
+    for f in os.listdir(attention_dir):
+        if not f.endswith('.npz'):
+            continue
+        name = f[:-4]
+        offline = load_label_png(osp.join(out, name + '.png'))
+        classes, att = load_attention(osp.join(attention_dir, f))
+        sal, _ = load_saliency(osp.join(sal_dir, name + '.png'))
+        assert np.array_equal(offline, proxy_label(sal, att, classes))
+        results = pipeline(dict(img_path=osp.join(voc, 'JPEGImages',
+                                                  name + '.jpg')))
+        assert np.array_equal(results['gt_seg_map'], offline)
+        assert 'gt_seg_map' in results['seg_fields']
+        assert Image.open(osp.join(out, name + '.png')).mode == 'P'
+    # rerun: nothing to do
+    proc = run_tool(['tools/make_proxy_labels.py', '--attention-dir',
+                     attention_dir, '--saliency-dir', sal_dir, '--out-dir',
+                     out])
+    assert '6 labelled before' in proc.stdout and '0 written' in proc.stdout
+    # quality tool runs on both and writes JSON
+    json_out = str(tmp_path / 'q.json')
+    proc = run_tool(['tools/eval_seeds.py', '--attention-dir', attention_dir,
+                     '--gt-dir', osp.join(voc, 'SegmentationClass'),
+                     '--label-dir', out, '--out', json_out])
+    assert 'seed mIoU' in proc.stdout and 'proxy-label mIoU' in proc.stdout
+    assert osp.isfile(json_out)
+
+
+def test_missing_and_resized_saliency(attention_dir, tiny_seenet, tmp_path):
+    _, _, voc = tiny_seenet
+    sal_dir = str(tmp_path / 'sal')
+    shutil.copytree(osp.join(voc, 'saliency'), sal_dir)
+    names = sorted(f[:-4] for f in os.listdir(attention_dir)
+                   if f.endswith('.npz'))
+    os.remove(osp.join(sal_dir, names[0] + '.png'))
+    small = Image.open(osp.join(sal_dir, names[1] + '.png'))
+    small.resize((small.size[0] // 2, small.size[1] // 2)).save(
+        osp.join(sal_dir, names[1] + '.png'))
+    out = str(tmp_path / 'labels')
+    proc = run_tool(['tools/make_proxy_labels.py', '--attention-dir',
+                     attention_dir, '--saliency-dir', sal_dir, '--out-dir',
+                     out, '--workers', '1'], check=False)
+    assert proc.returncode != 0
+    assert f'saliency map not found: {sal_dir}/{names[0]}.png' in \
+        proc.stderr
+    assert not osp.exists(osp.join(out, names[0] + '.png'))
+    assert not [f for f in os.listdir(out) if f.startswith('.')]
+    proc = run_tool(['tools/make_proxy_labels.py', '--attention-dir',
+                     attention_dir, '--saliency-dir', sal_dir, '--out-dir',
+                     out, '--skip-missing'])
+    assert '1 skipped for missing files' in proc.stdout
+    assert '1 with a resized saliency map' in proc.stdout
+    assert f'{names[0]}.png' in proc.stdout  # the warning names it
+
+
+def test_bad_attention_files(tmp_path):
+    bad = str(tmp_path / 'a.npz')
+    np.savez(bad, classes=np.array([3]), maps=np.zeros((1, 2, 2)))
+    with pytest.raises(ValueError, match=r"a\.npz: missing keys \['attention"):
+        load_attention(bad)
+    np.savez(bad, classes=np.array([3, 4]), attention=np.zeros((1, 2, 2)))
+    with pytest.raises(ValueError, match='K = 2 classes'):
+        load_attention(bad)
+    np.savez(bad, classes=np.array([3]), attention=np.full((1, 2, 2), 2.0))
+    with pytest.raises(ValueError, match=r'in \[0, 1\]'):
+        load_attention(bad)
+    with open(bad, 'wb') as f:
+        f.write(b'not a zip')
+    with pytest.raises(ValueError, match='not a readable attention file'):
+        load_attention(bad)
+    with pytest.raises(FileNotFoundError, match='b.npz'):
+        load_attention(str(tmp_path / 'b.npz'))
+
+
+def test_checkpoint_of_another_model(tiny_seenet, tmp_path):
+    config, _, voc = tiny_seenet
+    import torch
+    other = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': {'conv.weight': torch.zeros(1)}}, other)
+    proc = run_tool(['tools/infer_attention.py', config, other, '--out-dir',
+                     str(tmp_path / 'o')], check=False)
+    assert proc.returncode != 0
+    assert f'checkpoint {other} does not fit the model' in proc.stderr
+    assert not os.listdir(tmp_path / 'o')
