@@ -1,0 +1,71 @@
+"""Seed and label quality on hand-made maps with known IoU."""
+import numpy as np
+import pytest
+
+from seenet_mm.evaluation.seeds import (LabelEvaluator, SeedEvaluator,
+                                        confusion, scores_from_confusion)
+
+
+def test_seed_sweep_hand_made():
+    # 1 x 4 image: GT = [bg, bg, cat(8), cat(8)]
+    gt = np.array([[0, 0, 8, 8]], np.uint8)
+    att = np.array([[[0.1, 0.5, 0.5, 0.9]]], np.float32)
+    ev = SeedEvaluator([0.3, 0.5, 0.7])
+    ev.add(att, [8], gt)
+    res = ev.results()
+    # t=0.3: pred [bg, cat, cat, cat]: bg IoU 1/2, cat IoU 2/3
+    # t=0.5: pred [bg, bg, bg, cat] (ties -> background): bg 2/3, cat 1/2
+    # t=0.7: same as 0.5
+    expect = [(0.5 + 2 / 3) / 2 * 100, (2 / 3 + 0.5) / 2 * 100,
+              (2 / 3 + 0.5) / 2 * 100]
+    assert res['mIoU_per_threshold'] == pytest.approx(expect)
+    assert res['best_threshold'] == 0.3 and res['best_at_edge']
+    best = res['best']
+    assert best['IoU'][8] == pytest.approx(200 / 3)
+    assert best['precision'][8] == pytest.approx(200 / 3)
+    assert best['recall'][8] == pytest.approx(100)
+    assert best['background_spread'] == pytest.approx(50)
+
+
+def test_seed_argmax_over_classes_and_ignore():
+    gt = np.array([[3, 3, 7, 255]], np.uint8)
+    att = np.array([[[0.9, 0.2, 0.1, 0.9]], [[0.1, 0.8, 0.95, 0.9]]],
+                   np.float32)
+    ev = SeedEvaluator([0.5])
+    ev.add(att, [3, 7], gt)
+    res = ev.results()['best']
+    # pred [3, 7, 7, (ignored)]: class 3 IoU 1/2, class 7 IoU 1/2
+    assert res['IoU'][3] == pytest.approx(50)
+    assert res['IoU'][7] == pytest.approx(50)
+    assert np.isnan(res['IoU'][0])  # background absent in GT and pred
+    assert res['mIoU'] == pytest.approx(50)
+
+
+def test_label_evaluator_counts_ignored():
+    gt = np.array([[0, 0, 5, 5, 255]], np.uint8)
+    label = np.array([[0, 255, 5, 0, 5]], np.uint8)
+    ev = LabelEvaluator()
+    ev.add(label, gt)
+    res = ev.results()
+    assert res['ignored_fraction'] == pytest.approx(25)  # 1 of 4 counted
+    # counted pixels: (0,0) (5,5) (5,0): bg IoU 1/2, class 5 IoU 1/2
+    assert res['mIoU'] == pytest.approx(50)
+    with pytest.raises(ValueError, match='differ in size'):
+        ev.add(label[:, :3], gt)
+
+
+def test_confusion_matches_loop():
+    rng = np.random.default_rng(0)
+    gt = rng.integers(0, 21, (30, 40)).astype(np.uint8)
+    gt[rng.random(gt.shape) < 0.1] = 255
+    pred = rng.integers(0, 21, (30, 40)).astype(np.uint8)
+    conf = confusion(pred, gt)
+    ref = np.zeros((21, 21), np.int64)
+    for g, p in zip(gt.ravel(), pred.ravel()):
+        if g != 255:
+            ref[g, p] += 1
+    assert np.array_equal(conf, ref)
+    iou = scores_from_confusion(conf)['IoU']
+    c = 4
+    assert iou[c] == pytest.approx(
+        100 * ref[c, c] / (ref[c].sum() + ref[:, c].sum() - ref[c, c]))
