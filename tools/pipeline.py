@@ -3,12 +3,16 @@
     python tools/pipeline.py [--data-root DIR] [--work-dir DIR] [--from STAGE]
 
 With no arguments it writes the synthetic toy set into the work dir and runs
-every stage on it. Stages today (attention maps, proxy labels and
-DeepLab-LargeFOV are added here as they land):
+every stage on it. Stages today (DeepLab-LargeFOV training on the proxy
+labels is added here when it lands):
 
     data            tools/make_toy_dataset.py      (skipped with --data-root)
     attention       tools/train.py SEENET_CONFIG   (SeeNet, resumable)
     attention_test  tools/test.py SEENET_CONFIG CKPT   (val multi-label mAP)
+    maps            tools/infer_attention.py       (train split, resumable)
+    labels          tools/make_proxy_labels.py     (resumable)
+    quality         tools/eval_seeds.py            (seed and label mIoU)
+    gallery         tools/make_gallery.py
 
 A finished stage is skipped on rerun; a killed training resumes from its
 last checkpoint. The final table is printed and written to
@@ -25,7 +29,8 @@ import time
 from typing import Dict, List
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-STAGES = ('data', 'attention', 'attention_test')
+STAGES = ('data', 'attention', 'attention_test', 'maps', 'labels',
+          'quality', 'gallery')
 PRESETS = {
     'toy': osp.join(REPO, 'configs', 'toy', 'seenet_vgg16_toy.py'),
     'voc': osp.join(REPO, 'configs', 'seenet', 'vgg16_voc.py'),
@@ -40,6 +45,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', default='work_dirs/pipeline')
     parser.add_argument('--from', dest='start', choices=STAGES,
                         help='rerun from this stage on')
+    parser.add_argument('--saliency-dir', help='saliency maps (default: '
+                        'VOCdevkit/VOC2012/saliency)')
     parser.add_argument('--seed', type=int, default=0, help='toy set seed')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
                         help='configs to use (default: toy without '
@@ -92,6 +99,9 @@ def main() -> None:
     seenet_cfg = PRESETS[preset]
     train_dir = osp.join(work, 'attention')
     test_dir = osp.join(work, 'attention_test')
+    att_dir, label_dir = osp.join(work, 'maps'), osp.join(work, 'labels')
+    sal_dir = args.saliency_dir or osp.join(voc, 'saliency')
+    gt_dir = osp.join(voc, 'SegmentationClass')
     log_path = osp.join(work, 'pipeline.log')
 
     def save_state() -> None:
@@ -126,12 +136,42 @@ def main() -> None:
                  state['attention']['checkpoint'], '--work-dir', test_dir,
                  '--cfg-options'] + data_options(voc), log_path)
             info['metrics'] = latest_test_metrics(test_dir)
+        elif stage == 'maps':
+            run([py, 'tools/infer_attention.py', seenet_cfg,
+                 state['attention']['checkpoint'], '--out-dir', att_dir,
+                 '--data-root', voc], log_path)
+        elif stage == 'labels':
+            run([py, 'tools/make_proxy_labels.py', '--attention-dir',
+                 att_dir, '--saliency-dir', sal_dir, '--out-dir', label_dir],
+                log_path)
+        elif stage == 'quality':
+            out = osp.join(work, 'quality.json')
+            run([py, 'tools/eval_seeds.py', '--attention-dir', att_dir,
+                 '--label-dir', label_dir, '--gt-dir', gt_dir, '--out', out],
+                log_path)
+            with open(out) as f:
+                quality = json.load(f)
+            info['metrics'] = {
+                'seed mIoU (best threshold)': quality['seeds']['best']['mIoU'],
+                'best threshold': quality['seeds']['best_threshold'],
+                'best threshold at sweep edge':
+                    quality['seeds']['best_at_edge'],
+                'proxy-label mIoU': quality['labels']['mIoU'],
+                'proxy-label background spread %':
+                    quality['labels']['background_spread'],
+            }
+        elif stage == 'gallery':
+            run([py, 'tools/make_gallery.py', seenet_cfg,
+                 state['attention']['checkpoint'], '--attention-dir', att_dir,
+                 '--label-dir', label_dir, '--data-root', voc, '--out-dir',
+                 osp.join(work, 'gallery')], log_path)
         info['seconds'] = time.time() - start
         state[stage] = info
         save_state()
 
     rows = [(s, f'{state[s]["seconds"]:.1f}') for s in STAGES]
-    metrics = state['attention_test']['metrics']
+    metrics = dict(state['attention_test']['metrics'])
+    metrics.update(state['quality']['metrics'])
     report = dict(data_root=voc, preset=preset, stages=state,
                   metrics=metrics,
                   note='toy-set figures' if not args.data_root else '')
@@ -140,11 +180,13 @@ def main() -> None:
     lines = ['| stage | seconds |', '|---|---|']
     lines += [f'| {s} | {t} |' for s, t in rows]
     lines += ['', '| metric | value |', '|---|---|']
-    lines += [f'| {k} | {v:.2f} |' for k, v in metrics.items()]
+    lines += [f'| {k} | {v:.2f} |' if isinstance(v, float) else
+              f'| {k} | {v} |' for k, v in metrics.items()]
     with open(osp.join(work, 'report.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))
-    print(f'report: {osp.join(work, "report.md")}')
+    print(f'report: {osp.join(work, "report.md")}; gallery: '
+          f'{osp.join(work, "gallery", "index.md")}')
 
 
 if __name__ == '__main__':
