@@ -88,3 +88,24 @@ def test_bad_inputs():
         proxy_label(np.zeros((3, 4)), np.zeros((1, 3, 4)), [1, 2])
     with pytest.raises(ValueError, match='1..254'):
         proxy_label(np.zeros((3, 4)), np.zeros((1, 3, 4)), [0])
+
+
+def test_several_row_blocks_and_explicit_q():
+    """Images larger than one processing block; and the label is the argmax
+    (first on ties) of the explicit Q of harmonic_scores."""
+    from seenet_mm.apis.proxy_label import harmonic_scores
+    rng = np.random.default_rng(7)
+    D = rng.random((97, 151)).astype(np.float32)
+    A = rng.random((3, 97, 151)).astype(np.float32)
+    D[:5] = 0  # whole rows without saliency
+    A[1, 40:60] = 0
+    classes = [2, 9, 17]
+    got = proxy_label(D, A, classes)
+    assert np.array_equal(got, algorithm1_reference(
+        D.astype(np.float64), A.astype(np.float64), classes))
+    q = harmonic_scores(D, A)
+    lut = np.array([0] + classes, np.uint8)
+    assert np.array_equal(got, lut[q.argmax(0)])
+    from seenet_mm.apis.proxy_label import _algorithm1_labels
+    small_blocks = _algorithm1_labels(D, A, np.array(classes), 1.0, block=7)
+    assert np.array_equal(small_blocks, got)
