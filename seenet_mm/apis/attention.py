@@ -56,8 +56,9 @@ class AttentionInferencer:
         scale_fuse: ``max`` or ``mean`` over sizes.
         norm: ``minmax`` (paper) or ``max``.
 
-    ``timings`` accumulates seconds spent in ``model`` (the forward passes)
-    and ``post`` (normalise, fuse, resize) for the benchmark.
+    ``timings`` accumulates seconds spent in ``prepare`` (resizing and
+    normalising the inputs), ``model`` (the forward passes) and ``post``
+    (normalise, fuse, flip back, resize) for the benchmark.
     """
 
     def __init__(self, model: torch.nn.Module, sizes: Sequence[int] = (224, ),
@@ -103,6 +104,8 @@ class AttentionInferencer:
         if self.flip:
             inputs = torch.cat([inputs, inputs.flip(-1)])
             labels = torch.cat([labels, labels])
+        self.timings['prepare'] += time.perf_counter() - start
+        start = time.perf_counter()
         out = self.model.forward_branches(inputs, labels, with_c=False)
         self.timings['model'] += time.perf_counter() - start
         start = time.perf_counter()

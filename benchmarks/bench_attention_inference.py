@@ -1,0 +1,70 @@
+"""Attention inference: overhead beyond the forward passes, in one run.
+
+    python benchmarks/bench_attention_inference.py [--images 16]
+        [--batch-size 8] [--config configs/seenet/vgg16_voc.py]
+
+SeeNet VGG16 (the paper config, random weights) on 500 x 375 images with two
+classes, test size 224 with the flipped view. Prints the seconds of the
+forward passes (both views) and of everything else the tool does per image
+(input resize and normalisation, per-class normalisation, fusion, flip back,
+resize to 500 x 375, writing the npz), and last their ratio (goal: <= 0.15).
+"""
+import argparse
+import os.path as osp
+import platform
+import tempfile
+import time
+
+import numpy as np
+import torch
+from mmengine.config import Config
+
+import seenet_mm  # noqa: F401
+from seenet_mm.apis.attention import (AttentionInferencer,
+                                      init_attention_model, save_attention)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--images', type=int, default=16)
+    parser.add_argument('--batch-size', type=int, default=8)
+    parser.add_argument('--config', default=osp.join(
+        REPO, 'configs', 'seenet', 'vgg16_voc.py'))
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    model = init_attention_model(Config.fromfile(args.config), None)
+    inf = AttentionInferencer(model, sizes=(224, ), flip=True)
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 255, (375, 500, 3), dtype=np.uint8)
+              for _ in range(args.images)]
+    classes = [[8, 15]] * args.images
+    inf(images[:2], classes[:2])  # warm-up
+    inf.timings.clear()
+    write = 0.0
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        for i in range(0, args.images, args.batch_size):
+            maps = inf(images[i:i + args.batch_size],
+                       classes[i:i + args.batch_size])
+            t0 = time.perf_counter()
+            for j, att in enumerate(maps):
+                save_attention(osp.join(out, f'{i + j}.npz'), [8, 15], att)
+            write += time.perf_counter() - t0
+        total = time.perf_counter() - start
+    t = dict(inf.timings)
+    overhead = t['prepare'] + t['post'] + write
+    print(f'machine: {platform.machine()}, {torch.get_num_threads()} torch '
+          f'threads; {args.images} images 500x375, 2 classes, 224 + flip, '
+          f'batch {args.batch_size}')
+    print(f'forward passes (2 views): {t["model"]:.2f} s; prepare '
+          f'{t["prepare"]:.3f} s, normalise/fuse/resize {t["post"]:.3f} s, '
+          f'write {write:.3f} s; total {total:.2f} s '
+          f'({args.images / total:.2f} images/s)')
+    print(f'overhead / forward passes: {overhead / t["model"]:.3f} '
+          f'(goal <= 0.15)')
+
+
+if __name__ == '__main__':
+    main()
