@@ -26,6 +26,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
+    dict(type='LoadAnnotations'),  # masks for the seed metric only
     dict(type='PackImageLabelInputs')
 ]
 train_dataloader = dict(

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
+from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 
@@ -16,7 +17,8 @@ class PackImageLabelInputs(BaseTransform):
 
     Produces ``inputs`` (uint8 ``[3, H, W]``) and a ``SegDataSample`` whose
     ``gt_class_labels`` is a float multi-hot ``[num_classes]`` (index
-    ``id - 1`` for VOC id ``id``), plus the meta keys.
+    ``id - 1`` for VOC id ``id``), plus the meta keys; a loaded
+    ``gt_seg_map`` (for evaluation only) becomes ``gt_sem_seg``.
     """
 
     def __init__(self, num_classes: int = 20,
@@ -40,6 +42,9 @@ class PackImageLabelInputs(BaseTransform):
             labels[cid - 1] = 1
         sample = SegDataSample()
         sample.gt_class_labels = labels
+        if 'gt_seg_map' in results:
+            sample.gt_sem_seg = PixelData(data=torch.from_numpy(
+                results['gt_seg_map'][None].astype(np.int64)))
         sample.set_metainfo({k: results[k] for k in self.meta_keys
                              if k in results})
         return dict(inputs=inputs, data_samples=sample)

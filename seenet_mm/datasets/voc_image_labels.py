@@ -45,7 +45,11 @@ class VOCImageLabelDataset(BaseDataset):
     Args:
         ann_file: split list (one image name per line), relative to
             ``data_root``, e.g. ``ImageSets/Segmentation/trainaug.txt``.
-        data_prefix: ``img_path`` (JPEGImages) and ``xml_path`` (Annotations).
+        data_prefix: ``img_path`` (JPEGImages) and ``xml_path`` (Annotations);
+            with ``seg_map_path`` (SegmentationClass) each data info also
+            carries the ground-truth mask path, for evaluating attention
+            maps (``LoadAnnotations`` + ``AttentionSeedMetric``); the labels
+            still come from the XML files.
         label_file: optional JSON mapping image name -> class names or ids;
             used instead of the XML files when given.
         use_difficult: count objects marked difficult (default True).
@@ -101,6 +105,7 @@ class VOCImageLabelDataset(BaseDataset):
         table = self._read_label_file() if self.label_file else None
         img_dir = self.data_prefix.get('img_path', '')
         xml_dir = self.data_prefix.get('xml_path', '')
+        seg_dir = self.data_prefix.get('seg_map_path')
         data_list = []
         for name in names:
             if table is not None:
@@ -114,7 +119,10 @@ class VOCImageLabelDataset(BaseDataset):
             if not ids:
                 raise ValueError(f'{source}: image {name} has no class label '
                                  '(image-level training needs at least one)')
-            data_list.append(dict(
-                img_path=osp.join(img_dir, name + self.img_suffix),
-                img_id=name, gt_class_ids=ids))
+            info = dict(img_path=osp.join(img_dir, name + self.img_suffix),
+                        img_id=name, gt_class_ids=ids)
+            if seg_dir:
+                info.update(seg_map_path=osp.join(seg_dir, name + '.png'),
+                            reduce_zero_label=False, seg_fields=[])
+            data_list.append(info)
         return data_list

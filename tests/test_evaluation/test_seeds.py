@@ -69,3 +69,38 @@ def test_confusion_matches_loop():
     c = 4
     assert iou[c] == pytest.approx(
         100 * ref[c, c] / (ref[c].sum() + ref[:, c].sum() - ref[c, c]))
+
+
+def test_attention_seed_metric_equals_offline_evaluator():
+    import torch
+    import torch.nn.functional as F
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+
+    from seenet_mm.apis import normalize_maps
+    from seenet_mm.evaluation import AttentionSeedMetric
+    rng = np.random.default_rng(3)
+    metric = AttentionSeedMetric(thresholds=[0.2, 0.4, 0.6])
+    offline = SeedEvaluator([0.2, 0.4, 0.6])
+    samples = []
+    for _ in range(3):
+        ds = SegDataSample()
+        labels = torch.zeros(20)
+        labels[[2, 7]] = 1
+        ds.gt_class_labels = labels
+        ds.score_map_a = torch.randn(20, 4, 5)
+        ds.score_map_b = torch.randn(20, 4, 5)
+        gt = rng.choice([0, 3, 8, 255], size=(12, 15)).astype(np.int64)
+        ds.gt_sem_seg = PixelData(data=torch.from_numpy(gt[None]))
+        samples.append(ds.to_dict())
+        idx = torch.tensor([2, 7])
+        fused = torch.maximum(normalize_maps(ds.score_map_a[idx]),
+                              normalize_maps(ds.score_map_b[idx]))
+        up = F.interpolate(fused[None], size=(12, 15), mode='bilinear',
+                           align_corners=False)[0].numpy()
+        offline.add(up, [3, 8], gt.astype(np.uint8))
+    metric.process(None, samples)
+    res = metric.compute_metrics(metric.results)
+    off = offline.results()
+    assert res['mIoU'] == pytest.approx(off['best']['mIoU'])
+    assert res['best_thr'] == off['best_threshold']

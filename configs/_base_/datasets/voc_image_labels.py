@@ -15,6 +15,9 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
+    # masks at their original size, for the seed metric only (the labels
+    # still come from Annotations/*.xml)
+    dict(type='LoadAnnotations'),
     dict(type='PackImageLabelInputs')
 ]
 train_dataloader = dict(
@@ -37,8 +40,11 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='ImageSets/Segmentation/val.txt',
-        data_prefix=dict(img_path='JPEGImages', xml_path='Annotations'),
+        data_prefix=dict(img_path='JPEGImages', xml_path='Annotations',
+                         seg_map_path='SegmentationClass'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='MultiLabelMAP')
+# classification mAP, and the seed mIoU of the attention maps (single view;
+# tools/eval_seeds.py gives the full protocol with the flipped view)
+val_evaluator = [dict(type='MultiLabelMAP'), dict(type='AttentionSeedMetric')]
 test_evaluator = val_evaluator
