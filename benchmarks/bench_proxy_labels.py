@@ -13,24 +13,8 @@ import time
 os.environ.setdefault('OMP_NUM_THREADS', '1')  # one core
 import numpy as np  # noqa: E402
 
-from seenet_mm.apis.proxy_label import proxy_label  # noqa: E402
-
-
-def loop_algorithm1(D, A, classes, w=1.0):
-    """Straightforward per-pixel Algorithm 1 (the baseline)."""
-    h, width = D.shape
-    out = np.zeros((h, width), np.uint8)
-    for y in range(h):
-        for x in range(width):
-            d = float(D[y, x])
-            best, label = 1.0 - d, 0
-            for k, c in enumerate(classes):
-                a = float(A[k, y, x])
-                q = 0.0 if a == 0 or d == 0 else (w + 1) / (w / a + 1 / d)
-                if q > best:
-                    best, label = q, c
-            out[y, x] = label
-    return out
+from seenet_mm.apis.proxy_label import (  # noqa: E402
+    proxy_label, proxy_label_reference)
 
 
 def main() -> None:
@@ -52,7 +36,7 @@ def main() -> None:
     start = time.perf_counter()
     for i in range(args.loop_images):
         d, a, c = data[i % len(data)]
-        ref = loop_algorithm1(d, a, c)
+        ref = proxy_label_reference(d, a, c)
     slow = args.loop_images / (time.perf_counter() - start)
     assert np.array_equal(ref, proxy_label(d, a, c))
     print(f'machine: {platform.processor() or platform.machine()}, '

@@ -165,3 +165,24 @@ def proxy_label(saliency: np.ndarray,
         label[fg & (saliency < low)] = IGNORE
         label[(label == 0) & (saliency > high)] = IGNORE
     return label
+
+
+def proxy_label_reference(saliency: np.ndarray, attention: np.ndarray,
+                          classes: Sequence[int], w: float = 1.0
+                          ) -> np.ndarray:
+    """Algorithm 1 as a plain per-pixel loop in float64, written straight
+    from the paper: the reference the tests check :func:`proxy_label`
+    against and the baseline of ``benchmarks/bench_proxy_labels.py``."""
+    h, width = saliency.shape
+    out = np.zeros((h, width), np.uint8)
+    for y in range(h):
+        for x in range(width):
+            d = float(saliency[y, x])
+            best, best_label = 1.0 - d, 0
+            for k, c in enumerate(classes):
+                a = float(attention[k, y, x])
+                q = 0.0 if a == 0 or d == 0 else (w + 1) / (w / a + 1 / d)
+                if q > best:  # strict: ties keep the lower index
+                    best, best_label = q, c
+            out[y, x] = best_label
+    return out

