@@ -8,7 +8,8 @@ import argparse
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
 from seenet_mm.apis.run import (add_common_args, build_runner,
-                                enable_visualization, load_config, use_tta)
+                                enable_visualization, load_config, use_crf,
+                                use_tta)
 
 
 def parse_args() -> argparse.Namespace:
@@ -20,6 +21,10 @@ def parse_args() -> argparse.Namespace:
                         help='directory where painted predictions are saved')
     parser.add_argument('--tta', action='store_true',
                         help='test-time augmentation (config tta_pipeline)')
+    parser.add_argument('--crf', action='store_true',
+                        help='dense-CRF post-processing (pydensecrf2; '
+                        'parameters from the config key crf_cfg, default '
+                        "DeepLab's)")
     add_common_args(parser)
     return parser.parse_args()
 
@@ -33,6 +38,8 @@ def main() -> None:
         enable_visualization(cfg, args.show_dir)
     if args.tta:
         use_tta(cfg)
+    if args.crf:
+        use_crf(cfg)
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True

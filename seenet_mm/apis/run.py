@@ -113,6 +113,19 @@ def use_tta(cfg: Config) -> None:
     cfg.model = cfg.tta_model
 
 
+def use_crf(cfg: Config) -> None:
+    """Wrap the segmentor in ``SegCRFModel`` (after :func:`use_tta`, the
+    CRF model averages the augmented views itself)."""
+    from .crf import crf_available
+    if not crf_available():
+        raise ImportError('--crf needs pydensecrf2: pip install '
+                          '"pydensecrf2==1.1" (or pip install -e ".[crf]")')
+    tta = cfg.model.get('type') == 'SegTTAModel'
+    cfg.model = dict(type='SegCRFModel',
+                     module=cfg.model.module if tta else cfg.model,
+                     crf=cfg.get('crf_cfg', None), tta=tta)
+
+
 __all__: List[str] = ['add_common_args', 'load_config', 'check_cfg_options',
                       'set_amp', 'build_runner', 'enable_visualization',
-                      'use_tta']
+                      'use_tta', 'use_crf']

@@ -12,8 +12,9 @@ from mmseg.registry import (OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class NewLayersLrConstructor(DefaultOptimWrapperConstructor):
-    """``paramwise_cfg``: ``new_modules`` (attribute-name prefixes of the new
-    layers, e.g. ``('branch_a', 'branch_b', 'branch_c')``),
+    """``paramwise_cfg``: ``new_modules`` (module names of the new layers,
+    dotted for nested ones, e.g. ``('branch_a', 'branch_b', 'branch_c')`` or
+    ``('decode_head.conv_seg', )``),
     ``new_lr_mult`` (default 10) and ``new_bias_lr_mult`` (default 20).
     Everything else keeps the base learning rate and weight decay."""
 
@@ -33,9 +34,10 @@ class NewLayersLrConstructor(DefaultOptimWrapperConstructor):
         for name, param in model.named_parameters():
             if not param.requires_grad:
                 continue
-            prefix = name.split('.')[0]
-            if prefix in new_modules:
-                names.add(prefix)
+            owner = next((m for m in new_modules
+                          if name.startswith(m + '.')), None)
+            if owner is not None:
+                names.add(owner)
                 key = 'new_bias' if name.endswith('bias') else 'new_weight'
             else:
                 key = 'base'

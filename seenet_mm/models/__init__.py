@@ -1,8 +1,11 @@
 """Models of seenet_mm; importing this registers them into mmseg."""
 from .backbones import VGG16, convert_torchvision_vgg16
 from .classifiers import SeeNet
+from .decode_heads import LargeFOVHead
+from .segmentors import SegCRFModel
 from .heads import AttentionBranch
 from .layers import CReLU, background_mask, c_relu, ternary_mask
 
 __all__ = ['VGG16', 'convert_torchvision_vgg16', 'SeeNet', 'AttentionBranch',
-           'CReLU', 'c_relu', 'ternary_mask', 'background_mask']
+           'CReLU', 'c_relu', 'ternary_mask', 'background_mask', 'LargeFOVHead',
+           'SegCRFModel']

@@ -1,0 +1,3 @@
+from .largefov_head import LargeFOVHead
+
+__all__ = ['LargeFOVHead']

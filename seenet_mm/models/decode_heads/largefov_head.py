@@ -1,0 +1,52 @@
+"""DeepLab-LargeFOV head (Chen et al., ICLR 2015, "DeepLab v1").
+
+fc6: 3x3 conv, dilation 12, 1024 channels, ReLU, dropout 0.5;
+fc7: 1x1 conv, 1024 channels, ReLU, dropout 0.5;
+fc8: ``conv_seg`` (1x1 conv to the classes).
+fc6/fc7 take the decimated ImageNet fc weights of ``tools/convert_vgg16.py``
+(keys ``decode_head.fc6.conv.*``, ``decode_head.fc7.conv.*``).
+"""
+from typing import List, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import ConvModule
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.registry import MODELS
+
+
+@MODELS.register_module()
+class LargeFOVHead(BaseDecodeHead):
+    """Args:
+        dilation: dilation of fc6 (LargeFOV: 12).
+        fc6_kernel: kernel of fc6 (LargeFOV: 3).
+        channels: width of fc6/fc7 (LargeFOV: 1024).
+        dropout_ratio: dropout after fc6 and after fc7 (0.5).
+        Other arguments as ``BaseDecodeHead``.
+    """
+
+    def __init__(self, dilation: int = 12, fc6_kernel: int = 3,
+                 **kwargs) -> None:
+        kwargs.setdefault('channels', 1024)
+        kwargs.setdefault('dropout_ratio', 0.5)
+        super().__init__(**kwargs)
+        if dilation < 1:
+            raise ValueError(f'LargeFOVHead: dilation must be >= 1, got '
+                             f'{dilation}')
+        pad = dilation * (fc6_kernel - 1) // 2
+        self.fc6 = ConvModule(self.in_channels, self.channels, fc6_kernel,
+                              padding=pad, dilation=dilation,
+                              conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
+                              act_cfg=self.act_cfg)
+        self.fc6_dropout = nn.Dropout2d(self.dropout_ratio) \
+            if self.dropout_ratio > 0 else nn.Identity()
+        self.fc7 = ConvModule(self.channels, self.channels, 1,
+                              conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
+                              act_cfg=self.act_cfg)
+        # BaseDecodeHead's own dropout (self.dropout) follows fc7
+
+    def forward(self, inputs: Union[List[torch.Tensor], Sequence]
+                ) -> torch.Tensor:
+        x = self._transform_inputs(inputs)
+        x = self.fc7(self.fc6_dropout(self.fc6(x)))
+        return self.cls_seg(x)

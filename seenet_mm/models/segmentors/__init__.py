@@ -1,0 +1,3 @@
+from .crf_model import SegCRFModel
+
+__all__ = ['SegCRFModel']
