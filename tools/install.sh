@@ -8,7 +8,8 @@
 #   when there is none (TORCH_SPEC overrides the whole requirement);
 # - installs mmcv-lite unless full mmcv is already installed (the two share
 #   the import name `mmcv` and must never both be installed);
-# - then `pip install -e ".[lite,tests]"` (or ".[tests]" with full mmcv).
+# - then `pip install -e ".[lite,tests,crf]"` (or ".[tests,crf]" with full
+#   mmcv); crf = pydensecrf2, built from source once (~1 minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,11 +33,11 @@ else
   "${PIP[@]}" install -q "${TORCH_SPEC:-torch==$TORCH_VERSION}"
 fi
 
-EXTRAS="tests"
+EXTRAS="tests,crf"
 if "$PY" -c "import importlib.metadata as m; m.version('mmcv')" >/dev/null 2>&1; then
   echo "full mmcv $("$PY" -c 'import importlib.metadata as m; print(m.version("mmcv"))') installed: kept (no mmcv-lite)"
 else
-  EXTRAS="lite,tests"
+  EXTRAS="lite,tests,crf"
 fi
 # The constraint keeps pip from replacing the installed torch.
 TORCH_NOW=$("$PY" -c "import torch; print(torch.__version__.split('+')[0])")

@@ -3,8 +3,7 @@
     python tools/pipeline.py [--data-root DIR] [--work-dir DIR] [--from STAGE]
 
 With no arguments it writes the synthetic toy set into the work dir and runs
-every stage on it. Stages today (DeepLab-LargeFOV training on the proxy
-labels is added here when it lands):
+every stage on it:
 
     data            tools/make_toy_dataset.py      (skipped with --data-root)
     attention       tools/train.py SEENET_CONFIG   (SeeNet, resumable)
@@ -13,6 +12,8 @@ labels is added here when it lands):
     labels          tools/make_proxy_labels.py     (resumable)
     quality         tools/eval_seeds.py            (seed and label mIoU)
     gallery         tools/make_gallery.py
+    segmentation    tools/train.py LARGEFOV_CONFIG (on the proxy labels)
+    segmentation_test  tools/test.py: single scale, --tta, --crf (val mIoU)
 
 A finished stage is skipped on rerun; a killed training resumes from its
 last checkpoint. The final table is printed and written to
@@ -30,10 +31,14 @@ from typing import Dict, List
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 STAGES = ('data', 'attention', 'attention_test', 'maps', 'labels',
-          'quality', 'gallery')
+          'quality', 'gallery', 'segmentation', 'segmentation_test')
+# (attention config, segmentation config) of each preset
 PRESETS = {
-    'toy': osp.join(REPO, 'configs', 'toy', 'seenet_vgg16_toy.py'),
-    'voc': osp.join(REPO, 'configs', 'seenet', 'vgg16_voc.py'),
+    'toy': (osp.join(REPO, 'configs', 'toy', 'seenet_vgg16_toy.py'),
+            osp.join(REPO, 'configs', 'toy', 'deeplab-largefov_vgg16_toy.py')),
+    'voc': (osp.join(REPO, 'configs', 'seenet', 'vgg16_voc.py'),
+            osp.join(REPO, 'configs', 'deeplab_largefov',
+                     'deeplab-largefov_vgg16_1xb20-6k_voc12aug-321x321.py')),
 }
 
 
@@ -96,7 +101,8 @@ def main() -> None:
     voc = osp.join(args.data_root or osp.join(work, 'toy'), 'VOCdevkit',
                    'VOC2012')
     preset = args.preset or ('voc' if args.data_root else 'toy')
-    seenet_cfg = PRESETS[preset]
+    seenet_cfg, seg_cfg = PRESETS[preset]
+    seg_dir = osp.join(work, 'segmentation')
     train_dir = osp.join(work, 'attention')
     test_dir = osp.join(work, 'attention_test')
     att_dir, label_dir = osp.join(work, 'maps'), osp.join(work, 'labels')
@@ -165,6 +171,25 @@ def main() -> None:
                  state['attention']['checkpoint'], '--attention-dir', att_dir,
                  '--label-dir', label_dir, '--data-root', voc, '--out-dir',
                  osp.join(work, 'gallery')], log_path)
+        elif stage == 'segmentation':
+            run([py, 'tools/train.py', seg_cfg, '--work-dir', seg_dir,
+                 '--resume', '--cfg-options'] + data_options(voc) +
+                [f'train_dataloader.dataset.data_prefix.seg_map_path='
+                 f'{label_dir}'], log_path)
+            with open(osp.join(seg_dir, 'last_checkpoint')) as f:
+                info['checkpoint'] = f.read().strip()
+        elif stage == 'segmentation_test':
+            info['metrics'] = {}
+            for name, flags in (('', []), (' --tta', ['--tta']),
+                                (' --crf', ['--crf'])):
+                out = osp.join(work, 'segmentation_test' +
+                               name.replace(' --', '_'))
+                run([py, 'tools/test.py', seg_cfg,
+                     state['segmentation']['checkpoint'], '--work-dir', out]
+                    + flags + ['--cfg-options'] + data_options(voc),
+                    log_path)
+                info['metrics'][f'segmentation val mIoU{name}'] = \
+                    latest_test_metrics(out)['mIoU']
         info['seconds'] = time.time() - start
         state[stage] = info
         save_state()
@@ -172,6 +197,7 @@ def main() -> None:
     rows = [(s, f'{state[s]["seconds"]:.1f}') for s in STAGES]
     metrics = dict(state['attention_test']['metrics'])
     metrics.update(state['quality']['metrics'])
+    metrics.update(state['segmentation_test']['metrics'])
     report = dict(data_root=voc, preset=preset, stages=state,
                   metrics=metrics,
                   note='toy-set figures' if not args.data_root else '')

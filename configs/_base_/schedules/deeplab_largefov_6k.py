@@ -1,0 +1,28 @@
+# DeepLab v1 (Chen et al., ICLR 2015, Sec. 4): SGD, momentum 0.9, weight
+# decay 5e-4, lr 1e-3 (10x for the classifier fc8), x0.1 every 2000
+# iterations, 6000 iterations. Biases of fc8 at 20x (Caffe practice).
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
+    constructor='NewLayersLrConstructor',
+    paramwise_cfg=dict(new_modules=('decode_head.conv_seg', ),
+                       new_lr_mult=10.0, new_bias_lr_mult=20.0))
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=False, milestones=[2000, 4000],
+         gamma=0.1)
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=6000,
+                 val_interval=2000)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000,
+                    max_keep_ckpts=2),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))
+# tools/test.py --crf: DeepLab v1's CRF parameters
+crf_cfg = dict(bi_w=4.0, bi_xy_std=121.0, bi_rgb_std=5.0, pos_w=3.0,
+               pos_xy_std=3.0, iterations=10)
