@@ -3,6 +3,7 @@
     python tools/make_proxy_labels.py --attention-dir ATT --saliency-dir SAL
         --out-dir LABELS [--w 1.0] [--workers 2] [--split FILE]
         [--ignore-multi THR] [--ignore-conflict LOW HIGH] [--skip-missing]
+        [--crf --image-dir JPEGImages]
 
 For every ATT/<name>.npz writes LABELS/<name>.png (VOC palette, 0..20, 255
 = ignore) atomically; labels already written are skipped. A missing
@@ -41,12 +42,16 @@ def parse_args() -> argparse.Namespace:
                         help='255 where a class pixel has saliency < LOW or '
                         'a background pixel > HIGH (off by default)')
     parser.add_argument('--skip-missing', action='store_true')
+    parser.add_argument('--crf', action='store_true',
+                        help='refine the scores with a dense CRF (needs '
+                        'pydensecrf2 and --image-dir; DeepLab parameters)')
+    parser.add_argument('--image-dir', help='JPEGImages folder (for --crf)')
     return parser.parse_args()
 
 
 def label_one(job: Tuple) -> Tuple[str, str]:
     """Returns (name, status) with status in done/resized/missing: ..."""
-    name, att_dir, sal_dir, out_dir, w, multi, conflict, skip = job
+    name, att_dir, sal_dir, out_dir, w, multi, conflict, skip, img_dir = job
     att_path = osp.join(att_dir, name + '.npz')
     sal_path = osp.join(sal_dir, name + '.png')
     try:
@@ -56,8 +61,21 @@ def label_one(job: Tuple) -> Tuple[str, str]:
         if skip:
             return name, f'missing: {err}'
         raise
+    image = None
+    if img_dir is not None:
+        import mmcv
+        img_path = osp.join(img_dir, name + '.jpg')
+        if not osp.isfile(img_path):
+            if skip:
+                return name, f'missing: image not found: {img_path}'
+            raise FileNotFoundError(f'image not found: {img_path}')
+        image = mmcv.imread(img_path, channel_order='rgb')
+        if image.shape[:2] != attention.shape[1:]:
+            raise ValueError(f'{img_path}: size {image.shape[:2]} differs '
+                             f'from its attention {attention.shape[1:]}')
     label = proxy_label(sal, attention, classes, w=w,
-                        ignore_multi_thr=multi, ignore_conflict=conflict)
+                        ignore_multi_thr=multi, ignore_conflict=conflict,
+                        crf_image=image)
     save_label_png(osp.join(out_dir, name + '.png'), label)
     return name, 'resized' if resized else 'done'
 
@@ -66,6 +84,12 @@ def main() -> None:
     args = parse_args()
     if not osp.isdir(args.attention_dir):
         sys.exit(f'--attention-dir: {args.attention_dir} is not a folder')
+    if args.crf:
+        from seenet_mm.apis.crf import crf_available
+        if not args.image_dir:
+            sys.exit('--crf needs --image-dir (the JPEGImages folder)')
+        if not crf_available():
+            sys.exit('--crf needs pydensecrf2: pip install "pydensecrf2==1.1"')
     if args.split:
         with open(args.split) as f:
             names = [line.split()[0] for line in f if line.strip()]
@@ -80,7 +104,8 @@ def main() -> None:
     conflict: Optional[tuple] = tuple(args.ignore_conflict) \
         if args.ignore_conflict else None
     jobs = [(n, args.attention_dir, args.saliency_dir, args.out_dir, args.w,
-             args.ignore_multi, conflict, args.skip_missing) for n in todo]
+             args.ignore_multi, conflict, args.skip_missing,
+             args.image_dir if args.crf else None) for n in todo]
     from mmengine.utils import ProgressBar
     bar = ProgressBar(len(jobs), file=sys.stdout) if jobs else None
     counts = {'done': 0, 'resized': 0, 'missing': 0}

@@ -121,8 +121,9 @@ def proxy_label(saliency: np.ndarray,
                 classes: Sequence[int],
                 w: float = 1.0,
                 ignore_multi_thr: Optional[float] = None,
-                ignore_conflict: Optional[Tuple[float, float]] = None
-                ) -> np.ndarray:
+                ignore_conflict: Optional[Tuple[float, float]] = None,
+                crf_image: Optional[np.ndarray] = None,
+                crf_params: Optional[dict] = None) -> np.ndarray:
     """Label map of one image (Algorithm 1).
 
     Args:
@@ -135,6 +136,10 @@ def proxy_label(saliency: np.ndarray,
         ignore_conflict: if set to ``(low, high)``, pixels labelled as a
             class with ``D < low``, or as background with ``D > high``,
             become 255.
+        crf_image: if given (uint8 ``[H, W, 3]``), the scores Q, normalised
+            per pixel, are refined by a dense CRF with this image before the
+            argmax (option beyond Algorithm 1; needs pydensecrf2).
+        crf_params: arguments of :func:`seenet_mm.apis.crf.dense_crf`.
 
     Returns:
         np.ndarray: uint8 ``[H, W]`` with values in {0} U classes (U {255}).
@@ -155,7 +160,17 @@ def proxy_label(saliency: np.ndarray,
     if len(classes) and (classes.min() < 1 or classes.max() > 254):
         raise ValueError(f'proxy_label: class ids must be in 1..254, got '
                          f'{classes.tolist()}')
-    label = _algorithm1_labels(saliency, attention, classes, w)
+    if crf_image is None:
+        label = _algorithm1_labels(saliency, attention, classes, w)
+    else:
+        from .crf import dense_crf
+        q = harmonic_scores(saliency, attention, w)
+        total = q.sum(0, keepdims=True)
+        probs = np.where(total > 0, q / np.maximum(total, 1e-12),
+                         1.0 / q.shape[0]).astype(np.float32)
+        refined = dense_crf(crf_image, probs, **(crf_params or {}))
+        lut = np.concatenate([[0], classes]).astype(np.uint8)
+        label = lut[refined.argmax(0)]
     if ignore_multi_thr is not None and len(classes) > 1:
         strong = (attention >= ignore_multi_thr).sum(axis=0) >= 2
         label[strong] = IGNORE

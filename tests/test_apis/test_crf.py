@@ -61,3 +61,50 @@ def test_size_mismatch():
     with pytest.raises(ValueError, match='differ in size'):
         dense_crf(np.zeros((4, 4, 3), np.uint8),
                   np.full((2, 5, 5), 0.5, np.float32))
+
+
+def test_proxy_label_with_crf():
+    from seenet_mm.apis import proxy_label
+    rng = np.random.default_rng(1)
+    D = rng.random((30, 40)).astype(np.float32)
+    A = rng.random((2, 30, 40)).astype(np.float32)
+    img = rng.integers(0, 255, (30, 40, 3)).astype(np.uint8)
+    plain = proxy_label(D, A, [4, 9])
+    # no pairwise term: the CRF keeps the argmax of the normalised Q
+    unary_only = proxy_label(D, A, [4, 9], crf_image=img,
+                             crf_params=dict(bi_w=0, pos_w=0))
+    assert np.array_equal(plain, unary_only)
+    smoothed = proxy_label(D, A, [4, 9], crf_image=img)
+    assert set(np.unique(smoothed)) <= {0, 4, 9}
+    # the smoothness kernel removes isolated pixels: fewer label changes
+    changes = lambda m: (m[:, 1:] != m[:, :-1]).sum()
+    assert changes(smoothed) < changes(plain)
+
+
+def test_make_proxy_labels_crf_option(tmp_path):
+    import subprocess
+    import sys
+    from conftest import REPO
+    from seenet_mm.apis import save_attention
+    from seenet_mm.apis.label_io import load_label_png
+    from PIL import Image
+    s = make_sample(0, ToyConfig())
+    for sub in ('att', 'sal', 'img'):
+        (tmp_path / sub).mkdir()
+    classes = sorted({c for c, _ in s['objects']})
+    att = np.stack([(s['seg'] == c).astype(np.float32) * 0.9
+                    for c in classes])
+    save_attention(str(tmp_path / 'att' / 'a.npz'), classes, att)
+    Image.fromarray(s['saliency']).save(tmp_path / 'sal' / 'a.png')
+    Image.fromarray(s['image']).save(tmp_path / 'img' / 'a.jpg')
+    base = [sys.executable, 'tools/make_proxy_labels.py', '--attention-dir',
+            str(tmp_path / 'att'), '--saliency-dir', str(tmp_path / 'sal')]
+    proc = subprocess.run(base + ['--out-dir', str(tmp_path / 'o'), '--crf'],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0 and '--crf needs --image-dir' in proc.stderr
+    proc = subprocess.run(base + ['--out-dir', str(tmp_path / 'o'), '--crf',
+                                  '--image-dir', str(tmp_path / 'img')],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    label = load_label_png(str(tmp_path / 'o' / 'a.png'))
+    assert set(np.unique(label)) <= {0, *classes}
