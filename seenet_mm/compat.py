@@ -38,7 +38,7 @@ import os
 import os.path as osp
 import sys
 import types
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import torch
 

@@ -15,6 +15,7 @@ import torch
 
 from seenet_mm.compat import load_local_checkpoint
 from seenet_mm.models.backbones.vgg_convert import convert_torchvision_vgg16
+from seenet_mm.apis.run import cli_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,4 +45,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    cli_main(main)

@@ -36,6 +36,7 @@ from seenet_mm.apis.attention import (AttentionInferencer,
                                       init_attention_model, save_attention)
 from seenet_mm.apis.image_list import list_images
 from seenet_mm.apis.run import load_config
+from seenet_mm.apis.run import cli_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -135,4 +136,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    cli_main(main)

@@ -14,7 +14,6 @@ import os.path as osp
 
 import cv2
 import mmcv
-import numpy as np
 
 import seenet_mm  # noqa: F401
 from seenet_mm.apis.attention import init_attention_model, load_attention
@@ -22,6 +21,7 @@ from seenet_mm.apis.gallery import branch_maps, gallery_row, write_index
 from seenet_mm.apis.image_list import list_images, voc_root_of
 from seenet_mm.apis.label_io import load_label_png
 from seenet_mm.apis.run import load_config
+from seenet_mm.apis.run import cli_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,4 +73,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    cli_main(main)

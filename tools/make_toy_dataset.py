@@ -3,6 +3,7 @@ import argparse
 import time
 
 from seenet_mm.toy import DEFAULT_CLASSES, ToyConfig, generate_toy_dataset
+from seenet_mm.apis.run import cli_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,4 +31,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    cli_main(main)

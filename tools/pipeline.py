@@ -16,7 +16,13 @@ every stage on it:
     segmentation_test  tools/test.py: single scale, --tta, --crf (val mIoU)
 
 A finished stage is skipped on rerun; a killed training resumes from its
-last checkpoint. The final table is printed and written to
+last checkpoint (mmengine replays the data order, so the results equal an
+uninterrupted run's).
+
+With --compare it runs, instead, the attention chain (training, val mAP,
+maps, proxy labels, quality) for each mode of the paper's Table 1 (cam,
+acol, seenet-noflip, seenet) and each --seeds value, and reports them side
+by side in compare.md / compare.json. The final table is printed and written to
 ``report.json`` / ``report.md`` in the work dir.
 """
 import argparse
@@ -53,6 +59,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--saliency-dir', help='saliency maps (default: '
                         'VOCdevkit/VOC2012/saliency)')
     parser.add_argument('--seed', type=int, default=0, help='toy set seed')
+    parser.add_argument('--compare', action='store_true',
+                        help='attention chain for cam, acol, seenet-noflip '
+                        'and seenet, side by side')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0],
+                        help='training seeds for --compare (differences '
+                        'between modes on small data can be smaller than '
+                        'the spread between seeds)')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
                         help='configs to use (default: toy without '
                         '--data-root, voc with it)')
@@ -88,6 +101,80 @@ def latest_test_metrics(test_dir: str) -> Dict[str, float]:
             if k in ('aAcc', 'mIoU', 'mAcc', 'cls/mAP')}
 
 
+MODE_SUFFIX = {'cam': '_cam', 'acol': '_acol', 'seenet-noflip': '_noflip',
+               'seenet': ''}
+
+
+def compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
+            log_path) -> None:
+    """The attention chain per mode and seed; a table like Table 1."""
+    py = sys.executable
+    base_cfg = PRESETS[preset][0]
+    rows = []
+    for mode, suffix in MODE_SUFFIX.items():
+        cfg_path = base_cfg[:-3] + suffix + '.py'
+        for seed in args.seeds:
+            key = f'compare/{mode}/seed{seed}'
+            out = osp.join(work, 'compare', mode, f'seed{seed}')
+            if key not in state:
+                print(f'[compare {mode} seed {seed}]', flush=True)
+                start = time.time()
+                opts = data_options(voc) + [f'randomness.seed={seed}']
+                run([py, 'tools/train.py', cfg_path, '--work-dir',
+                     osp.join(out, 'attention'), '--resume', '--cfg-options']
+                    + opts, log_path)
+                with open(osp.join(out, 'attention', 'last_checkpoint')) as f:
+                    ckpt = f.read().strip()
+                run([py, 'tools/test.py', cfg_path, ckpt, '--work-dir',
+                     osp.join(out, 'attention_test'), '--cfg-options'] +
+                    data_options(voc), log_path)
+                cls = latest_test_metrics(osp.join(out, 'attention_test'))
+                run([py, 'tools/infer_attention.py', cfg_path, ckpt,
+                     '--out-dir', osp.join(out, 'maps'), '--data-root', voc],
+                    log_path)
+                run([py, 'tools/make_proxy_labels.py', '--attention-dir',
+                     osp.join(out, 'maps'), '--saliency-dir', sal_dir,
+                     '--out-dir', osp.join(out, 'labels')], log_path)
+                qpath = osp.join(out, 'quality.json')
+                run([py, 'tools/eval_seeds.py', '--attention-dir',
+                     osp.join(out, 'maps'), '--label-dir',
+                     osp.join(out, 'labels'), '--gt-dir', gt_dir, '--out',
+                     qpath], log_path)
+                with open(qpath) as f:
+                    q = json.load(f)
+                state[key] = dict(
+                    seconds=time.time() - start, mAP=cls.get('cls/mAP'),
+                    seed_mIoU=q['seeds']['best']['mIoU'],
+                    best_thr=q['seeds']['best_threshold'],
+                    at_edge=q['seeds']['best_at_edge'],
+                    label_mIoU=q['labels']['mIoU'])
+                save_state()
+            rows.append((mode, seed, state[key]))
+    lines = ['| mode | seed | val mAP | seed mIoU (best thr) | '
+             'proxy-label mIoU | seconds |', '|---|---|---|---|---|---|']
+    for mode, seed, r in rows:
+        edge = ', at sweep edge' if r['at_edge'] else ''
+        lines.append(f'| {mode} | {seed} | {r["mAP"]:.1f} | '
+                     f'{r["seed_mIoU"]:.1f} ({r["best_thr"]:.2f}{edge}) | '
+                     f'{r["label_mIoU"]:.1f} | {r["seconds"]:.0f} |')
+    if len(args.seeds) > 1:
+        lines += ['', '| mode | mean seed mIoU | mean proxy-label mIoU |',
+                  '|---|---|---|']
+        for mode in MODE_SUFFIX:
+            rs = [r for m, _, r in rows if m == mode]
+            lines.append(f'| {mode} | '
+                         f'{sum(r["seed_mIoU"] for r in rs) / len(rs):.1f} | '
+                         f'{sum(r["label_mIoU"] for r in rs) / len(rs):.1f} |')
+    note = ('toy-set figures' if not args.data_root else '')
+    with open(osp.join(work, 'compare.json'), 'w') as f:
+        json.dump(dict(note=note, rows=[dict(mode=m, seed=sd, **r)
+                                        for m, sd, r in rows]), f, indent=1)
+    with open(osp.join(work, 'compare.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+    print(f'written {osp.join(work, "compare.md")}')
+
+
 def main() -> None:
     args = parse_args()
     work = osp.abspath(args.work_dir)
@@ -115,6 +202,20 @@ def main() -> None:
         with open(tmp, 'w') as f:
             json.dump(state, f, indent=1)
         os.replace(tmp, state_path)
+
+    if args.compare:
+        if 'data' not in state:
+            state['data'] = dict(seconds=0.0)
+            if not args.data_root:
+                start = time.time()
+                run([py, 'tools/make_toy_dataset.py', '--out',
+                     osp.join(work, 'toy'), '--seed', str(args.seed)],
+                    log_path)
+                state['data']['seconds'] = time.time() - start
+            save_state()
+        compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
+                log_path)
+        return
 
     for stage in STAGES:
         if stage in state:

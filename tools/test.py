@@ -10,6 +10,7 @@ from seenet_mm import compat
 from seenet_mm.apis.run import (add_common_args, build_runner,
                                 enable_visualization, load_config, use_crf,
                                 use_tta)
+from seenet_mm.apis.run import cli_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,4 +50,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    cli_main(main)

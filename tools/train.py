@@ -8,6 +8,7 @@ import argparse
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
 from seenet_mm.apis.run import add_common_args, build_runner, load_config, set_amp
+from seenet_mm.apis.run import cli_main
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,4 +36,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    cli_main(main)

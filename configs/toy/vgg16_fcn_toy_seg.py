@@ -55,5 +55,7 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=100,
                     max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # exact resume: RNG states in checkpoints (dropout, random layers)
+    rng_state=dict(type='RNGStateHook'),
     visualization=dict(type='SegVisualizationHook'))
 randomness = dict(seed=0)

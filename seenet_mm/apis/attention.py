@@ -210,7 +210,7 @@ def init_attention_model(config, checkpoint: Optional[str],
         model_cfg.backbone.init_cfg = None  # weights come from checkpoint
     model = MODELS.build(model_cfg)
     if not hasattr(model, 'forward_branches'):
-        raise TypeError(f'{getattr(config, "filename", config)}: the model '
+        raise ValueError(f'{getattr(config, "filename", config)}: the model '
                         f'is {type(model).__name__}, not a SeeNet')
     if checkpoint is not None:
         try:

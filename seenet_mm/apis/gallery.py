@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 from ..toy.voc import VOC_CLASSES, voc_palette
 from .attention import normalize_maps

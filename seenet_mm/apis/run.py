@@ -126,6 +126,23 @@ def use_crf(cfg: Config) -> None:
                      crf=cfg.get('crf_cfg', None), tta=tta)
 
 
+def cli_main(main) -> None:
+    """Run a tool's ``main``: a bad input (missing or unreadable file, wrong
+    config key or value) ends in one ``error: ...`` line on stderr and exit
+    code 1 instead of a traceback; ``SEENET_DEBUG=1`` shows the traceback.
+    """
+    import sys
+    try:
+        main()
+    except (FileNotFoundError, FileExistsError, KeyError, ValueError,
+            ImportError) as err:
+        if os.environ.get('SEENET_DEBUG'):
+            raise
+        message = err.args[0] if isinstance(err, KeyError) and err.args \
+            else err
+        sys.exit(f'error: {message}')
+
+
 __all__: List[str] = ['add_common_args', 'load_config', 'check_cfg_options',
                       'set_amp', 'build_runner', 'enable_visualization',
-                      'use_tta', 'use_crf']
+                      'use_tta', 'use_crf', 'cli_main']

@@ -1,6 +1,6 @@
 from .hooks import (AttentionSnapshotHook, ErasingScheduleHook,
-                    ZoneStatisticsHook, snapshot_image)
+                    RNGStateHook, ZoneStatisticsHook, snapshot_image)
 from .optim_constructor import NewLayersLrConstructor
 
-__all__ = ['ErasingScheduleHook', 'ZoneStatisticsHook',
+__all__ = ['ErasingScheduleHook', 'ZoneStatisticsHook', 'RNGStateHook',
            'AttentionSnapshotHook', 'snapshot_image', 'NewLayersLrConstructor']

@@ -8,7 +8,6 @@ from typing import Optional
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
@@ -176,3 +175,63 @@ class AttentionSnapshotHook(Hook):
         tmp = path + '.tmp.png'
         cv2.imwrite(tmp, cv2.cvtColor(row, cv2.COLOR_RGB2BGR))
         os.replace(tmp, path)
+
+
+@HOOKS.register_module()
+class RNGStateHook(Hook):
+    """Save every rank's torch/numpy/python RNG states in checkpoints and
+    restore them on resume, so that a killed and resumed training ends with
+    the same weights as an uninterrupted one.
+
+    mmengine replays the data order on resume (it advances the dataloader)
+    but re-seeds the global RNGs instead of restoring them, so layers that
+    draw random numbers in the training process (dropout) diverge.
+    """
+
+    # before CheckpointHook (VERY_LOW), which saves in after_train_iter
+    priority = 'LOW'
+
+    def __init__(self) -> None:
+        self._gathered = None
+
+    @staticmethod
+    def _states() -> dict:
+        import random
+        return dict(torch=torch.get_rng_state(),
+                    cuda=torch.cuda.get_rng_state_all()
+                    if torch.cuda.is_available() else None,
+                    numpy=np.random.get_state(), python=random.getstate())
+
+    @staticmethod
+    def _will_save(runner) -> bool:
+        from mmengine.hooks import CheckpointHook
+        for hook in runner.hooks:
+            if isinstance(hook, CheckpointHook) and not hook.by_epoch:
+                return hook.every_n_train_iters(runner, hook.interval) or \
+                    (hook.save_last and hook.is_last_train_iter(runner))
+        return False
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        # save_checkpoint runs on rank 0 only: gather every rank's states
+        # here, where all ranks are, on the iterations that are saved
+        if self._will_save(runner):
+            from mmengine.dist import all_gather_object
+            self._gathered = all_gather_object(self._states())
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint['rng_states'] = self._gathered or [self._states()]
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        import random
+
+        from mmengine.dist import get_rank
+        states = checkpoint.get('rng_states')
+        if not states or get_rank() >= len(states):
+            return
+        state = states[get_rank()]
+        torch.set_rng_state(state['torch'])
+        if state.get('cuda') is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state['cuda'])
+        np.random.set_state(state['numpy'])
+        random.setstate(state['python'])

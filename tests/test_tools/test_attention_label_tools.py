@@ -202,3 +202,43 @@ def test_checkpoint_of_another_model(tiny_seenet, tmp_path):
     assert proc.returncode != 0
     assert f'checkpoint {other} does not fit the model' in proc.stderr
     assert not os.listdir(tmp_path / 'o')
+
+
+@pytest.mark.parametrize('fault,message', [
+    ('missing', 'error: image not found: '),
+    ('corrupt', 'not a readable image (corrupt?)'),
+    ('unknown_class', "unknown VOC class name 'unicorn'"),
+    ('no_label', 'has no class label'),
+])
+def test_bad_images_and_annotations(tiny_seenet, tmp_path, fault, message):
+    config, ckpt, voc = tiny_seenet
+    root = str(tmp_path / 'VOC2012')
+    shutil.copytree(voc, root, ignore=shutil.ignore_patterns('saliency'))
+    split = osp.join(root, 'ImageSets', 'Segmentation', 'val.txt')
+    name = open(split).read().split()[2]
+    jpg = osp.join(root, 'JPEGImages', name + '.jpg')
+    xml = osp.join(root, 'Annotations', name + '.xml')
+    if fault == 'missing':
+        os.remove(jpg)
+    elif fault == 'corrupt':
+        with open(jpg, 'wb') as f:
+            f.write(b'\xff\xd8\xff\xe0 truncated')
+    elif fault == 'unknown_class':
+        text = open(xml).read()
+        first = text.split('<name>')[1].split('</name>')[0]
+        open(xml, 'w').write(text.replace(f'<name>{first}</name>',
+                                          '<name>unicorn</name>', 1))
+    else:
+        text = open(xml).read()
+        open(xml, 'w').write(text.split('<object>')[0] + '</annotation>')
+    out = str(tmp_path / 'att')
+    proc = run_tool(['tools/infer_attention.py', config, ckpt, '--out-dir',
+                     out, '--split', split, '--data-root', root,
+                     '--batch-size', '1'], check=False)
+    assert proc.returncode == 1
+    assert message in proc.stderr and 'Traceback' not in proc.stderr
+    if fault in ('missing', 'corrupt'):
+        assert name in proc.stderr
+    if osp.isdir(out):
+        assert not osp.exists(osp.join(out, name + '.npz'))
+        assert not [f for f in os.listdir(out) if f.startswith('.')]

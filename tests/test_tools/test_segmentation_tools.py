@@ -65,3 +65,27 @@ def test_deeplabv3plus_mixing_config_trains_and_tests(toy_root, tmp_path):
     proc = run_tool(['tools/test.py', cfg, osp.join(work, 'iter_4.pth'),
                      '--work-dir', work] + opts(toy_root, 4))
     assert re.search(r'mIoU: \d+\.\d+', proc.stdout + proc.stderr)
+
+
+def test_resumed_training_equals_uninterrupted(toy_root, tmp_path):
+    """With dropout in the head: RNGStateHook restores the RNG states, and
+    mmengine replays the data order."""
+    import torch
+    cfg = 'configs/toy/deeplab-largefov_vgg16_toy.py'
+    extra = ['model.backbone.widen_factor=0.0625',
+             'model.decode_head.in_channels=32',
+             'model.decode_head.channels=16',
+             'default_hooks.checkpoint.interval=4']
+    straight, resumed = str(tmp_path / 'a'), str(tmp_path / 'b')
+    run_tool(['tools/train.py', cfg, '--work-dir', straight] +
+             opts(toy_root, 8) + extra)
+    run_tool(['tools/train.py', cfg, '--work-dir', resumed] +
+             opts(toy_root, 4) + extra)
+    run_tool(['tools/train.py', cfg, '--work-dir', resumed, '--resume'] +
+             opts(toy_root, 8) + extra)
+    a = torch.load(osp.join(straight, 'iter_8.pth'),
+                   weights_only=False)['state_dict']
+    b = torch.load(osp.join(resumed, 'iter_8.pth'),
+                   weights_only=False)['state_dict']
+    for key in a:
+        assert torch.equal(a[key], b[key]), key

@@ -23,7 +23,9 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000,
                     max_keep_ckpts=2),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # exact resume: RNG states in checkpoints (dropout, random layers)
+    rng_state=dict(type='RNGStateHook'))
 custom_hooks = [
     dict(type='ErasingScheduleHook', start_iter=0),  # erase from the start
     dict(type='ZoneStatisticsHook', interval=50),

@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
