@@ -185,7 +185,11 @@ class RNGStateHook(Hook):
 
     mmengine replays the data order on resume (it advances the dataloader)
     but re-seeds the global RNGs instead of restoring them, so layers that
-    draw random numbers in the training process (dropout) diverge.
+    draw random numbers in the training process (dropout) diverge. The
+    states are also saved before and restored after each validation: it
+    draws from the global RNG (e.g. when its dataloader starts workers), and
+    a resumed run does not repeat the validation of its checkpoint's
+    iteration.
     """
 
     # before CheckpointHook (VERY_LOW), which saves in after_train_iter
@@ -222,16 +226,26 @@ class RNGStateHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint['rng_states'] = self._gathered or [self._states()]
 
-    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        import random
+    def before_val(self, runner) -> None:
+        self._before_val = self._states()
 
-        from mmengine.dist import get_rank
-        states = checkpoint.get('rng_states')
-        if not states or get_rank() >= len(states):
-            return
-        state = states[get_rank()]
+    def after_val(self, runner) -> None:
+        if getattr(self, '_before_val', None) is not None:
+            self._restore(self._before_val)
+            self._before_val = None
+
+    @staticmethod
+    def _restore(state: dict) -> None:
+        import random
         torch.set_rng_state(state['torch'])
         if state.get('cuda') is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state['cuda'])
         np.random.set_state(state['numpy'])
         random.setstate(state['python'])
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        from mmengine.dist import get_rank
+        states = checkpoint.get('rng_states')
+        if not states or get_rank() >= len(states):
+            return
+        self._restore(states[get_rank()])

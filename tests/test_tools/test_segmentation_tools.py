@@ -68,8 +68,9 @@ def test_deeplabv3plus_mixing_config_trains_and_tests(toy_root, tmp_path):
 
 
 def test_resumed_training_equals_uninterrupted(toy_root, tmp_path):
-    """With dropout in the head: RNGStateHook restores the RNG states, and
-    mmengine replays the data order."""
+    """With dropout in the head and a validation at the checkpoint's
+    iteration: RNGStateHook restores the RNG states (and keeps validation
+    from drawing on them), and mmengine replays the data order."""
     import torch
     cfg = 'configs/toy/deeplab-largefov_vgg16_toy.py'
     extra = ['model.backbone.widen_factor=0.0625',
@@ -77,12 +78,13 @@ def test_resumed_training_equals_uninterrupted(toy_root, tmp_path):
              'model.decode_head.channels=16',
              'default_hooks.checkpoint.interval=4']
     straight, resumed = str(tmp_path / 'a'), str(tmp_path / 'b')
+    val_at_4 = ['train_cfg.val_interval=4']
     run_tool(['tools/train.py', cfg, '--work-dir', straight] +
-             opts(toy_root, 8) + extra)
+             opts(toy_root, 8) + extra + val_at_4)
     run_tool(['tools/train.py', cfg, '--work-dir', resumed] +
-             opts(toy_root, 4) + extra)
+             opts(toy_root, 4) + extra + val_at_4)
     run_tool(['tools/train.py', cfg, '--work-dir', resumed, '--resume'] +
-             opts(toy_root, 8) + extra)
+             opts(toy_root, 8) + extra + val_at_4)
     a = torch.load(osp.join(straight, 'iter_8.pth'),
                    weights_only=False)['state_dict']
     b = torch.load(osp.join(resumed, 'iter_8.pth'),
