@@ -33,11 +33,20 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional
 
+# the paper's Table 1 settings, as values of the classifier's ``mode``
+MODES = ('cam', 'acol', 'seenet-noflip', 'seenet')
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 STAGES = ('data', 'attention', 'attention_test', 'maps', 'labels',
           'quality', 'gallery', 'segmentation', 'segmentation_test')
+# the stages whose outputs each stage reads
+DEPENDS = {
+    'attention': ('data',), 'attention_test': ('attention',),
+    'maps': ('attention',), 'labels': ('maps',),
+    'quality': ('maps', 'labels'), 'gallery': ('attention', 'maps', 'labels'),
+    'segmentation': ('labels',), 'segmentation_test': ('segmentation',),
+}
 # (attention config, segmentation config) of each preset
 PRESETS = {
     'toy': (osp.join(REPO, 'configs', 'toy', 'seenet_vgg16_toy.py'),
@@ -62,14 +71,54 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--compare', action='store_true',
                         help='attention chain for cam, acol, seenet-noflip '
                         'and seenet, side by side')
+    parser.add_argument('--modes', nargs='+', choices=MODES,
+                        default=list(MODES), help='modes for --compare')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0],
                         help='training seeds for --compare (differences '
                         'between modes on small data can be smaller than '
                         'the spread between seeds)')
+    parser.add_argument('--thresholds', type=float, nargs='+', default=None,
+                        help='background thresholds of the seed sweep '
+                        '(default: tools/eval_seeds.py\'s 0.05 ... 0.60; '
+                        'erasing widens maps, so its best may lie above)')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
                         help='configs to use (default: toy without '
                         '--data-root, voc with it)')
+    parser.add_argument('--attention-config',
+                        help='attention config (default: the preset\'s)')
+    parser.add_argument('--segmentation-config',
+                        help='segmentation config (default: the preset\'s)')
     return parser.parse_args()
+
+
+def dependents(stage: str) -> List[str]:
+    """``stage`` and every stage that reads its outputs, directly or not,
+    in pipeline order."""
+    out = {stage}
+    for s in STAGES:  # STAGES is in dependency order
+        if any(d in out for d in DEPENDS.get(s, ())):
+            out.add(s)
+    return [s for s in STAGES if s in out]
+
+
+def missing_outputs(info: dict) -> Optional[str]:
+    """Why a finished stage's recorded outputs are no longer complete, or
+    None. ``info['paths']``: files or folders that must exist;
+    ``info['files']``: ``[folder, suffix, count]``."""
+    for path in info.get('paths', []):
+        if not osp.exists(path):
+            return f'{path} is missing'
+    if 'files' in info:
+        folder, suffix, count = info['files']
+        n = len(glob.glob(osp.join(glob.escape(folder), '*' + suffix)))
+        if n < count:
+            return f'{folder} holds {n} of its {count} {suffix} files'
+    return None
+
+
+def count_files(folder: str, suffix: str) -> List[object]:
+    return [folder, suffix,
+            len(glob.glob(osp.join(glob.escape(folder), '*' + suffix)))]
 
 
 def run(cmd: List[str], log_path: str) -> None:
@@ -101,25 +150,31 @@ def latest_test_metrics(test_dir: str) -> Dict[str, float]:
             if k in ('aAcc', 'mIoU', 'mAcc', 'cls/mAP')}
 
 
-MODE_SUFFIX = {'cam': '_cam', 'acol': '_acol', 'seenet-noflip': '_noflip',
-               'seenet': ''}
+def threshold_options(args: argparse.Namespace) -> List[str]:
+    if not args.thresholds:
+        return []
+    return ['--thresholds'] + [str(t) for t in args.thresholds]
 
 
-def compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
+def compare(args, state, save_state, work, voc, sal_dir, gt_dir, cfg_path,
             log_path) -> None:
-    """The attention chain per mode and seed; a table like Table 1."""
+    """The attention chain per mode and seed; a table like Table 1.
+
+    Each mode trains ``cfg_path`` with ``model.mode`` overridden, which is
+    what the ``*_cam`` / ``*_acol`` / ``*_noflip`` sibling configs do.
+    """
     py = sys.executable
-    base_cfg = PRESETS[preset][0]
     rows = []
-    for mode, suffix in MODE_SUFFIX.items():
-        cfg_path = base_cfg[:-3] + suffix + '.py'
+    for mode in args.modes:
+        mode_opt = [f'model.mode={mode}']
         for seed in args.seeds:
             key = f'compare/{mode}/seed{seed}'
             out = osp.join(work, 'compare', mode, f'seed{seed}')
             if key not in state:
                 print(f'[compare {mode} seed {seed}]', flush=True)
                 start = time.time()
-                opts = data_options(voc) + [f'randomness.seed={seed}']
+                opts = (data_options(voc) + mode_opt +
+                        [f'randomness.seed={seed}'])
                 run([py, 'tools/train.py', cfg_path, '--work-dir',
                      osp.join(out, 'attention'), '--resume', '--cfg-options']
                     + opts, log_path)
@@ -127,11 +182,11 @@ def compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
                     ckpt = f.read().strip()
                 run([py, 'tools/test.py', cfg_path, ckpt, '--work-dir',
                      osp.join(out, 'attention_test'), '--cfg-options'] +
-                    data_options(voc), log_path)
+                    data_options(voc) + mode_opt, log_path)
                 cls = latest_test_metrics(osp.join(out, 'attention_test'))
                 run([py, 'tools/infer_attention.py', cfg_path, ckpt,
-                     '--out-dir', osp.join(out, 'maps'), '--data-root', voc],
-                    log_path)
+                     '--out-dir', osp.join(out, 'maps'), '--data-root', voc,
+                     '--cfg-options'] + mode_opt, log_path)
                 run([py, 'tools/make_proxy_labels.py', '--attention-dir',
                      osp.join(out, 'maps'), '--saliency-dir', sal_dir,
                      '--out-dir', osp.join(out, 'labels')], log_path)
@@ -139,7 +194,7 @@ def compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
                 run([py, 'tools/eval_seeds.py', '--attention-dir',
                      osp.join(out, 'maps'), '--label-dir',
                      osp.join(out, 'labels'), '--gt-dir', gt_dir, '--out',
-                     qpath], log_path)
+                     qpath] + threshold_options(args), log_path)
                 with open(qpath) as f:
                     q = json.load(f)
                 state[key] = dict(
@@ -147,6 +202,8 @@ def compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
                     seed_mIoU=q['seeds']['best']['mIoU'],
                     best_thr=q['seeds']['best_threshold'],
                     at_edge=q['seeds']['best_at_edge'],
+                    sweep=[min(q['seeds']['thresholds']),
+                           max(q['seeds']['thresholds'])],
                     label_mIoU=q['labels']['mIoU'])
                 save_state()
             rows.append((mode, seed, state[key]))
@@ -160,11 +217,14 @@ def compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
     if len(args.seeds) > 1:
         lines += ['', '| mode | mean seed mIoU | mean proxy-label mIoU |',
                   '|---|---|---|']
-        for mode in MODE_SUFFIX:
+        for mode in args.modes:
             rs = [r for m, _, r in rows if m == mode]
             lines.append(f'| {mode} | '
                          f'{sum(r["seed_mIoU"] for r in rs) / len(rs):.1f} | '
                          f'{sum(r["label_mIoU"] for r in rs) / len(rs):.1f} |')
+    sweeps = sorted({tuple(r['sweep']) for _, _, r in rows if 'sweep' in r})
+    lines += ['', 'Seed sweep: ' + '; '.join(f'{lo:.2f} ... {hi:.2f}'
+                                             for lo, hi in sweeps)]
     note = ('toy-set figures' if not args.data_root else '')
     with open(osp.join(work, 'compare.json'), 'w') as f:
         json.dump(dict(note=note, rows=[dict(mode=m, seed=sd, **r)
@@ -188,7 +248,11 @@ def main() -> None:
     voc = osp.join(args.data_root or osp.join(work, 'toy'), 'VOCdevkit',
                    'VOC2012')
     preset = args.preset or ('voc' if args.data_root else 'toy')
-    seenet_cfg, seg_cfg = PRESETS[preset]
+    seenet_cfg = osp.abspath(args.attention_config or PRESETS[preset][0])
+    seg_cfg = osp.abspath(args.segmentation_config or PRESETS[preset][1])
+    for cfg in (seenet_cfg, seg_cfg):
+        if not osp.isfile(cfg):
+            sys.exit(f'error: config {cfg} does not exist')
     seg_dir = osp.join(work, 'segmentation')
     train_dir = osp.join(work, 'attention')
     test_dir = osp.join(work, 'attention_test')
@@ -196,6 +260,28 @@ def main() -> None:
     sal_dir = args.saliency_dir or osp.join(voc, 'saliency')
     gt_dir = osp.join(voc, 'SegmentationClass')
     log_path = osp.join(work, 'pipeline.log')
+    # a work dir holds the results of one set of inputs
+    settings = dict(data_root=voc, saliency_dir=sal_dir,
+                    attention_config=seenet_cfg, segmentation_config=seg_cfg,
+                    thresholds=args.thresholds, toy_seed=args.seed)
+    changed = {k: (v, settings[k]) for k, v in
+               state.get('settings', {}).items()
+               if k in settings and v != settings[k]}
+    if changed and not args.start:
+        sys.exit(f'error: {work} holds results made with other settings ('
+                 + '; '.join(f'{k}: {a} -> {b}' for k, (a, b) in
+                             changed.items())
+                 + '); use another --work-dir, or --from STAGE to redo '
+                 'the stages from STAGE on with the new settings')
+    state['settings'] = settings
+    for stage in STAGES:  # finished stages must still have their outputs
+        why = missing_outputs(state[stage]) if stage in state else None
+        if why:
+            redo = [s for s in dependents(stage) if s in state]
+            print(f'[{stage}] {why}: rerunning {", ".join(redo)}',
+                  flush=True)
+            for s in redo:
+                state.pop(s)
 
     def save_state() -> None:
         tmp = state_path + '.tmp'
@@ -213,8 +299,8 @@ def main() -> None:
                     log_path)
                 state['data']['seconds'] = time.time() - start
             save_state()
-        compare(args, state, save_state, work, voc, sal_dir, gt_dir, preset,
-                log_path)
+        compare(args, state, save_state, work, voc, sal_dir, gt_dir,
+                seenet_cfg, log_path)
         return
 
     for stage in STAGES:
@@ -233,11 +319,13 @@ def main() -> None:
                 run([py, 'tools/make_toy_dataset.py', '--out',
                      osp.join(work, 'toy'), '--seed', str(args.seed)],
                     log_path)
+            info['paths'] = [osp.join(voc, 'JPEGImages')]
         elif stage == 'attention':
             run([py, 'tools/train.py', seenet_cfg, '--work-dir', train_dir,
                  '--resume', '--cfg-options'] + data_options(voc), log_path)
             with open(osp.join(train_dir, 'last_checkpoint')) as f:
                 info['checkpoint'] = f.read().strip()
+            info['paths'] = [info['checkpoint']]
         elif stage == 'attention_test':
             run([py, 'tools/test.py', seenet_cfg,
                  state['attention']['checkpoint'], '--work-dir', test_dir,
@@ -247,17 +335,20 @@ def main() -> None:
             run([py, 'tools/infer_attention.py', seenet_cfg,
                  state['attention']['checkpoint'], '--out-dir', att_dir,
                  '--data-root', voc], log_path)
+            info['files'] = count_files(att_dir, '.npz')
         elif stage == 'labels':
             run([py, 'tools/make_proxy_labels.py', '--attention-dir',
                  att_dir, '--saliency-dir', sal_dir, '--out-dir', label_dir],
                 log_path)
+            info['files'] = count_files(label_dir, '.png')
         elif stage == 'quality':
             out = osp.join(work, 'quality.json')
             run([py, 'tools/eval_seeds.py', '--attention-dir', att_dir,
-                 '--label-dir', label_dir, '--gt-dir', gt_dir, '--out', out],
-                log_path)
+                 '--label-dir', label_dir, '--gt-dir', gt_dir, '--out', out]
+                + threshold_options(args), log_path)
             with open(out) as f:
                 quality = json.load(f)
+            info['paths'] = [out]
             info['metrics'] = {
                 'seed mIoU (best threshold)': quality['seeds']['best']['mIoU'],
                 'best threshold': quality['seeds']['best_threshold'],
@@ -272,6 +363,7 @@ def main() -> None:
                  state['attention']['checkpoint'], '--attention-dir', att_dir,
                  '--label-dir', label_dir, '--data-root', voc, '--out-dir',
                  osp.join(work, 'gallery')], log_path)
+            info['paths'] = [osp.join(work, 'gallery', 'index.md')]
         elif stage == 'segmentation':
             run([py, 'tools/train.py', seg_cfg, '--work-dir', seg_dir,
                  '--resume', '--cfg-options'] + data_options(voc) +
@@ -279,6 +371,7 @@ def main() -> None:
                  f'{label_dir}'], log_path)
             with open(osp.join(seg_dir, 'last_checkpoint')) as f:
                 info['checkpoint'] = f.read().strip()
+            info['paths'] = [info['checkpoint']]
         elif stage == 'segmentation_test':
             info['metrics'] = {}
             for name, flags in (('', []), (' --tta', ['--tta']),

@@ -1,0 +1,198 @@
+"""tools/pipeline.py (the main job) on the tiny toy set with tiny configs:
+it runs every stage and writes its report; killed during attention training
+and again during segmentation training, then rerun, it ends with the same
+figures as an uninterrupted run; --compare reports the modes side by side."""
+import importlib.util
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, run_tool
+
+TOY = osp.join(REPO, 'configs', 'toy')
+
+
+def write_configs(folder: str) -> tuple:
+    """Tiny attention and segmentation configs (40 iterations each,
+    a checkpoint every 10) inheriting the toy ones."""
+    att = osp.join(folder, 'tiny_attention.py')
+    seg = osp.join(folder, 'tiny_segmentation.py')
+    with open(att, 'w') as f:
+        f.write(f"""_base_ = [{osp.join(TOY, 'seenet_vgg16_toy.py')!r}]
+model = dict(backbone=dict(widen_factor=0.0625), in_channels=32,
+             branch=dict(channels=8))
+train_dataloader = dict(batch_size=4)
+train_cfg = dict(max_iters=40, val_interval=10)
+default_hooks = dict(checkpoint=dict(interval=10))
+custom_hooks = [dict(type='ErasingScheduleHook', start_iter=4)]
+""")
+    with open(seg, 'w') as f:
+        f.write(f"""_base_ = [{osp.join(TOY, 'deeplab-largefov_vgg16_toy.py')!r}]
+model = dict(backbone=dict(widen_factor=0.0625),
+             decode_head=dict(in_channels=32, channels=16))
+train_dataloader = dict(batch_size=4)
+train_cfg = dict(max_iters=40, val_interval=10)
+default_hooks = dict(checkpoint=dict(interval=10))
+""")
+    return att, seg
+
+
+def pipeline_cmd(toy_root, work, att, seg, *extra):
+    return [sys.executable, 'tools/pipeline.py', '--data-root', toy_root,
+            '--work-dir', work, '--attention-config', att,
+            '--segmentation-config', seg] + list(extra)
+
+
+def saved(checkpoint: str) -> bool:
+    """mmengine names a checkpoint in ``last_checkpoint`` once it is
+    written whole."""
+    marker = osp.join(osp.dirname(checkpoint), 'last_checkpoint')
+    try:
+        with open(marker) as f:
+            return f.read().strip() == checkpoint
+    except FileNotFoundError:
+        return False
+
+
+def run_and_kill(cmd, checkpoint: str, log: str) -> None:
+    """Start the pipeline in its own process group and SIGKILL the whole
+    group (pipeline, tool, dataloader workers) once ``checkpoint`` is
+    saved."""
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    with open(log, 'a') as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        deadline = time.time() + 300
+        while not saved(checkpoint):
+            assert proc.poll() is None, open(log).read()[-3000:]
+            assert time.time() < deadline, 'no checkpoint in 300 s'
+            time.sleep(0.005)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def state(work: str) -> dict:
+    path = osp.join(work, 'pipeline_state.json')
+    return json.load(open(path)) if osp.isfile(path) else {}
+
+
+def load_pipeline():
+    spec = importlib.util.spec_from_file_location(
+        'pipeline_tool', osp.join(REPO, 'tools', 'pipeline.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stage_dependencies_and_output_checks(tmp_path):
+    pipeline = load_pipeline()
+    assert pipeline.dependents('maps') == [
+        'maps', 'labels', 'quality', 'gallery', 'segmentation',
+        'segmentation_test']
+    assert pipeline.dependents('attention') == list(pipeline.STAGES[1:])
+    assert pipeline.dependents('gallery') == ['gallery']
+    assert pipeline.dependents('segmentation') == [
+        'segmentation', 'segmentation_test']
+    folder = tmp_path / 'maps'
+    folder.mkdir()
+    for i in range(3):
+        (folder / f'{i}.npz').write_bytes(b'')
+    (folder / 'x.tmp').write_bytes(b'')
+    info = dict(files=pipeline.count_files(str(folder), '.npz'),
+                paths=[str(folder)])
+    assert info['files'][2] == 3 and pipeline.missing_outputs(info) is None
+    (folder / '1.npz').unlink()
+    assert pipeline.missing_outputs(info) == \
+        f'{folder} holds 2 of its 3 .npz files'
+    gone = str(tmp_path / 'iter_40.pth')
+    assert pipeline.missing_outputs(dict(paths=[gone])) == \
+        f'{gone} is missing'
+
+
+@pytest.fixture(scope='module')
+def tiny_configs(tmp_path_factory):
+    return write_configs(str(tmp_path_factory.mktemp('pipeline_cfg')))
+
+
+def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
+                                                    tmp_path):
+    att, seg = tiny_configs
+    ref = str(tmp_path / 'ref')
+    proc = run_tool(pipeline_cmd(toy_root, ref, att, seg)[1:])
+    report = json.load(open(osp.join(ref, 'report.json')))
+    metrics = report['metrics']
+    for key in ('cls/mAP', 'seed mIoU (best threshold)', 'proxy-label mIoU',
+                'segmentation val mIoU', 'segmentation val mIoU --tta',
+                'segmentation val mIoU --crf'):
+        assert isinstance(metrics[key], float), key
+        assert key in proc.stdout  # the printed table
+    assert osp.isfile(osp.join(ref, 'report.md'))
+    assert osp.isfile(osp.join(ref, 'gallery', 'index.md'))
+    # every training image has its attention file and its proxy label
+    names = open(osp.join(toy_root, 'VOCdevkit', 'VOC2012', 'ImageSets',
+                          'Segmentation', 'train.txt')).read().split()
+    assert sorted(os.listdir(osp.join(ref, 'maps'))) == sorted(
+        n + '.npz' for n in names)
+    assert sorted(os.listdir(osp.join(ref, 'labels'))) == sorted(
+        n + '.png' for n in names)
+
+    # a rerun of a finished pipeline skips every stage whose outputs are
+    # still there, and reruns those whose outputs are gone
+    os.remove(osp.join(ref, 'gallery', 'index.md'))
+    proc = run_tool(pipeline_cmd(toy_root, ref, att, seg)[1:])
+    assert 'index.md is missing: rerunning gallery\n' in proc.stdout
+    assert proc.stdout.count('skipped') == 8
+    assert osp.isfile(osp.join(ref, 'gallery', 'index.md'))
+    assert json.load(open(osp.join(ref, 'report.json')))['metrics'] == metrics
+
+    # other settings on the same work dir: one clear error, nothing run
+    proc = run_tool(pipeline_cmd(toy_root, ref, att, seg, '--thresholds',
+                                 '0.3')[1:], check=False)
+    assert proc.returncode == 1 and proc.stdout == ''
+    assert 'holds results made with other settings (thresholds: None -> ' \
+        '[0.3])' in proc.stderr
+
+    work = str(tmp_path / 'killed')
+    log = str(tmp_path / 'killed.log')
+    cmd = pipeline_cmd(toy_root, work, att, seg)
+    run_and_kill(cmd, osp.join(work, 'attention', 'iter_10.pth'), log)
+    assert 'attention' not in state(work)  # killed inside the stage
+    run_and_kill(cmd, osp.join(work, 'segmentation', 'iter_10.pth'), log)
+    done = state(work)
+    assert 'labels' in done and 'segmentation' not in done
+    run_tool(cmd[1:])
+    tool_logs = open(osp.join(work, 'pipeline.log')).read()
+    assert tool_logs.count('resumed epoch: 0, iter: 10\n') == 2
+    killed = json.load(open(osp.join(work, 'report.json')))['metrics']
+    assert killed == metrics
+
+
+def test_pipeline_compare_overrides_the_mode(toy_root, tiny_configs,
+                                             tmp_path):
+    att, seg = tiny_configs
+    work = str(tmp_path / 'compare')
+    proc = run_tool(pipeline_cmd(toy_root, work, att, seg, '--compare',
+                                 '--modes', 'cam', 'seenet-noflip',
+                                 '--thresholds', '0.1', '0.5', '0.9')[1:])
+    rows = json.load(open(osp.join(work, 'compare.json')))['rows']
+    assert [(r['mode'], r['seed']) for r in rows] == [('cam', 0),
+                                                      ('seenet-noflip', 0)]
+    for r in rows:
+        assert 0 <= r['seed_mIoU'] <= 100 and r['best_thr'] in (0.1, 0.5, 0.9)
+        assert r['sweep'] == [0.1, 0.9]
+        # mmengine dumps the config it ran into the work dir
+        dumped = open(osp.join(work, 'compare', r['mode'], 'seed0',
+                               'attention', 'tiny_attention.py')).read()
+        assert f"mode='{r['mode']}'" in dumped
+    assert '| cam | 0 |' in proc.stdout and 'Seed sweep: 0.10 ... 0.90' in \
+        proc.stdout
+    # the two modes trained different networks
+    assert rows[0]['seed_mIoU'] != rows[1]['seed_mIoU'] or \
+        rows[0]['label_mIoU'] != rows[1]['label_mIoU']
