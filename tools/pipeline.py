@@ -10,7 +10,8 @@ every stage on it:
     attention_test  tools/test.py SEENET_CONFIG CKPT   (val multi-label mAP)
     maps            tools/infer_attention.py       (train split, resumable)
     labels          tools/make_proxy_labels.py     (resumable)
-    quality         tools/eval_seeds.py            (seed and label mIoU)
+    quality         tools/eval_seeds.py            (seed and label mIoU on
+                                                    the train split's masks)
     gallery         tools/make_gallery.py
     segmentation    tools/train.py LARGEFOV_CONFIG (on the proxy labels)
     segmentation_test  tools/test.py: single scale, --tta, --crf (val mIoU)
@@ -194,7 +195,8 @@ def compare(args, state, save_state, work, voc, sal_dir, gt_dir, cfg_path,
                 run([py, 'tools/eval_seeds.py', '--attention-dir',
                      osp.join(out, 'maps'), '--label-dir',
                      osp.join(out, 'labels'), '--gt-dir', gt_dir, '--out',
-                     qpath] + threshold_options(args), log_path)
+                     qpath] + args.quality_split + threshold_options(args),
+                    log_path)
                 with open(qpath) as f:
                     q = json.load(f)
                 state[key] = dict(
@@ -259,6 +261,11 @@ def main() -> None:
     att_dir, label_dir = osp.join(work, 'maps'), osp.join(work, 'labels')
     sal_dir = args.saliency_dir or osp.join(voc, 'saliency')
     gt_dir = osp.join(voc, 'SegmentationClass')
+    # quality is measured on the images with masks: VOC's train split (1,464
+    # images), not train_aug (SBD images have no SegmentationClass mask)
+    gt_split = osp.join(voc, 'ImageSets', 'Segmentation', 'train.txt')
+    args.quality_split = ['--split', gt_split] if osp.isfile(gt_split) \
+        else []
     log_path = osp.join(work, 'pipeline.log')
     # a work dir holds the results of one set of inputs
     settings = dict(data_root=voc, saliency_dir=sal_dir,
@@ -345,7 +352,7 @@ def main() -> None:
             out = osp.join(work, 'quality.json')
             run([py, 'tools/eval_seeds.py', '--attention-dir', att_dir,
                  '--label-dir', label_dir, '--gt-dir', gt_dir, '--out', out]
-                + threshold_options(args), log_path)
+                + args.quality_split + threshold_options(args), log_path)
             with open(out) as f:
                 quality = json.load(f)
             info['paths'] = [out]

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import shutil
 import signal
 import subprocess
 import sys
@@ -124,6 +125,19 @@ def tiny_configs(tmp_path_factory):
 def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
                                                     tmp_path):
     att, seg = tiny_configs
+    # as on VOC, train_aug holds images without masks (SBD's): the quality
+    # stage scores the train split only, the rest still get maps and labels
+    data = str(tmp_path / 'data')
+    shutil.copytree(toy_root, data)
+    sets = osp.join(data, 'VOCdevkit', 'VOC2012', 'ImageSets', 'Segmentation')
+    names = open(osp.join(sets, 'train.txt')).read().split()
+    assert open(osp.join(sets, 'trainaug.txt')).read().split() == names
+    for name in names[:2]:
+        os.remove(osp.join(data, 'VOCdevkit', 'VOC2012', 'SegmentationClass',
+                           name + '.png'))
+    with open(osp.join(sets, 'train.txt'), 'w') as f:
+        f.write('\n'.join(names[2:]) + '\n')
+    toy_root = data
     ref = str(tmp_path / 'ref')
     proc = run_tool(pipeline_cmd(toy_root, ref, att, seg)[1:])
     report = json.load(open(osp.join(ref, 'report.json')))
@@ -135,9 +149,10 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
         assert key in proc.stdout  # the printed table
     assert osp.isfile(osp.join(ref, 'report.md'))
     assert osp.isfile(osp.join(ref, 'gallery', 'index.md'))
-    # every training image has its attention file and its proxy label
-    names = open(osp.join(toy_root, 'VOCdevkit', 'VOC2012', 'ImageSets',
-                          'Segmentation', 'train.txt')).read().split()
+    quality = json.load(open(osp.join(ref, 'quality.json')))
+    assert quality['seeds']['images'] == quality['labels']['images'] == \
+        len(names) - 2
+    # every image of train_aug has its attention file and its proxy label
     assert sorted(os.listdir(osp.join(ref, 'maps'))) == sorted(
         n + '.npz' for n in names)
     assert sorted(os.listdir(osp.join(ref, 'labels'))) == sorted(
