@@ -111,13 +111,14 @@ def missing_outputs(info: dict) -> Optional[str]:
             return f'{path} is missing'
     if 'files' in info:
         folder, suffix, count = info['files']
-        n = len(glob.glob(osp.join(glob.escape(folder), '*' + suffix)))
+        n = count_files(folder, suffix)[2]
         if n < count:
             return f'{folder} holds {n} of its {count} {suffix} files'
     return None
 
 
 def count_files(folder: str, suffix: str) -> List[object]:
+    """``[folder, suffix, number of *suffix files in folder]``."""
     return [folder, suffix,
             len(glob.glob(osp.join(glob.escape(folder), '*' + suffix)))]
 
