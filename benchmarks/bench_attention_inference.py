@@ -20,8 +20,8 @@ import torch
 from mmengine.config import Config
 
 import seenet_mm  # noqa: F401
-from seenet_mm.apis.attention import (AttentionInferencer,
-                                      init_attention_model, save_attention)
+from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
+from seenet_mm.fileio import save_attention
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

@@ -12,9 +12,10 @@ from . import compat  # noqa: E402
 
 COMPAT_APPLIED = compat.apply()
 
-from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
+               visualization)
 from .utils import register_all_modules  # noqa: E402
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__', 'register_all_modules', 'compat', 'models',
-           'datasets', 'engine', 'evaluation']
+           'datasets', 'engine', 'evaluation', 'visualization']

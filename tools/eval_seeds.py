@@ -8,18 +8,16 @@ Prints a table and writes JSON (default: ATT/seed_eval.json).
 """
 import argparse
 import glob
-import json
 import os
 import os.path as osp
 import sys
 
 from mmengine.utils import ProgressBar
 
-from seenet_mm.apis.attention import load_attention
-from seenet_mm.apis.label_io import load_label_png
+from seenet_mm.fileio import load_attention, load_label_png, write_json
 from seenet_mm.evaluation.seeds import (LabelEvaluator, SeedEvaluator,
                                         default_thresholds, to_jsonable)
-from seenet_mm.toy.voc import VOC_CLASSES
+from seenet_mm.metainfo import VOC_CLASSES
 
 
 def parse_args() -> argparse.Namespace:
@@ -105,9 +103,7 @@ def main() -> None:
     out = args.out or osp.join(args.attention_dir or args.label_dir,
                                'seed_eval.json')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    with open(out + '.tmp', 'w') as f:
-        json.dump(to_jsonable(report), f, indent=1)
-    os.replace(out + '.tmp', out)
+    write_json(out, to_jsonable(report))
     print(f'written {out}')
 
 

@@ -3,7 +3,7 @@
     python tools/infer_attention.py CONFIG CKPT --out-dir ATT [--split FILE]
         [--data-root VOC2012_DIR] [--sizes 224 ...] [--scale-fuse max|mean]
         [--norm minmax|max] [--no-flip] [--batch-size 8] [--save-png]
-        [--launcher pytorch]
+        [--launcher pytorch] [--trust-checkpoint]
 
 Writes ATT/<name>.npz = {classes: int[K] VOC ids, attention: float16
 [K, H, W] in [0, 1], ori_shape: (H, W)}, atomically; images already done
@@ -23,7 +23,6 @@ import os
 import os.path as osp
 import sys
 
-import cv2
 import mmcv
 import numpy as np
 import torch
@@ -32,11 +31,12 @@ from mmengine.utils import ProgressBar
 
 import seenet_mm  # noqa: F401
 from seenet_mm import compat
-from seenet_mm.apis.attention import (AttentionInferencer,
-                                      init_attention_model, save_attention)
+from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
 from seenet_mm.apis.image_list import list_images
-from seenet_mm.apis.run import load_config
-from seenet_mm.apis.run import cli_main
+from seenet_mm.cli import cli_main, load_config
+from seenet_mm.fileio import save_attention, write_image
+from seenet_mm.metainfo import VOC_CLASSES
+from seenet_mm.visualization import AttentionVisualizer
 
 
 def parse_args() -> argparse.Namespace:
@@ -47,18 +47,27 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--split', help='split list (default: the config '
                         "train set's, e.g. trainaug.txt)")
     parser.add_argument('--data-root', help='VOCdevkit/VOC2012 folder')
-    parser.add_argument('--sizes', type=int, nargs='+', default=[224],
-                        help='test sizes (paper: 224); several are fused')
+    parser.add_argument('--sizes', type=int, nargs='+', default=None,
+                        help='test sizes (default: the config\'s '
+                        'model.test_cfg.sizes, paper: 224); several are '
+                        'fused')
     parser.add_argument('--scale-fuse', choices=['max', 'mean'],
-                        default='max')
-    parser.add_argument('--norm', choices=['minmax', 'max'],
-                        default='minmax')
-    parser.add_argument('--no-flip', action='store_true')
+                        default=None, help='default: model.test_cfg')
+    parser.add_argument('--norm', choices=['minmax', 'max'], default=None,
+                        help='default: model.test_cfg (paper: minmax)')
+    parser.add_argument('--no-flip', action='store_true',
+                        help='leave out the flipped view (default: '
+                        'model.test_cfg.flip)')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--save-png', action='store_true',
                         help='also write heatmap overlays to OUT/png/')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available()
                         else 'cpu')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='load CKPT with full unpickling '
+                        '(weights_only=False), as listing it in '
+                        f'{compat.TRUST_ENV} does; only for a file you '
+                        'trust: unpickling can run code stored in it')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch'])
@@ -75,17 +84,14 @@ def read_image(path: str) -> np.ndarray:
     return img
 
 
-def save_overlays(out_dir: str, name: str, img: np.ndarray, classes,
-                  attention: np.ndarray) -> None:
-    from seenet_mm.toy.voc import VOC_CLASSES
+def save_overlays(vis: AttentionVisualizer, out_dir: str, name: str,
+                  img: np.ndarray, classes, attention: np.ndarray) -> None:
+    """``OUT/png/<name>_<class>.png``: the image under each class's map."""
     os.makedirs(out_dir, exist_ok=True)
+    rgb = mmcv.bgr2rgb(img)
     for cid, att in zip(classes, attention):
-        heat = cv2.applyColorMap((att * 255).astype(np.uint8),
-                                 cv2.COLORMAP_JET)
-        overlay = cv2.addWeighted(img, 0.5, heat, 0.5, 0)
-        path = osp.join(out_dir, f'{name}_{VOC_CLASSES[cid]}.png')
-        cv2.imwrite(path + '.tmp.png', overlay)
-        os.replace(path + '.tmp.png', path)
+        write_image(osp.join(out_dir, f'{name}_{VOC_CLASSES[cid]}.png'),
+                    vis.overlay(rgb, att))
 
 
 def main() -> None:
@@ -113,9 +119,13 @@ def main() -> None:
     if rank == 0:
         print(f'{len(infos)} images in the split, {sum(done)} done before',
               flush=True)
-    model = init_attention_model(cfg, args.checkpoint, args.device)
-    inferencer = AttentionInferencer(model, args.sizes, not args.no_flip,
-                                     args.scale_fuse, args.norm)
+    model = init_attention_model(cfg, args.checkpoint, args.device,
+                                 trust_checkpoint=args.trust_checkpoint)
+    inferencer = AttentionInferencer(
+        model, args.sizes, False if args.no_flip else None, args.scale_fuse,
+        args.norm)
+    vis = AttentionVisualizer(name='infer_attention') if args.save_png \
+        else None
     bar = ProgressBar(len(mine), file=sys.stdout) if rank == 0 and mine \
         else None
     for batch in mine:
@@ -126,8 +136,8 @@ def main() -> None:
                 continue
             save_attention(out_path(info), info['gt_class_ids'], att)
             if args.save_png:
-                save_overlays(osp.join(args.out_dir, 'png'), info['img_id'],
-                              img, info['gt_class_ids'], att)
+                save_overlays(vis, osp.join(args.out_dir, 'png'),
+                              info['img_id'], img, info['gt_class_ids'], att)
         if bar is not None:
             bar.update()
     if rank == 0:

@@ -19,9 +19,8 @@ import sys
 from multiprocessing import Pool
 from typing import Optional, Tuple
 
-from seenet_mm.apis.attention import load_attention
-from seenet_mm.apis.label_io import load_saliency, save_label_png
-from seenet_mm.apis.proxy_label import proxy_label
+from seenet_mm.fileio import load_attention, load_saliency, save_label_png
+from seenet_mm.datasets.proxy_label import proxy_label
 
 
 def parse_args() -> argparse.Namespace:
@@ -85,7 +84,7 @@ def main() -> None:
     if not osp.isdir(args.attention_dir):
         sys.exit(f'--attention-dir: {args.attention_dir} is not a folder')
     if args.crf:
-        from seenet_mm.apis.crf import crf_available
+        from seenet_mm.crf import crf_available
         if not args.image_dir:
             sys.exit('--crf needs --image-dir (the JPEGImages folder)')
         if not crf_available():

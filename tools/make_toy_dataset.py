@@ -3,7 +3,7 @@ import argparse
 import time
 
 from seenet_mm.toy import DEFAULT_CLASSES, ToyConfig, generate_toy_dataset
-from seenet_mm.apis.run import cli_main
+from seenet_mm.cli import cli_main
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,16 +1,20 @@
 """Test (and evaluate) a checkpoint with mmengine's runner (mmseg's args).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--tta]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--tta] [--crf]
                          [--show-dir DIR] [--out DIR] [--cfg-options ...]
+                         [--trust-checkpoint]
+
+The checkpoint is loaded with weights_only=True (--trust-checkpoint: full
+unpickling, for a trusted file written by older code); a checkpoint that
+leaves weights of the model missing is an error.
 """
 import argparse
 
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
-from seenet_mm.apis.run import (add_common_args, build_runner,
-                                enable_visualization, load_config, use_crf,
-                                use_tta)
-from seenet_mm.apis.run import cli_main
+from seenet_mm.cli import (add_common_args, add_trust_arg, build_runner,
+                           cli_main, enable_visualization, load_config,
+                           require_all_weights, use_crf, use_tta)
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,6 +30,7 @@ def parse_args() -> argparse.Namespace:
                         help='dense-CRF post-processing (pydensecrf2; '
                         'parameters from the config key crf_cfg, default '
                         "DeepLab's)")
+    add_trust_arg(parser, 'CHECKPOINT')
     add_common_args(parser)
     return parser.parse_args()
 
@@ -35,6 +40,8 @@ def main() -> None:
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
     cfg.load_from = args.checkpoint
+    if args.trust_checkpoint:
+        compat.trust_checkpoint(args.checkpoint)
     if args.show_dir:
         enable_visualization(cfg, args.show_dir)
     if args.tta:
@@ -45,6 +52,7 @@ def main() -> None:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
     runner = build_runner(cfg)
+    require_all_weights(runner, args.checkpoint)
     runner.test()
     compat.finish_distributed()
 

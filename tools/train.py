@@ -2,13 +2,19 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume] [--amp]
                           [--cfg-options k=v ...] [--launcher pytorch]
+                          [--trust-checkpoint]
+
+Checkpoints are written in plain types and loaded with weights_only=True;
+--trust-checkpoint loads the checkpoint resumed from (or load_from) with
+full unpickling, for a trusted file written by older code.
 """
 import argparse
 
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
-from seenet_mm.apis.run import add_common_args, build_runner, load_config, set_amp
-from seenet_mm.apis.run import cli_main
+from seenet_mm.cli import (add_common_args, add_trust_arg, build_runner,
+                           cli_main, load_config, set_amp,
+                           trust_train_checkpoint)
 
 
 def parse_args() -> argparse.Namespace:
@@ -19,6 +25,8 @@ def parse_args() -> argparse.Namespace:
         help='resume from the latest checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision training')
+    add_trust_arg(parser, 'the checkpoint resumed from (--resume) or the '
+                  "config's load_from")
     add_common_args(parser)
     return parser.parse_args()
 
@@ -30,6 +38,8 @@ def main() -> None:
     if args.amp:
         set_amp(cfg)
     cfg.resume = args.resume
+    if args.trust_checkpoint:
+        trust_train_checkpoint(cfg, args.resume)
     runner = build_runner(cfg)
     runner.train()
     compat.finish_distributed()

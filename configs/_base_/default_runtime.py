@@ -5,9 +5,16 @@ _base_ = ['mmseg::_base_/default_runtime.py']
 # modules into mmseg's registries (so the default scope stays 'mmseg').
 custom_imports = dict(imports=['seenet_mm'], allow_failed_imports=False)
 
-# MMDistributedDataParallel that also wraps CPU models (torchrun + gloo);
-# identical to mmengine's wrapper on CUDA.
-model_wrapper_cfg = dict(type='SeeNetDistributedDataParallel')
+# No model_wrapper_cfg: mmengine's default DDP wrapper. seenet_mm's tools
+# swap in CPUCompatibleDistributedDataParallel for distributed runs on CPU
+# (seenet_mm.compat.distributed); a config's own model_wrapper_cfg is kept.
+
+# mmseg's SegLocalVisualizer plus attention heatmaps, T_A and label maps;
+# the attention snapshots of training go to its backends
+visualizer = dict(
+    type='AttentionVisualizer',
+    vis_backends=[dict(type='LocalVisBackend')],
+    name='visualizer')
 
 env_cfg = dict(
     cudnn_benchmark=False,

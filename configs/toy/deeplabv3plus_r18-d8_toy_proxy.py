@@ -44,5 +44,6 @@ param_scheduler = [
 train_cfg = dict(max_iters=400, val_interval=400)
 default_hooks = dict(logger=dict(interval=50),
                      checkpoint=dict(interval=400),
-                     rng_state=dict(type='RNGStateHook'))
+                     rng_state=dict(type='RNGStateHook'),
+                     plain_checkpoint=dict(type='PlainCheckpointHook'))
 randomness = dict(seed=0)

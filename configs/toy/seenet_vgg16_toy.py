@@ -3,7 +3,8 @@
 _base_ = ['../seenet/vgg16_voc.py']
 
 data_root = 'data/toy/VOCdevkit/VOC2012'
-crop_size = 112  # toy images are 128-192 x 96-160
+crop_size = 112  # toy images are 128-192 x 96-160; validation at 112, but the
+# attention maps are made at model.test_cfg.sizes = (224, ) (inherited)
 model = dict(
     backbone=dict(
         arch='seenet-os8',  # 112 / 8 = 14: the paper's 14x14 maps at 224/16

@@ -57,5 +57,7 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # exact resume: RNG states in checkpoints (dropout, random layers)
     rng_state=dict(type='RNGStateHook'),
+    # checkpoints in plain types: they load with weights_only=True
+    plain_checkpoint=dict(type='PlainCheckpointHook'),
     visualization=dict(type='SegVisualizationHook'))
 randomness = dict(seed=0)

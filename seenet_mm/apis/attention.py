@@ -1,47 +1,65 @@
 """Attention maps of a trained SeeNet (paper Sec. 3.4, "test phase").
 
-Per image: resize to the test size (224 x 224), forward once, drop S_C,
-normalise M_A and M_B per class to [0, 1], fuse ``M_F = max(M_A, M_B)``;
+Per image: the config's test pipeline (resize to the test size, 224 x 224
+in the paper), one forward, S_C dropped, M_A and M_B fused by
+:func:`seenet_mm.models.fuse_attention` (per-class normalisation, max);
 the same on the horizontally flipped image, flipped back (``M_H``);
-``M_final = max(M_F, M_H)``; resize to the original resolution. Only the
-image's ground-truth classes are kept. Options beyond the paper: several
-test sizes fused by max or mean, and max-only normalisation (the authors'
-notebook) instead of min-max.
+``M_final = max(M_F, M_H)``; resized to the original resolution. Only the
+image's classes are kept. Options beyond the paper: several test sizes
+fused by max or mean, and max-only normalisation (the authors' notebook)
+instead of min-max. The settings come from the model's ``test_cfg``.
 """
 from __future__ import annotations
 
-import os
-import os.path as osp
+import copy
 import time
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmcv.transforms import Compose
+from mmengine.dataset import pseudo_collate
+from mmseg.registry import TRANSFORMS
 
-from ..structures import ATTENTION_KEYS
+from ..models.classifiers.seenet import DEFAULT_TEST_CFG
+from ..models.layers import NORMS, fuse_attention
 
-EPS = 1e-5
+# used when the model carries no config (a model built by hand)
+DEFAULT_PIPELINE = [
+    dict(type='LoadImageFromNDArray'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='PackImageLabelInputs'),
+]
 
 
-def normalize_maps(maps: torch.Tensor, method: str = 'minmax'
-                   ) -> torch.Tensor:
-    """Per-map normalisation of ``[..., h, w]`` to [0, 1].
+def attention_pipeline(pipeline_cfg: Sequence[dict], size: int) -> Compose:
+    """The test pipeline of a config, made to take arrays at ``size``.
 
-    ``minmax``: (m - min) / (max - min) (paper); ``max``: clip at 0 and
-    divide by the max (the authors' notebook). Constant maps become 0.
+    As mmseg's ``MMSegInferencer``: ``LoadImageFromFile`` becomes
+    ``LoadImageFromNDArray``, ``LoadAnnotations`` is dropped; every
+    ``Resize`` gets ``scale=(size, size)``, so the config stays the one
+    source of normalisation and resizing, and the test size is the model's
+    ``test_cfg.sizes``.
     """
-    if method == 'minmax':
-        low = maps.amin(dim=(-2, -1), keepdim=True)
-        high = maps.amax(dim=(-2, -1), keepdim=True)
-        return (maps - low) / (high - low).clamp(min=EPS)
-    if method == 'max':
-        maps = maps.clamp(min=0)
-        return maps / maps.amax(dim=(-2, -1), keepdim=True).clamp(min=EPS)
-    raise ValueError(f"normalize_maps: method must be 'minmax' or 'max', "
-                     f'got {method!r}')
+    steps = []
+    resized = False
+    for step in copy.deepcopy(list(pipeline_cfg)):
+        kind = step['type']
+        if kind in ('LoadAnnotations', 'LoadDepthAnnotation'):
+            continue
+        if kind in ('LoadImageFromFile', 'InferencerLoader'):
+            step = dict(type='LoadImageFromNDArray')
+        if kind in ('Resize', 'mmseg.Resize', 'mmcv.Resize'):
+            step['scale'] = (size, size)
+            step.pop('scale_factor', None)
+            resized = True
+        steps.append(step)
+    if not resized:
+        raise ValueError('the test pipeline has no Resize step: the '
+                         'attention test size cannot be applied')
+    return Compose([TRANSFORMS.build(step) for step in steps])
 
 
 class AttentionInferencer:
@@ -49,32 +67,52 @@ class AttentionInferencer:
 
     Args:
         model: a built :class:`SeeNet` in eval mode (any mode; ``cam``
-            yields M_A only).
+            yields M_A only). Its ``cfg`` (set by
+            :func:`init_attention_model`) gives the test pipeline and its
+            ``test_cfg`` the defaults of the arguments below.
         sizes: test sizes (square, as the paper's 224 x 224); several sizes
             are fused by ``scale_fuse``.
         flip: add the horizontally flipped view (paper: yes).
         scale_fuse: ``max`` or ``mean`` over sizes.
         norm: ``minmax`` (paper) or ``max``.
+        pipeline: test pipeline configs (default: the model config's
+            ``test_dataloader.dataset.pipeline``).
 
-    ``timings`` accumulates seconds spent in ``prepare`` (resizing and
-    normalising the inputs), ``model`` (the forward passes) and ``post``
-    (normalise, fuse, flip back, resize) for the benchmark.
+    ``timings`` accumulates seconds spent in ``prepare`` (the pipeline and
+    the data preprocessor), ``model`` (the forward passes) and ``post``
+    (fuse, flip back, resize) for the benchmark.
     """
 
-    def __init__(self, model: torch.nn.Module, sizes: Sequence[int] = (224, ),
-                 flip: bool = True, scale_fuse: str = 'max',
-                 norm: str = 'minmax') -> None:
+    def __init__(self, model: torch.nn.Module,
+                 sizes: Optional[Sequence[int]] = None,
+                 flip: Optional[bool] = None,
+                 scale_fuse: Optional[str] = None,
+                 norm: Optional[str] = None,
+                 pipeline: Optional[Sequence[dict]] = None) -> None:
+        test_cfg = dict(DEFAULT_TEST_CFG, **getattr(model, 'test_cfg', {}))
+        sizes = test_cfg['sizes'] if sizes is None else sizes
+        flip = test_cfg['flip'] if flip is None else flip
+        scale_fuse = test_cfg['scale_fuse'] if scale_fuse is None \
+            else scale_fuse
+        norm = test_cfg['norm'] if norm is None else norm
         if scale_fuse not in ('max', 'mean'):
             raise ValueError(f"scale_fuse must be 'max' or 'mean', got "
                              f'{scale_fuse!r}')
         if not sizes:
             raise ValueError('at least one test size is needed')
-        normalize_maps(torch.zeros(1, 1, 1), norm)  # validate early
+        if norm not in NORMS:
+            raise ValueError(f'norm must be one of {NORMS}, got {norm!r}')
+        if pipeline is None:
+            cfg = getattr(model, 'cfg', None)
+            pipeline = cfg.test_dataloader.dataset.pipeline \
+                if cfg is not None else DEFAULT_PIPELINE
         self.model = model
         self.sizes = tuple(int(s) for s in sizes)
-        self.flip = flip
+        self.flip = bool(flip)
         self.scale_fuse = scale_fuse
         self.norm = norm
+        self.pipelines = {s: attention_pipeline(pipeline, s)
+                          for s in self.sizes}
         self.timings: Dict[str, float] = defaultdict(float)
 
     @property
@@ -89,17 +127,21 @@ class AttentionInferencer:
                 labels[i, cid - 1] = 1
         return labels
 
+    def prepare(self, images: List[np.ndarray], size: int) -> torch.Tensor:
+        """``[B, 3, size, size]`` model inputs through the test pipeline and
+        the model's data preprocessor."""
+        pipeline = self.pipelines.get(size) or attention_pipeline(
+            DEFAULT_PIPELINE, size)
+        batch = pseudo_collate([pipeline(dict(img=img)) for img in images])
+        return self.model.data_preprocessor(batch, False)['inputs']
+
     @torch.no_grad()
     def _fused_views(self, images: List[np.ndarray], size: int,
                      labels: torch.Tensor) -> torch.Tensor:
-        """``[B, M, h, w]`` = max over (M_A, M_B) x (view, flipped view),
-        each normalised per class."""
+        """``[B, M, h, w]``: the fusion of M_A and M_B, max over the view
+        and the flipped view."""
         start = time.perf_counter()
-        batch = [torch.from_numpy(np.ascontiguousarray(
-            cv2.resize(img, (size, size), interpolation=cv2.INTER_LINEAR)
-            .transpose(2, 0, 1))) for img in images]
-        data = self.model.data_preprocessor({'inputs': batch}, False)
-        inputs = data['inputs']
+        inputs = self.prepare(images, size)
         n = inputs.shape[0]
         if self.flip:
             inputs = torch.cat([inputs, inputs.flip(-1)])
@@ -109,10 +151,8 @@ class AttentionInferencer:
         out = self.model.forward_branches(inputs, labels, with_c=False)
         self.timings['model'] += time.perf_counter() - start
         start = time.perf_counter()
-        fused = normalize_maps(out['maps_a'], self.norm)
-        if 'maps_b' in out:
-            fused = torch.maximum(fused, normalize_maps(out['maps_b'],
-                                                        self.norm))
+        fused = fuse_attention([out['maps_a'], out.get('maps_b')], labels,
+                               self.norm)
         if self.flip:
             fused = torch.maximum(fused[:n], fused[n:].flip(-1))
         self.timings['post'] += time.perf_counter() - start
@@ -123,7 +163,7 @@ class AttentionInferencer:
                  classes: Sequence[Sequence[int]]) -> List[np.ndarray]:
         """Args:
             images: BGR uint8 ``[H_i, W_i, 3]`` arrays (as ``mmcv.imread``).
-            classes: per image, its VOC ids (1..20).
+            classes: per image, its class ids (1..M).
 
         Returns:
             list of float32 ``[K_i, H_i, W_i]`` maps in [0, 1], the classes in
@@ -152,55 +192,43 @@ class AttentionInferencer:
         self.timings['post'] += time.perf_counter() - start
         return results
 
+    @torch.no_grad()
+    def branch_maps(self, image: np.ndarray, classes: Sequence[int]
+                    ) -> Dict[str, Optional[np.ndarray]]:
+        """M_A and M_B of one view at the first test size, each fused over
+        the image's classes (normalised per class, max over classes) at
+        the image's size; ``M_B`` is None for a ``cam`` model.
 
-def save_attention(path: str, classes: Sequence[int], attention: np.ndarray
-                   ) -> None:
-    """Write ``{classes, attention (float16), ori_shape}`` atomically."""
-    attention = np.asarray(attention)
-    tmp = osp.join(osp.dirname(path) or '.',
-                   '.' + osp.basename(path) + '.tmp')
-    with open(tmp, 'wb') as f:
-        np.savez(f, classes=np.asarray(classes, dtype=np.int64),
-                 attention=attention.astype(np.float16),
-                 ori_shape=np.asarray(attention.shape[1:], dtype=np.int64))
-    os.replace(tmp, path)
-
-
-def load_attention(path: str) -> Tuple[np.ndarray, np.ndarray]:
-    """Read an attention file; returns ``(classes int64 [K], attention
-    float32 [K, H, W])``. Wrong or missing keys, shapes or values are one
-    ``ValueError`` naming the file."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'attention file not found: {path}')
-    try:
-        with np.load(path) as data:
-            arrays = {k: data[k] for k in data.files}
-    except Exception as err:  # not a zip, pickled objects, truncated
-        raise ValueError(f'{path}: not a readable attention file ({err})'
-                         ) from None
-    missing = [k for k in ATTENTION_KEYS if k not in arrays]
-    if missing:
-        raise ValueError(f'{path}: missing keys {missing} (found '
-                         f'{sorted(arrays)})')
-    classes = arrays['classes'].astype(np.int64).reshape(-1)
-    attention = arrays['attention'].astype(np.float32)
-    if attention.ndim != 3 or attention.shape[0] != len(classes):
-        raise ValueError(f'{path}: attention must be [K, H, W] with K = '
-                         f'{len(classes)} classes, got {attention.shape}')
-    if len(classes) and (classes.min() < 1 or classes.max() > 20):
-        raise ValueError(f'{path}: classes must be VOC ids 1..20, got '
-                         f'{classes.tolist()}')
-    if attention.size and (np.nanmin(attention) < 0 or
-                           np.nanmax(attention) > 1 or
-                           np.isnan(attention).any()):
-        raise ValueError(f'{path}: attention values must be in [0, 1]')
-    return classes, attention
+        Args:
+            image: BGR uint8 ``[H, W, 3]``.
+            classes: its class ids (1..M).
+        """
+        labels = self._labels([classes])
+        inputs = self.prepare([image], self.sizes[0])
+        out = self.model.forward_branches(inputs, labels, with_c=False)
+        h, w = image.shape[:2]
+        maps: Dict[str, Optional[np.ndarray]] = {}
+        for name, key in (('M_A', 'maps_a'), ('M_B', 'maps_b')):
+            if key not in out:
+                maps[name] = None
+                continue
+            fused = fuse_attention([out[key]], labels, self.norm)
+            up = F.interpolate(fused, size=(h, w), mode='bilinear',
+                               align_corners=False)[0]
+            maps[name] = up.amax(0).clamp(0, 1).cpu().numpy()
+        return maps
 
 
 def init_attention_model(config, checkpoint: Optional[str],
-                         device: str = 'cpu') -> torch.nn.Module:
+                         device: str = 'cpu',
+                         trust_checkpoint: bool = False) -> torch.nn.Module:
     """Build the model of ``config`` and load ``checkpoint`` strictly; a
-    checkpoint of another model is one error naming both files."""
+    checkpoint of another model is one error naming both files.
+
+    The checkpoint is loaded with ``weights_only=True``; one that needs full
+    unpickling raises :class:`seenet_mm.compat.UntrustedCheckpointError`
+    unless ``trust_checkpoint`` (or ``SEENET_TRUSTED_CHECKPOINTS`` lists
+    it)."""
     from mmengine.config import Config
     from mmengine.runner import load_checkpoint
     from mmseg.registry import MODELS
@@ -213,7 +241,10 @@ def init_attention_model(config, checkpoint: Optional[str],
         raise ValueError(f'{getattr(config, "filename", config)}: the model '
                         f'is {type(model).__name__}, not a SeeNet')
     if checkpoint is not None:
-        try:
+        if trust_checkpoint:
+            from ..compat import trust_checkpoint as trust
+            trust(checkpoint)
+        try:  # weights_only=True (seenet_mm.compat.checkpoints)
             load_checkpoint(model, checkpoint, map_location='cpu',
                             strict=True, logger='silent')
         except (RuntimeError, KeyError) as err:
@@ -222,4 +253,5 @@ def init_attention_model(config, checkpoint: Optional[str],
                 f'checkpoint {checkpoint} does not fit the model of '
                 f'{getattr(cfg, "filename", config)}: ' + ' '.join(first)
             ) from None
+    model.cfg = cfg  # the test pipeline of the inferencer
     return model.to(device).eval()

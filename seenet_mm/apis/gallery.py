@@ -5,72 +5,70 @@ import os
 import os.path as osp
 from typing import List, Optional, Sequence
 
-import cv2
-import numpy as np
-import torch
-import torch.nn.functional as F
+import mmcv
 
-from ..toy.voc import VOC_CLASSES, voc_palette
-from .attention import normalize_maps
+from ..fileio import load_attention, load_label_png, write_image, write_text
+from ..metainfo import VOC_CLASSES
+from ..visualization import AttentionVisualizer
+from .attention import AttentionInferencer
 
-_PALETTE = np.array(voc_palette(), np.uint8).reshape(256, 3)
 COLUMNS = ('image', 'M_A', 'M_B', 'fused', 'proxy label', 'ground truth')
 
 
-def heatmap(att: np.ndarray) -> np.ndarray:
-    """``[H, W]`` in [0, 1] -> RGB jet."""
-    return cv2.cvtColor(cv2.applyColorMap(
-        (np.clip(att, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET),
-        cv2.COLOR_BGR2RGB)
+def make_gallery(inferencer: AttentionInferencer, infos: Sequence[dict],
+                 attention_dir: str, out_dir: str,
+                 label_dir: Optional[str] = None,
+                 gt_dir: Optional[str] = None,
+                 class_names: Sequence[str] = VOC_CLASSES,
+                 visualizer: Optional[AttentionVisualizer] = None
+                 ) -> List[dict]:
+    """Write one row per image and ``index.md`` / ``index.html``.
+
+    M_A and M_B come from one forward pass (no flip) at the first test
+    size; "fused" is the attention file used downstream (max over the
+    image's classes).
+
+    Args:
+        inferencer: the attention inferencer of the model.
+        infos: data infos (``img_path``, ``img_id``) of the images to show.
+        attention_dir: ``<name>.npz`` attention files.
+        out_dir: where ``<name>.png`` and the index go.
+        label_dir: proxy labels ``<name>.png`` (optional).
+        gt_dir: ground-truth masks ``<name>.png`` (optional).
+        class_names: names of the ids (0 = background).
+        visualizer: the drawing visualizer (default: a new one).
+
+    Returns:
+        list of dict: the rows (``name``, ``file``, ``classes``).
+    """
+    vis = visualizer or AttentionVisualizer(name='attention_gallery', sep=3)
+    os.makedirs(out_dir, exist_ok=True)
+    entries = []
+    for info in infos:
+        name = info['img_id']
+        img = mmcv.imread(info['img_path'])
+        classes, fused = load_attention(
+            osp.join(attention_dir, name + '.npz'))
+        maps = inferencer.branch_maps(img, classes.tolist())
+
+        def optional_png(folder: Optional[str]):
+            path = osp.join(folder, name + '.png') if folder else None
+            return load_label_png(path) if path and osp.isfile(path) \
+                else None
+
+        row = vis.draw_gallery_row(mmcv.bgr2rgb(img), maps['M_A'],
+                                   maps['M_B'], fused.max(0),
+                                   optional_png(label_dir),
+                                   optional_png(gt_dir))
+        write_image(osp.join(out_dir, name + '.png'), row)
+        entries.append(dict(name=name, file=name + '.png',
+                            classes=classes.tolist()))
+    write_index(out_dir, entries, 'SeeNet attention gallery', class_names)
+    return entries
 
 
-def colour_labels(label: Optional[np.ndarray], shape) -> np.ndarray:
-    if label is None:
-        return np.full(tuple(shape) + (3, ), 128, np.uint8)
-    return _PALETTE[label]
-
-
-@torch.no_grad()
-def branch_maps(model, img_bgr: np.ndarray, classes: Sequence[int],
-                size: int = 224, norm: str = 'minmax'):
-    """M_A and M_B (max over the image's classes, normalised per class) at
-    the image's size; M_B is None for a ``cam`` model."""
-    h, w = img_bgr.shape[:2]
-    x = torch.from_numpy(np.ascontiguousarray(cv2.resize(
-        img_bgr, (size, size)).transpose(2, 0, 1)))
-    inputs = model.data_preprocessor({'inputs': [x]}, False)['inputs']
-    labels = torch.zeros(1, model.num_classes, device=inputs.device)
-    idx = torch.as_tensor([c - 1 for c in classes], device=inputs.device)
-    labels[0, idx] = 1
-    out = model.forward_branches(inputs, labels, with_c=False)
-
-    def one(key):
-        if key not in out:
-            return None
-        maps = normalize_maps(out[key][0, idx], norm)
-        up = F.interpolate(maps[None], size=(h, w), mode='bilinear',
-                           align_corners=False)[0]
-        return up.amax(0).clamp(0, 1).cpu().numpy()
-
-    return one('maps_a'), one('maps_b')
-
-
-def gallery_row(img_bgr, m_a, m_b, fused, label, gt) -> np.ndarray:
-    h, w = img_bgr.shape[:2]
-    blank = np.full((h, w, 3), 128, np.uint8)
-    panels = [cv2.cvtColor(img_bgr, cv2.COLOR_BGR2RGB),
-              heatmap(m_a) if m_a is not None else blank,
-              heatmap(m_b) if m_b is not None else blank,
-              heatmap(fused) if fused is not None else blank,
-              colour_labels(label, (h, w)), colour_labels(gt, (h, w))]
-    sep = np.full((h, 3, 3), 255, np.uint8)
-    row = [panels[0]]
-    for p in panels[1:]:
-        row += [sep, p]
-    return np.concatenate(row, axis=1)
-
-
-def write_index(out_dir: str, entries: List[dict], title: str) -> None:
+def write_index(out_dir: str, entries: List[dict], title: str,
+                class_names: Sequence[str] = VOC_CLASSES) -> None:
     """``index.md`` and ``index.html`` listing the rows."""
     header = ' | '.join(COLUMNS)
     md = [f'# {title}', '', f'Each row: {header}.', '']
@@ -78,13 +76,10 @@ def write_index(out_dir: str, entries: List[dict], title: str) -> None:
             '</head><body>', f'<h1>{title}</h1>', f'<p>Each row: {header}.'
             '</p>']
     for e in entries:
-        names = ', '.join(VOC_CLASSES[c] for c in e['classes'])
+        names = ', '.join(class_names[c] for c in e['classes'])
         md += [f'## {e["name"]} ({names})', '', f'![{e["name"]}]'
                f'({e["file"]})', '']
         html.append(f'<h3>{e["name"]} ({names})</h3><img src="{e["file"]}">')
     html.append('</body></html>')
     for fname, lines in (('index.md', md), ('index.html', html)):
-        path = osp.join(out_dir, fname)
-        with open(path + '.tmp', 'w') as f:
-            f.write('\n'.join(lines) + '\n')
-        os.replace(path + '.tmp', path)
+        write_text(osp.join(out_dir, fname), '\n'.join(lines) + '\n')

@@ -16,9 +16,8 @@ from typing import Optional, Sequence
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from ..apis.attention import load_attention
-from ..apis.label_io import load_saliency
-from ..apis.proxy_label import proxy_label
+from ..fileio import load_attention, load_saliency
+from .proxy_label import proxy_label
 
 
 def _stem(results: dict) -> str:

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 from mmengine.dataset import BaseDataset
 from mmseg.registry import DATASETS
 
-from ..toy.voc import VOC_CLASSES, class_id
+from ..metainfo import VOC_CLASSES, class_id
 
 
 def read_voc_xml_labels(path: str, use_difficult: bool = True) -> List[int]:

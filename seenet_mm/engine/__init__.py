@@ -1,6 +1,7 @@
 from .hooks import (AttentionSnapshotHook, ErasingScheduleHook,
-                    RNGStateHook, ZoneStatisticsHook, snapshot_image)
+                    PlainCheckpointHook, RNGStateHook, ZoneStatisticsHook)
 from .optim_constructor import NewLayersLrConstructor
 
 __all__ = ['ErasingScheduleHook', 'ZoneStatisticsHook', 'RNGStateHook',
-           'AttentionSnapshotHook', 'snapshot_image', 'NewLayersLrConstructor']
+           'AttentionSnapshotHook', 'PlainCheckpointHook',
+           'NewLayersLrConstructor']

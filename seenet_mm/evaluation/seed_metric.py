@@ -9,7 +9,6 @@ import torch.nn.functional as F
 from mmengine.evaluator import BaseMetric
 from mmseg.registry import METRICS
 
-from ..apis.attention import normalize_maps
 from .seeds import SeedEvaluator, scores_from_confusion
 
 
@@ -21,8 +20,9 @@ def _get(sample, key):
 
 @METRICS.register_module()
 class AttentionSeedMetric(BaseMetric):
-    """Seed mIoU of S_A/S_B's maps (single view, max-fused, per-class
-    normalised) against ``gt_sem_seg``, swept over background thresholds.
+    """Seed mIoU of the model's fused attention (``pred_attention``: M_A and
+    M_B fused by :func:`seenet_mm.models.fuse_attention`, one view) against
+    ``gt_sem_seg``, swept over background thresholds.
 
     The validation pipeline must load the masks: put ``LoadAnnotations``
     after the resize (the masks keep their original size) and give the
@@ -31,16 +31,14 @@ class AttentionSeedMetric(BaseMetric):
 
     Args:
         thresholds: background scores (default 0.05 ... 0.60).
-        norm: ``minmax`` or ``max`` per-class normalisation.
     """
 
     default_prefix: Optional[str] = 'seed'
 
     def __init__(self, thresholds: Optional[Sequence[float]] = None,
-                 norm: str = 'minmax', **kwargs) -> None:
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.thresholds = thresholds
-        self.norm = norm
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         for ds in data_samples:
@@ -49,16 +47,16 @@ class AttentionSeedMetric(BaseMetric):
                 raise KeyError('AttentionSeedMetric needs gt_sem_seg: add '
                                "LoadAnnotations to the validation pipeline "
                                "and data_prefix.seg_map_path to the dataset")
+            fused = _get(ds, 'pred_attention')
+            if fused is None:
+                raise KeyError('AttentionSeedMetric needs pred_attention '
+                               '(SeeNet.predict writes it)')
             gt = (gt['data'] if isinstance(gt, dict) else gt.data)[0]
             labels = _get(ds, 'gt_class_labels')
-            idx = torch.nonzero(labels > 0).flatten()
-            maps = normalize_maps(_get(ds, 'score_map_a')[idx], self.norm)
-            maps_b = _get(ds, 'score_map_b')
-            if maps_b is not None:
-                maps = torch.maximum(maps, normalize_maps(maps_b[idx],
-                                                          self.norm))
-            maps = F.interpolate(maps[None].float(), size=tuple(gt.shape),
-                                 mode='bilinear', align_corners=False)[0]
+            idx = torch.nonzero(labels > 0).flatten().to(fused.device)
+            maps = F.interpolate(fused[idx][None].float(),
+                                 size=tuple(gt.shape), mode='bilinear',
+                                 align_corners=False)[0]
             ev = SeedEvaluator(self.thresholds)
             ev.add(maps.clamp(0, 1).cpu().numpy(), (idx + 1).tolist(),
                    gt.cpu().numpy().astype(np.uint8))

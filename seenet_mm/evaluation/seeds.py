@@ -12,8 +12,10 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-NUM_CLASSES = 21  # VOC: background + 20
-IGNORE = 255
+from ..metainfo import IGNORE_INDEX as IGNORE
+from ..metainfo import VOC_CLASSES
+
+NUM_CLASSES = len(VOC_CLASSES)  # VOC: background + 20
 
 
 def default_thresholds() -> np.ndarray:

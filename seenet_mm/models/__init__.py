@@ -4,8 +4,9 @@ from .classifiers import SeeNet
 from .decode_heads import LargeFOVHead
 from .segmentors import SegCRFModel
 from .heads import AttentionBranch
-from .layers import CReLU, background_mask, c_relu, ternary_mask
+from .layers import (CReLU, background_mask, c_relu, fuse_attention,
+                     normalize_maps, ternary_mask)
 
 __all__ = ['VGG16', 'convert_torchvision_vgg16', 'SeeNet', 'AttentionBranch',
            'CReLU', 'c_relu', 'ternary_mask', 'background_mask', 'LargeFOVHead',
-           'SegCRFModel']
+           'SegCRFModel', 'fuse_attention', 'normalize_maps']

@@ -1,6 +1,6 @@
 """The synthetic VOC-format toy set (the project's embedded default)."""
 from .generator import DEFAULT_CLASSES, ToyConfig, generate_toy_dataset, make_sample
-from .voc import IGNORE_INDEX, VOC_CLASSES, class_id, voc_palette
+from ..metainfo import IGNORE_INDEX, VOC_CLASSES, class_id, voc_palette
 
 __all__ = ['ToyConfig', 'generate_toy_dataset', 'make_sample',
            'DEFAULT_CLASSES', 'VOC_CLASSES', 'IGNORE_INDEX', 'class_id',

@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .voc import IGNORE_INDEX, VOC_CLASSES, voc_palette
+from ..metainfo import IGNORE_INDEX, VOC_CLASSES, voc_palette
 
 # Default subset of VOC classes: 8 classes keep tiny models quick to train
 # while still exercising multi-class images; any of the 20 names works.

@@ -13,6 +13,7 @@ def register_all_modules(init_default_scope_: bool = True) -> None:
     import seenet_mm.datasets  # noqa: F401
     import seenet_mm.engine  # noqa: F401
     import seenet_mm.evaluation  # noqa: F401
+    import seenet_mm.visualization  # noqa: F401
     from mmseg.utils import register_all_modules as mmseg_register
     mmseg_register(init_default_scope=False)
     if init_default_scope_:

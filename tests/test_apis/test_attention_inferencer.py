@@ -105,3 +105,37 @@ def test_normalize_methods_and_errors():
     with pytest.raises(ValueError, match='at least one class'):
         AttentionInferencer(FakeSeeNet(), sizes=(8, ))(
             [np.zeros((8, 8, 3), np.uint8)], [[]])
+
+
+def test_preprocessing_comes_from_the_config_pipeline():
+    """The inferencer resizes with the config's test pipeline (its Resize
+    set to the test size) and normalises with the model's data
+    preprocessor: the same as cv2.resize + (x - mean) / std by hand."""
+    import cv2
+    from mmengine.config import Config
+    from mmengine.model import ImgDataPreprocessor
+
+    from seenet_mm.apis.attention import attention_pipeline
+    model = FakeSeeNet()
+    model.data_preprocessor = ImgDataPreprocessor(
+        mean=[10., 20., 30.], std=[2., 4., 8.], bgr_to_rgb=True)
+    model.cfg = Config(dict(test_dataloader=dict(dataset=dict(pipeline=[
+        dict(type='LoadImageFromFile'),
+        dict(type='Resize', scale=(112, 112), keep_ratio=False),
+        dict(type='LoadAnnotations'),
+        dict(type='PackImageLabelInputs')]))))
+    model.test_cfg = dict(sizes=(16, ), flip=False)
+    inf = AttentionInferencer(model)
+    assert inf.sizes == (16, ) and inf.flip is False
+    img = np.random.default_rng(2).integers(0, 255, (9, 13, 3)).astype(
+        np.uint8)
+    got = inf.prepare([img], 16)
+    ref = cv2.resize(img, (16, 16), interpolation=cv2.INTER_LINEAR)
+    ref = (ref[..., ::-1].astype(np.float32) - [10, 20, 30]) / [2, 4, 8]
+    assert got.shape == (1, 3, 16, 16)
+    assert np.allclose(got[0].permute(1, 2, 0).numpy(), ref, atol=1e-5)
+    # arguments override test_cfg
+    assert AttentionInferencer(model, sizes=[8, 12], flip=True).sizes == \
+        (8, 12)
+    with pytest.raises(ValueError, match='no Resize'):
+        attention_pipeline([dict(type='LoadImageFromFile')], 16)

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from conftest import REPO
-from seenet_mm.apis.run import check_cfg_options
+from seenet_mm.cli import check_cfg_options
 from seenet_mm.utils import register_all_modules
 
 register_all_modules()

@@ -9,7 +9,6 @@ import torch
 
 from seenet_mm.datasets import (PackImageLabelInputs, VOCImageLabelDataset,
                                 read_voc_xml_labels)
-from seenet_mm.evaluation import average_precision
 from seenet_mm.toy import VOC_CLASSES
 
 
@@ -90,29 +89,3 @@ def test_pack_image_label_inputs():
     assert out['data_samples'].img_path == 'x.jpg'
     with pytest.raises(ValueError, match='class id 21'):
         PackImageLabelInputs()(dict(img=img, gt_class_ids=[21]))
-
-
-def ap_reference(scores, targets):
-    """AP by thresholds: at each positive's score, precision of the items
-    scored at least that high (ties count against)."""
-    pos = [s for s, t in zip(scores, targets) if t]
-    precisions = []
-    for s in pos:
-        above = [t for s2, t in zip(scores, targets) if s2 >= s]
-        precisions.append(sum(above) / len(above))
-    return sum(precisions) / len(pos)
-
-
-def test_average_precision_against_reference():
-    rng = np.random.default_rng(0)
-    for _ in range(30):
-        n = int(rng.integers(2, 40))
-        scores = rng.integers(0, 6, n) / 5.0  # many ties
-        targets = rng.random(n) < 0.4
-        if not targets.any():
-            targets[0] = True
-        assert average_precision(scores, targets) == pytest.approx(
-            ap_reference(scores.tolist(), targets.tolist()))
-    assert average_precision([0.9, 0.1], [1, 0]) == 1.0
-    assert np.isnan(average_precision([0.2, 0.1], [0, 0]))
-    assert VOC_CLASSES[1] == 'aeroplane'

@@ -77,7 +77,7 @@ def test_attention_seed_metric_equals_offline_evaluator():
     from mmengine.structures import PixelData
     from mmseg.structures import SegDataSample
 
-    from seenet_mm.apis import normalize_maps
+    from seenet_mm.models import fuse_attention, normalize_maps
     from seenet_mm.evaluation import AttentionSeedMetric
     rng = np.random.default_rng(3)
     metric = AttentionSeedMetric(thresholds=[0.2, 0.4, 0.6])
@@ -90,10 +90,13 @@ def test_attention_seed_metric_equals_offline_evaluator():
         ds.gt_class_labels = labels
         ds.score_map_a = torch.randn(20, 4, 5)
         ds.score_map_b = torch.randn(20, 4, 5)
+        ds.pred_attention = fuse_attention(
+            [ds.score_map_a[None], ds.score_map_b[None]], labels[None])[0]
         gt = rng.choice([0, 3, 8, 255], size=(12, 15)).astype(np.int64)
         ds.gt_sem_seg = PixelData(data=torch.from_numpy(gt[None]))
         samples.append(ds.to_dict())
         idx = torch.tensor([2, 7])
+        # the reference: normalise each map by hand, max over branches
         fused = torch.maximum(normalize_maps(ds.score_map_a[idx]),
                               normalize_maps(ds.score_map_b[idx]))
         up = F.interpolate(fused[None], size=(12, 15), mode='bilinear',

@@ -40,7 +40,18 @@ def test_each_mode_builds_its_branches_and_losses(mode, branches, losses):
     for name in {'branch_a', 'branch_b', 'branch_c'} - set(branches):
         assert not hasattr(model, name)
     out = model(torch.randn(2, 3, 64, 64), samples(LABELS), mode='loss')
-    assert set(out) == losses
+    zones = set() if mode == 'cam' else {
+        'zone_erased', 'zone_potential', 'zone_background'}
+    assert set(out) == losses | zones
+    # mmengine sums only the keys named loss*: the zones are logged only
+    total, log_vars = model.parse_losses(out)
+    assert torch.allclose(total, sum(out[k] for k in losses))
+    if zones:
+        fractions = [log_vars[k] for k in sorted(zones)]
+        assert sum(fractions).item() == pytest.approx(1.0)
+        tern = model.forward_branches(torch.randn(2, 3, 64, 64),
+                                      LABELS)['ternary']
+        assert set(model.zone_fractions(tern)) == zones
 
 
 def test_losses_are_bce_with_the_right_targets():
@@ -121,10 +132,49 @@ def test_predict_returns_scores_and_maps():
                           out[0].pred_class_logits.sigmoid())
     assert out[0].score_map_a.shape == (5, 4, 4)
     assert out[0].score_map_b.shape == (5, 4, 4)
+    # pred_attention: the one fusion (Sec. 3.4) of the image's classes
+    from seenet_mm.models import fuse_attention
+    ref = fuse_attention([torch.stack([o.score_map_a for o in out]),
+                          torch.stack([o.score_map_b for o in out])], LABELS)
+    for i, o in enumerate(out):
+        assert torch.equal(o.pred_attention, ref[i])
+        assert o.pred_attention[LABELS[i] == 0].abs().sum() == 0
     # without labels T_A comes from the predictions
     with torch.no_grad():
         out = model(torch.randn(2, 3, 64, 64), None, mode='predict')
     assert out[1].score_map_b.shape == (5, 4, 4)
+
+
+def test_backbone_runs_once_per_forward():
+    """Labels predicted from S_A come from the same backbone pass."""
+    model = build('seenet').eval()
+    calls = []
+    model.backbone.register_forward_hook(lambda *a: calls.append(1))
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        model(x, None, mode='predict')
+        assert len(calls) == 1
+        out = model(x, None, mode='tensor')
+        assert len(calls) == 2
+    # the predicted labels: sigmoid > 0.5, else the top class
+    logits = out['logits_a']
+    pred = (logits.sigmoid() > 0.5).float()
+    for i in range(2):
+        if pred[i].sum() == 0:
+            pred[i, logits[i].argmax()] = 1
+    assert torch.equal(out['labels'], pred)
+
+
+def test_test_cfg_defaults_and_errors():
+    model = build('seenet')
+    assert model.test_cfg == dict(sizes=(224, ), flip=True,
+                                  scale_fuse='max', norm='minmax')
+    assert build('seenet', test_cfg=dict(sizes=[112, 224])).test_cfg[
+        'sizes'] == (112, 224)
+    with pytest.raises(ValueError, match='unknown test_cfg keys'):
+        build('seenet', test_cfg=dict(size=224))
+    with pytest.raises(ValueError, match='norm must be one of'):
+        build('seenet', test_cfg=dict(norm='softmax'))
 
 
 def test_mmpretrain_resnet_backbone():
@@ -132,7 +182,8 @@ def test_mmpretrain_resnet_backbone():
                                           out_indices=(3, )),
                   in_channels=512)
     losses = model(torch.randn(2, 3, 64, 64), samples(LABELS), mode='loss')
-    assert set(losses) == {'loss_sa', 'loss_sb', 'loss_sc'}
+    assert {k for k in losses if k.startswith('loss')} == {
+        'loss_sa', 'loss_sb', 'loss_sc'}
 
 
 def test_bad_mode_and_missing_labels():

@@ -13,7 +13,7 @@ from PIL import Image
 
 from conftest import run_tool
 from seenet_mm.apis import load_attention, proxy_label
-from seenet_mm.apis.label_io import load_label_png, load_saliency
+from seenet_mm.fileio import load_label_png, load_saliency
 
 
 def free_port():

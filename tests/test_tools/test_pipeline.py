@@ -1,8 +1,9 @@
 """tools/pipeline.py (the main job) on the tiny toy set with tiny configs:
 it runs every stage and writes its report; killed during attention training
 and again during segmentation training, then rerun, it ends with the same
-figures as an uninterrupted run; --compare reports the modes side by side."""
-import importlib.util
+figures as an uninterrupted run; --compare reports the modes side by side.
+The stage table itself is imported from seenet_mm.pipeline (fast tests of it
+are in tests/test_pipeline/)."""
 import json
 import os
 import os.path as osp
@@ -15,6 +16,9 @@ import time
 import pytest
 
 from conftest import REPO, run_tool
+
+from seenet_mm.pipeline import (STAGE_NAMES, count_files, dependents,
+                                missing_outputs)
 
 TOY = osp.join(REPO, 'configs', 'toy')
 
@@ -84,36 +88,27 @@ def state(work: str) -> dict:
     return json.load(open(path)) if osp.isfile(path) else {}
 
 
-def load_pipeline():
-    spec = importlib.util.spec_from_file_location(
-        'pipeline_tool', osp.join(REPO, 'tools', 'pipeline.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_stage_dependencies_and_output_checks(tmp_path):
-    pipeline = load_pipeline()
-    assert pipeline.dependents('maps') == [
+    assert dependents('maps') == [
         'maps', 'labels', 'quality', 'gallery', 'segmentation',
         'segmentation_test']
-    assert pipeline.dependents('attention') == list(pipeline.STAGES[1:])
-    assert pipeline.dependents('gallery') == ['gallery']
-    assert pipeline.dependents('segmentation') == [
+    assert dependents('attention') == list(STAGE_NAMES[1:])
+    assert dependents('gallery') == ['gallery']
+    assert dependents('segmentation') == [
         'segmentation', 'segmentation_test']
     folder = tmp_path / 'maps'
     folder.mkdir()
     for i in range(3):
         (folder / f'{i}.npz').write_bytes(b'')
     (folder / 'x.tmp').write_bytes(b'')
-    info = dict(files=pipeline.count_files(str(folder), '.npz'),
+    info = dict(files=count_files(str(folder), '.npz'),
                 paths=[str(folder)])
-    assert info['files'][2] == 3 and pipeline.missing_outputs(info) is None
+    assert info['files'][2] == 3 and missing_outputs(info) is None
     (folder / '1.npz').unlink()
-    assert pipeline.missing_outputs(info) == \
+    assert missing_outputs(info) == \
         f'{folder} holds 2 of its 3 .npz files'
     gone = str(tmp_path / 'iter_40.pth')
-    assert pipeline.missing_outputs(dict(paths=[gone])) == \
+    assert missing_outputs(dict(paths=[gone])) == \
         f'{gone} is missing'
 
 

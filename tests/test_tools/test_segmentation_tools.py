@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import run_tool
-from seenet_mm.apis.crf import crf_available
+from seenet_mm.crf import crf_available
 
 
 def opts(toy_root, iters, labels='SegmentationClass'):

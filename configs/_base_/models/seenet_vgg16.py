@@ -18,4 +18,9 @@ model = dict(
     low=0.05,  # δl: A < 0.05 is the background zone (sign flipped)
     bg_thr=None,  # strategy II's background mask: (δh + δl) / 2
     loss_weights=(1.0, 1.0, 1.0),  # L_SA, L_SB, L_SC
-    test_labels='gt')  # T_A at test time from the image's labels
+    test_labels='gt',  # T_A at test time from the image's labels
+    # attention maps at test time (Sec. 3.4): 224 x 224 plus the flipped
+    # view, M_A and M_B min-max normalised per class and fused by max;
+    # tools/infer_attention.py --sizes/--no-flip/--scale-fuse/--norm
+    # override these
+    test_cfg=dict(sizes=(224, ), flip=True, scale_fuse='max', norm='minmax'))

@@ -24,7 +24,10 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # exact resume: RNG states in checkpoints (dropout, random layers)
     rng_state=dict(type='RNGStateHook'),
+    # checkpoints in plain types: they load with weights_only=True
+    plain_checkpoint=dict(type='PlainCheckpointHook'),
     visualization=dict(type='SegVisualizationHook'))
-# tools/test.py --crf: DeepLab v1's CRF parameters
-crf_cfg = dict(bi_w=4.0, bi_xy_std=121.0, bi_rgb_std=5.0, pos_w=3.0,
-               pos_xy_std=3.0, iterations=10)
+# tools/test.py --crf: keys set here override DeepLab v1's CRF parameters,
+# whose one home is seenet_mm.crf.DEEPLAB_CRF (bi_w=4, bi_xy_std=121,
+# bi_rgb_std=5, pos_w=3, pos_xy_std=3, iterations=10)
+crf_cfg = dict()

@@ -25,7 +25,9 @@ default_hooks = dict(
                     max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # exact resume: RNG states in checkpoints (dropout, random layers)
-    rng_state=dict(type='RNGStateHook'))
+    rng_state=dict(type='RNGStateHook'),
+    # checkpoints in plain types: they load with weights_only=True
+    plain_checkpoint=dict(type='PlainCheckpointHook'))
 custom_hooks = [
     dict(type='ErasingScheduleHook', start_iter=0),  # erase from the start
     dict(type='ZoneStatisticsHook', interval=50),

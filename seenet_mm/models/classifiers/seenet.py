@@ -25,9 +25,14 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from mmseg.registry import MODELS
 
-from ..layers import background_mask, c_relu, ternary_mask
+from ..layers import (NORMS, background_mask, c_relu, fuse_attention,
+                      ternary_mask)
 
 MODES = ('cam', 'acol', 'seenet-noflip', 'seenet')
+# Sec. 3.4: 224 x 224, plus the flipped view, M_A and M_B normalised to
+# [0, 1] per class and fused by max
+DEFAULT_TEST_CFG = dict(sizes=(224, ), flip=True, scale_fuse='max',
+                        norm='minmax')
 
 
 @MODELS.register_module()
@@ -49,7 +54,17 @@ class SeeNet(BaseModel):
             image's labels, as for attention maps of training images; falls
             back to ``pred`` without labels) or ``pred`` (sigmoid > 0.5, else
             the top class).
+        test_cfg: how attention maps are made at test time (Sec. 3.4):
+            ``sizes`` (square test sizes, paper: 224; several are fused by
+            ``scale_fuse``, ``max`` or ``mean``), ``flip`` (add the flipped
+            view), ``norm`` (per-class normalisation, ``minmax`` as in the
+            paper or ``max``). ``predict`` uses ``norm`` on the pipeline's
+            single view; the attention inferencer uses all of them.
         data_preprocessor: e.g. ``dict(type='ImgDataPreprocessor', ...)``.
+
+    The loss dict also carries the fractions of T_A's zones of the batch
+    (``zone_erased``, ``zone_potential``, ``zone_background``): values
+    mmengine logs but does not add to the loss.
     """
 
     def __init__(self,
@@ -63,6 +78,7 @@ class SeeNet(BaseModel):
                  bg_thr: Optional[float] = None,
                  loss_weights: Sequence[float] = (1.0, 1.0, 1.0),
                  test_labels: str = 'gt',
+                 test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor,
@@ -78,6 +94,18 @@ class SeeNet(BaseModel):
         self._bg_thr = bg_thr
         self.loss_weights = tuple(float(w) for w in loss_weights)
         self.test_labels = test_labels
+        self.test_cfg = dict(DEFAULT_TEST_CFG, **(test_cfg or {}))
+        unknown = set(self.test_cfg) - set(DEFAULT_TEST_CFG)
+        if unknown:
+            raise ValueError(f'SeeNet: unknown test_cfg keys {sorted(unknown)}'
+                             f' (known: {sorted(DEFAULT_TEST_CFG)})')
+        if self.test_cfg['norm'] not in NORMS:
+            raise ValueError(f'SeeNet: test_cfg.norm must be one of {NORMS}, '
+                             f"got {self.test_cfg['norm']!r}")
+        if self.test_cfg['scale_fuse'] not in ('max', 'mean'):
+            raise ValueError("SeeNet: test_cfg.scale_fuse must be 'max' or "
+                             f"'mean', got {self.test_cfg['scale_fuse']!r}")
+        self.test_cfg['sizes'] = tuple(int(v) for v in self.test_cfg['sizes'])
         # set by the erasing-schedule hook; 0 keeps S_B/S_C losses off
         self.erasing_weight = 1.0
         self.backbone = MODELS.build(backbone)
@@ -88,9 +116,6 @@ class SeeNet(BaseModel):
             self.branch_b = MODELS.build(branch)
         if mode in ('seenet', 'seenet-noflip'):
             self.branch_c = MODELS.build(branch)
-        self.last_zone_stats: Dict[str, float] = {}
-        self.snapshot_next = False
-        self.last_snapshot: Optional[Dict[str, torch.Tensor]] = None
 
     @property
     def bg_thr(self) -> float:
@@ -130,15 +155,19 @@ class SeeNet(BaseModel):
                          with_c: bool = True) -> Dict[str, torch.Tensor]:
         """Run the backbone and the branches.
 
+        The backbone runs once.
+
         Args:
             inputs: ``[N, 3, H, W]``.
-            labels: multi-hot ``[N, M]`` defining T_A (required unless
-                mode is ``cam``).
+            labels: multi-hot ``[N, M]`` defining T_A; None takes the
+                classes S_A predicts (sigmoid > 0.5, else the top class)
+                from the same pass.
             with_c: also run S_C (not needed for attention maps).
 
         Returns:
             dict with ``logits_a``/``maps_a`` (and ``_b``, ``_c``), the
-            ``ternary`` mask and the feature map ``feat``.
+            ``ternary`` mask, the feature map ``feat`` and the ``labels``
+            that defined T_A (not for ``cam``).
         """
         feat = self.backbone(inputs)[-1]
         out = {'feat': feat}
@@ -146,7 +175,8 @@ class SeeNet(BaseModel):
         if self.mode == 'cam':
             return out
         if labels is None:
-            raise ValueError('SeeNet: labels are needed to erase')
+            labels = self._pred_labels(out['logits_a'].detach())
+        out['labels'] = labels
         masks = self.erase_masks(out['maps_a'], labels)
         out['ternary'] = masks['ternary']
         if self.mode == 'acol':
@@ -167,12 +197,8 @@ class SeeNet(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            labels = self._labels(data_samples, inputs.shape[0],
-                                  inputs.device)
-            if labels is None and self.mode != 'cam':
-                labels = self._pred_labels(self.branch_a(
-                    self.backbone(inputs)[-1])[0])
-            return self.forward_branches(inputs, labels)
+            return self.forward_branches(inputs, self._labels(
+                data_samples, inputs.shape[0], inputs.device))
         raise ValueError(f'SeeNet: unknown forward mode {mode!r}')
 
     def loss(self, inputs: torch.Tensor, data_samples: list
@@ -194,20 +220,17 @@ class SeeNet(BaseModel):
                 F.binary_cross_entropy_with_logits(
                     out['logits_c'], torch.zeros_like(labels))
         if 'ternary' in out:
-            tern = out['ternary']
-            self.last_zone_stats = {
-                'erased': float((tern == 0).float().mean()),
-                'potential': float((tern == 1).float().mean()),
-                'background': float((tern == -1).float().mean()),
-            }
-        if self.snapshot_next:
-            self.last_snapshot = {
-                k: v[0].detach().cpu() for k, v in out.items()
-                if k in ('maps_a', 'maps_b', 'ternary')}
-            self.last_snapshot['inputs'] = inputs[0].detach().cpu()
-            self.last_snapshot['labels'] = labels[0].detach().cpu()
-            self.snapshot_next = False
+            losses.update(self.zone_fractions(out['ternary']))
         return losses
+
+    @staticmethod
+    def zone_fractions(ternary: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Shares of T_A's erased (0), potential (1) and background (-1)
+        zones in ``[N, 1, h, w]``; logged, never added to the loss (their
+        names hold no ``loss``)."""
+        return {f'zone_{name}': (ternary == value).float().mean()
+                for name, value in (('erased', 0), ('potential', 1),
+                                    ('background', -1))}
 
     def _pred_labels(self, logits: torch.Tensor) -> torch.Tensor:
         pred = (logits.sigmoid() > 0.5).float()
@@ -217,20 +240,30 @@ class SeeNet(BaseModel):
 
     def predict(self, inputs: torch.Tensor,
                 data_samples: Optional[list] = None) -> list:
-        """Class scores (sigmoid of S_A's logits) and S_A/S_B score maps.
+        """Class scores (sigmoid of S_A's logits), S_A/S_B score maps and
+        their fusion (Sec. 3.4, one view).
 
         Each returned data sample gets ``pred_class_logits`` ``[M]``,
-        ``pred_class_scores`` ``[M]``, ``score_map_a`` ``[M, h, w]`` and,
-        unless mode is ``cam``, ``score_map_b`` ``[M, h, w]``.
+        ``pred_class_scores`` ``[M]``, ``score_map_a`` ``[M, h, w]``,
+        unless mode is ``cam`` ``score_map_b`` ``[M, h, w]``, and
+        ``pred_attention`` ``[M, h, w]``: :func:`fuse_attention` of the
+        maps over the image's classes (``gt_class_labels``; without them
+        the predicted classes), 0 elsewhere.
         """
         labels = None
         if self.test_labels == 'gt':
             labels = self._labels(data_samples, inputs.shape[0],
                                   inputs.device)
-        if labels is None and self.mode != 'cam':
-            labels = self._pred_labels(
-                self.branch_a(self.backbone(inputs)[-1])[0])
         out = self.forward_branches(inputs, labels, with_c=False)
+        # the maps kept: the image's classes when known, else those that
+        # defined T_A (predicted by S_A)
+        labels = self._labels(data_samples, inputs.shape[0], inputs.device)
+        if labels is None:
+            labels = out.get('labels')
+        if labels is None:  # cam without labels
+            labels = self._pred_labels(out['logits_a'].detach())
+        fused = fuse_attention([out['maps_a'], out.get('maps_b')], labels,
+                               self.test_cfg['norm'])
         if data_samples is None:
             data_samples = [BaseDataElement() for _ in range(len(inputs))]
         for i, ds in enumerate(data_samples):
@@ -239,4 +272,5 @@ class SeeNet(BaseModel):
             ds.score_map_a = out['maps_a'][i].detach()
             if 'maps_b' in out:
                 ds.score_map_b = out['maps_b'][i].detach()
+            ds.pred_attention = fused[i]
         return data_samples

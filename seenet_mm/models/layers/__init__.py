@@ -1,5 +1,7 @@
+from .attention_fusion import NORMS, fuse_attention, normalize_maps
 from .c_relu import CReLU, c_relu
 from .ternary_mask import background_mask, normalized_attention, ternary_mask
 
 __all__ = ['c_relu', 'CReLU', 'ternary_mask', 'background_mask',
-           'normalized_attention']
+           'normalized_attention', 'fuse_attention', 'normalize_maps',
+           'NORMS']

@@ -10,7 +10,7 @@ from mmengine.model import BaseTTAModel
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 
-from ...apis.crf import dense_crf
+from ...crf import dense_crf
 
 
 @MODELS.register_module()
@@ -27,7 +27,7 @@ class SegCRFModel(BaseTTAModel):
 
     Args:
         module: the segmentor config.
-        crf: arguments of :func:`seenet_mm.apis.crf.dense_crf` (default:
+        crf: arguments of :func:`seenet_mm.crf.dense_crf` (default:
             DeepLab's parameters).
         tta: the batches come from a ``TestTimeAug`` pipeline.
     """

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
-from .. import compat
+from . import compat
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -80,16 +80,120 @@ def set_amp(cfg: Config) -> None:
     cfg.optim_wrapper.loss_scale = 'dynamic'
 
 
+PLAIN_CHECKPOINT_HOOK = 'PlainCheckpointHook'
+
+
+def ensure_plain_checkpoints(cfg: Config) -> None:
+    """Add ``PlainCheckpointHook`` to ``cfg.custom_hooks`` unless the config
+    lists it already (in ``default_hooks`` or ``custom_hooks``).
+
+    Done here rather than in the configs: a config that sets its own
+    ``custom_hooks`` list replaces its base's, and every runner of our
+    tools must write checkpoints that load with ``weights_only=True``.
+    """
+    custom = list(cfg.get('custom_hooks', None) or [])
+    default = cfg.get('default_hooks', None) or {}
+    for hook in custom + list(default.values()):
+        kind = hook.get('type') if isinstance(hook, dict) else hook
+        name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
+        if name.split('.')[-1] == PLAIN_CHECKPOINT_HOOK:
+            return
+    custom.append(dict(type=PLAIN_CHECKPOINT_HOOK))
+    cfg.custom_hooks = custom
+
+
 def build_runner(cfg: Config) -> Any:
-    """Create the process group if needed, then the runner of ``cfg``."""
+    """Create the process group if needed, then the runner of ``cfg``
+    (which writes its checkpoints in plain types: PlainCheckpointHook)."""
     from mmengine.runner import Runner
     from mmseg.registry import RUNNERS
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = '0'
     compat.init_distributed(cfg.launcher, cfg)
+    ensure_plain_checkpoints(cfg)
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)
+
+
+def add_trust_arg(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--trust-checkpoint``: load ``what`` with full unpickling."""
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help=f'load {what} with full unpickling (weights_only=False), as '
+        f'listing it in {compat.TRUST_ENV} does. Only for a file you trust: '
+        'unpickling can run any code stored in it. Needed for checkpoints '
+        'written by older seenet_mm versions or plain mmengine.')
+
+
+def trust_train_checkpoint(cfg: Config, resume: bool) -> str:
+    """Trust the checkpoint a training starts from: ``load_from``, else with
+    ``resume`` the work dir's latest one. Returns its path."""
+    target = cfg.get('load_from', None)
+    if not target and resume:
+        from mmengine.runner import find_latest_checkpoint
+        target = find_latest_checkpoint(cfg.work_dir)
+    if not target:
+        raise ValueError('--trust-checkpoint: there is no checkpoint to '
+                         'trust (no load_from, and no --resume with a '
+                         f'last_checkpoint in {cfg.work_dir})')
+    return compat.trust_checkpoint(target)
+
+
+def _unwrapped(model: Any) -> Any:
+    """``model`` without DDP and test-time (``BaseTTAModel``) wrappers."""
+    from mmengine.model import BaseTTAModel, is_model_wrapper
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module
+    return model
+
+
+def missing_weights(model: Any, checkpoint: Any,
+                    revise_keys=((r'^module\.', ''), )) -> List[str]:
+    """The weights of ``model`` that ``checkpoint`` does not hold, as
+    mmengine's loader sees them: DDP and test-time wrappers
+    (``SegTTAModel``, ``SegCRFModel``) unwrapped, ``module.`` stripped from
+    the checkpoint's keys, ``num_batches_tracked`` ignored."""
+    import re
+    model = _unwrapped(model)
+    state = checkpoint.get('state_dict', checkpoint) \
+        if isinstance(checkpoint, dict) else {}
+    keys = set()
+    for key in state if isinstance(state, dict) else ():
+        for pattern, repl in revise_keys:
+            key = re.sub(pattern, repl, key)
+        keys.add(key)
+    return [key for key in model.state_dict()
+            if key not in keys and 'num_batches_tracked' not in key]
+
+
+def require_all_weights(runner: Any, filename: str) -> None:
+    """Make the checkpoint that ``runner.test()`` loads fit: weights of the
+    model missing from it are an error naming their count and the first
+    keys (unexpected extra keys stay mmengine's warning).
+
+    The check is a hook on ``after_load_checkpoint`` (priority LOWEST, after
+    hooks such as EMAHook have edited the checkpoint), so the runner loads
+    at its usual point, after ``before_run``.
+    """
+    from mmengine.hooks import Hook
+
+    class _AllWeightsCheck(Hook):
+        priority = 'LOWEST'
+
+        def after_load_checkpoint(self, runner, checkpoint) -> None:
+            missing = missing_weights(runner.model, checkpoint)
+            if not missing:
+                return
+            total = len([k for k in _unwrapped(runner.model).state_dict()
+                         if 'num_batches_tracked' not in k])
+            raise ValueError(
+                f'checkpoint {filename} does not fit the model: '
+                f'{len(missing)} of its {total} weights are missing '
+                f'({", ".join(missing[:5])}'
+                f'{", ..." if len(missing) > 5 else ""})')
+
+    runner.register_hook(_AllWeightsCheck())
 
 
 def enable_visualization(cfg: Config, show_dir: Optional[str]) -> None:
@@ -144,5 +248,8 @@ def cli_main(main) -> None:
 
 
 __all__: List[str] = ['add_common_args', 'load_config', 'check_cfg_options',
-                      'set_amp', 'build_runner', 'enable_visualization',
-                      'use_tta', 'use_crf', 'cli_main']
+                      'set_amp', 'build_runner', 'ensure_plain_checkpoints',
+                      'add_trust_arg', 'trust_train_checkpoint',
+                      'missing_weights', 'require_all_weights',
+                      'enable_visualization', 'use_tta', 'use_crf',
+                      'cli_main']

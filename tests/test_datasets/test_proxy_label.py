@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from seenet_mm.apis.proxy_label import proxy_label, proxy_label_reference
+from seenet_mm.datasets.proxy_label import proxy_label, proxy_label_reference
 
 
 def algorithm1_reference(D, A, classes, w=1.0):
@@ -82,7 +82,7 @@ def test_bad_inputs():
 def test_several_row_blocks_and_explicit_q():
     """Images larger than one processing block; and the label is the argmax
     (first on ties) of the explicit Q of harmonic_scores."""
-    from seenet_mm.apis.proxy_label import harmonic_scores
+    from seenet_mm.datasets.proxy_label import harmonic_scores
     rng = np.random.default_rng(7)
     D = rng.random((97, 151)).astype(np.float32)
     A = rng.random((3, 97, 151)).astype(np.float32)
@@ -95,6 +95,6 @@ def test_several_row_blocks_and_explicit_q():
     q = harmonic_scores(D, A)
     lut = np.array([0] + classes, np.uint8)
     assert np.array_equal(got, lut[q.argmax(0)])
-    from seenet_mm.apis.proxy_label import _algorithm1_labels
+    from seenet_mm.datasets.proxy_label import _algorithm1_labels
     small_blocks = _algorithm1_labels(D, A, np.array(classes), 1.0, block=7)
     assert np.array_equal(small_blocks, got)

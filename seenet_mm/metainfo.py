@@ -1,4 +1,8 @@
-"""PASCAL VOC 2012 constants shared by the toy set, datasets and tools."""
+"""Dataset metadata: class names, palette, ignore index (bottom layer).
+
+Every layer takes these constants from here; nothing here imports the rest
+of the package.
+"""
 from __future__ import annotations
 
 from typing import List, Tuple

@@ -17,7 +17,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-IGNORE = 255
+from ..metainfo import IGNORE_INDEX as IGNORE
 
 
 def harmonic_scores(saliency: np.ndarray, attention: np.ndarray,
@@ -139,7 +139,7 @@ def proxy_label(saliency: np.ndarray,
         crf_image: if given (uint8 ``[H, W, 3]``), the scores Q, normalised
             per pixel, are refined by a dense CRF with this image before the
             argmax (option beyond Algorithm 1; needs pydensecrf2).
-        crf_params: arguments of :func:`seenet_mm.apis.crf.dense_crf`.
+        crf_params: arguments of :func:`seenet_mm.crf.dense_crf`.
 
     Returns:
         np.ndarray: uint8 ``[H, W]`` with values in {0} U classes (U {255}).
@@ -163,7 +163,7 @@ def proxy_label(saliency: np.ndarray,
     if crf_image is None:
         label = _algorithm1_labels(saliency, attention, classes, w)
     else:
-        from .crf import dense_crf
+        from ..crf import dense_crf
         q = harmonic_scores(saliency, attention, w)
         total = q.sum(0, keepdims=True)
         probs = np.where(total > 0, q / np.maximum(total, 1e-12),

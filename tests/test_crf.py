@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from seenet_mm.apis.crf import crf_available, dense_crf
+from seenet_mm.crf import crf_available, dense_crf
 from seenet_mm.toy import ToyConfig, make_sample
 
 pytestmark = pytest.mark.skipif(not crf_available(),
@@ -86,7 +86,7 @@ def test_make_proxy_labels_crf_option(tmp_path):
     import sys
     from conftest import REPO
     from seenet_mm.apis import save_attention
-    from seenet_mm.apis.label_io import load_label_png
+    from seenet_mm.fileio import load_label_png
     from PIL import Image
     s = make_sample(0, ToyConfig())
     for sub in ('att', 'sal', 'img'):

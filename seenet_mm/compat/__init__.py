@@ -1,0 +1,72 @@
+"""Compatibility layer between the OpenMMLab 1.x stack and current PyTorch.
+
+The OpenMMLab 1.x packages (mmengine 0.10, mmcv 2.1, mmseg 1.2, mmpretrain 1.2)
+are no longer maintained and break in several places on torch 2.13 and on
+CPU-only machines. Every work-around of this project lives in this package,
+one module per upstream cause, and each one is inert when the real thing
+works:
+
+=============================  ================================================
+upstream cause                 module (its docstring has the details)
+=============================  ================================================
+mmcv-lite: no compiled ops     :mod:`.mmcv_ops`: a stand-in ``mmcv.ops``;
+                               silences mmcv-lite's ``MultiScaleDeformable
+                               Attention`` import warning
+no torchvision for CPU torch   :mod:`.torchvision_standin`: a stand-in
+                               ``torchvision`` for mmpretrain's imports
+mmengine uses the deprecated   :mod:`.mmengine_pkg_resources`: silences
+``pkg_resources``              setuptools' deprecation warning about it
+torch>=2.6 ``weights_only``    :mod:`.checkpoints`: checkpoints load with
+                               ``weights_only=True`` and are written in plain
+                               types; full unpickling only for files listed
+                               in ``SEENET_TRUSTED_CHECKPOINTS``
+distributed on CPU (gloo)      :mod:`.distributed`: process group, a DDP
+                               wrapper for CPU models, exit and orphan fixes
+=============================  ================================================
+
+Only those two warnings are filtered, by their exact start; every other
+warning shows as before. :func:`apply` runs the import-time pieces;
+``import seenet_mm`` calls it before anything imports ``mmseg.models``.
+"""
+from __future__ import annotations
+
+from typing import Dict, List
+
+from ._standin import is_standin
+from .checkpoints import (SAFE_GLOBALS, TRUST_ENV, UntrustedCheckpointError,
+                          from_plain, is_trusted, load_local_checkpoint,
+                          register_safe_checkpoint_loader, to_plain,
+                          trust_checkpoint, trusted_checkpoints)
+from .distributed import (CPU_DDP_WRAPPER, LEGACY_DDP_WRAPPER,
+                          CPUCompatibleDistributedDataParallel,
+                          SeeNetDistributedDataParallel, cpu_model_wrapper_cfg,
+                          default_dist_backend, die_with_launcher,
+                          finish_distributed, init_distributed,
+                          register_ddp_wrapper)
+from .mmcv_ops import install_mmcv_ops_standin
+from .mmengine_pkg_resources import silence_pkg_resources_warning
+from .torchvision_standin import install_torchvision_standin
+
+
+def apply() -> Dict[str, bool]:
+    """Install every import-time piece; returns which ones were needed."""
+    return {
+        'pkg_resources_warning': silence_pkg_resources_warning(),
+        'mmcv_ops_standin': install_mmcv_ops_standin(),
+        'torchvision_standin': install_torchvision_standin(),
+        'safe_checkpoint_loader': register_safe_checkpoint_loader(),
+        'ddp_wrapper': bool(register_ddp_wrapper()),
+    }
+
+
+__all__: List[str] = [
+    'apply', 'install_mmcv_ops_standin', 'install_torchvision_standin',
+    'silence_pkg_resources_warning', 'is_standin',
+    'register_safe_checkpoint_loader', 'load_local_checkpoint',
+    'UntrustedCheckpointError', 'TRUST_ENV', 'SAFE_GLOBALS',
+    'trust_checkpoint', 'trusted_checkpoints', 'is_trusted', 'to_plain',
+    'from_plain', 'init_distributed', 'finish_distributed',
+    'register_ddp_wrapper', 'die_with_launcher', 'default_dist_backend',
+    'cpu_model_wrapper_cfg', 'CPUCompatibleDistributedDataParallel',
+    'SeeNetDistributedDataParallel', 'CPU_DDP_WRAPPER', 'LEGACY_DDP_WRAPPER'
+]

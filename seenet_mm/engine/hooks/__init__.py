@@ -1,0 +1,8 @@
+from .attention_snapshot_hook import AttentionSnapshotHook
+from .erasing_schedule_hook import ErasingScheduleHook
+from .plain_checkpoint_hook import PlainCheckpointHook
+from .rng_state_hook import RNGStateHook
+from .zone_statistics_hook import ZoneStatisticsHook
+
+__all__ = ['ErasingScheduleHook', 'ZoneStatisticsHook', 'RNGStateHook',
+           'AttentionSnapshotHook', 'PlainCheckpointHook']

@@ -1,0 +1,105 @@
+"""The command line of ``tools/pipeline.py``: arguments to a
+:class:`Context`, then the main job or ``--compare``."""
+from __future__ import annotations
+
+import argparse
+import os
+import os.path as osp
+import sys
+from typing import Optional, Sequence, Tuple
+
+from ..models.classifiers.seenet import MODES
+from .context import PRESETS, Context, PipelineError
+from .runner import run_compare, run_main
+from .stages import STAGE_NAMES
+from .state import PipelineState
+
+DESCRIPTION = ('The main job: run the stages that exist, each through its '
+               'own tool.')
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=DESCRIPTION)
+    parser.add_argument('--data-root',
+                        help='folder holding VOCdevkit/VOC2012 (default: '
+                        'generate the toy set into the work dir)')
+    parser.add_argument('--work-dir', default='work_dirs/pipeline')
+    parser.add_argument('--from', dest='start', choices=STAGE_NAMES,
+                        help='rerun from this stage on')
+    parser.add_argument('--saliency-dir', help='saliency maps (default: '
+                        'VOCdevkit/VOC2012/saliency)')
+    parser.add_argument('--seed', type=int, default=0, help='toy set seed')
+    parser.add_argument('--compare', action='store_true',
+                        help='attention chain for cam, acol, seenet-noflip '
+                        'and seenet, side by side')
+    parser.add_argument('--modes', nargs='+', choices=MODES,
+                        default=list(MODES), help='modes for --compare')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0],
+                        help='training seeds for --compare (differences '
+                        'between modes on small data can be smaller than '
+                        'the spread between seeds)')
+    parser.add_argument('--thresholds', type=float, nargs='+', default=None,
+                        help='background thresholds of the seed sweep '
+                        '(default: tools/eval_seeds.py\'s 0.05 ... 0.60; '
+                        'erasing widens maps, so its best may lie above)')
+    parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
+                        help='configs to use (default: toy without '
+                        '--data-root, voc with it)')
+    parser.add_argument('--attention-config',
+                        help='attention config (default: the preset\'s)')
+    parser.add_argument('--segmentation-config',
+                        help='segmentation config (default: the preset\'s)')
+    return parser
+
+
+def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
+    """The main job's context and the preset's name; raises
+    :class:`PipelineError` when a config does not exist."""
+    work = osp.abspath(args.work_dir)
+    voc = osp.join(args.data_root or osp.join(work, 'toy'), 'VOCdevkit',
+                   'VOC2012')
+    preset = args.preset or ('voc' if args.data_root else 'toy')
+    attention_cfg = osp.abspath(args.attention_config or PRESETS[preset][0])
+    segmentation_cfg = osp.abspath(args.segmentation_config or
+                                   PRESETS[preset][1])
+    for cfg in (attention_cfg, segmentation_cfg):
+        if not osp.isfile(cfg):
+            raise PipelineError(f'error: config {cfg} does not exist')
+    ctx = Context(
+        work_dir=work, out_dir=work, voc=voc, data_root=args.data_root,
+        saliency_dir=args.saliency_dir or osp.join(voc, 'saliency'),
+        attention_config=attention_cfg,
+        segmentation_config=segmentation_cfg,
+        thresholds=None if args.thresholds is None else tuple(
+            args.thresholds),
+        toy_seed=args.seed)
+    return ctx, preset
+
+
+def run(args: argparse.Namespace) -> dict:
+    """The job ``args`` asks for; returns its report (``report.json`` or
+    ``compare.json``'s content). Raises :class:`PipelineError`."""
+    work = osp.abspath(args.work_dir)
+    os.makedirs(work, exist_ok=True)
+    state = PipelineState.load(work)
+    if args.start:
+        state.redo_from(args.start)
+    ctx, preset = make_context(args)
+    # a work dir holds the results of one set of inputs
+    state.use_settings(ctx.settings(), allow_change=bool(args.start))
+    for stage, why, redo in state.invalidate():
+        # finished stages must still have their outputs
+        print(f'[{stage}] {why}: rerunning {", ".join(redo)}', flush=True)
+    if args.compare:
+        return run_compare(ctx, state, args.modes, args.seeds)
+    return run_main(ctx, state, preset)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Parse ``argv`` (default: ``sys.argv[1:]``) and run; a
+    :class:`PipelineError` exits with its message and status 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        run(args)
+    except PipelineError as e:
+        sys.exit(str(e))

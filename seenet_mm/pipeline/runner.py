@@ -1,0 +1,185 @@
+"""Running the table: the main job, ``--compare``, and their reports."""
+from __future__ import annotations
+
+import os.path as osp
+import subprocess
+import time
+from typing import Dict, List, Mapping, Sequence
+
+from ..fileio import write_json, write_text
+from .context import Context, PipelineError, repo_root
+from .stages import (COMPARE_STAGES, STAGES, Stage, get_stage,
+                     read_quality)
+from .state import PipelineState
+
+
+def run_command(cmd: List[str], log_path: str) -> None:
+    """Run a tool from the repository root, its output going to
+    ``log_path``; raise :class:`PipelineError` with the log's tail when it
+    fails."""
+    root = repo_root()
+    print('  $ ' + ' '.join(osp.relpath(c, root) if c.startswith(root) else c
+                            for c in cmd), flush=True)
+    with open(log_path, 'a') as log:
+        proc = subprocess.run(cmd, cwd=root, stdout=log,
+                              stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        raise PipelineError(
+            f'stage failed ({proc.returncode}); log: {log_path}\n{tail}')
+
+
+def execute(stage: Stage, ctx: Context, done: Mapping[str, dict]) -> dict:
+    """Run ``stage``'s commands; return its info: what it wrote, its
+    ``metrics`` and ``seconds``."""
+    start = time.time()
+    why = stage.check(ctx) if stage.check else None
+    if why:
+        raise PipelineError(why)
+    for cmd in stage.commands(ctx, done):
+        run_command(cmd, ctx.log_path)
+    info = stage.record(ctx, done)
+    if stage.metrics:
+        info['metrics'] = stage.metrics(ctx)
+    info['seconds'] = time.time() - start
+    return info
+
+
+def run_stages(stages: Sequence[Stage], ctx: Context,
+               state: PipelineState) -> None:
+    """Run each stage not finished yet, in order, saving the state after
+    each; the finished ones are skipped."""
+    for stage in stages:
+        if stage.name in state:
+            print(f'[{stage.name}] done before '
+                  f'({state[stage.name]["seconds"]:.0f} s): skipped',
+                  flush=True)
+            continue
+        print(f'[{stage.name}]', flush=True)
+        state.finish(stage.name, execute(stage, ctx, state.entries))
+
+
+def note(ctx: Context) -> str:
+    return 'toy-set figures' if not ctx.data_root else ''
+
+
+# ----------------------------------------------------------------------
+# the main job
+# ----------------------------------------------------------------------
+def run_main(ctx: Context, state: PipelineState, preset: str,
+             stages: Sequence[Stage] = STAGES) -> dict:
+    """Every stage of ``stages``, then ``report.json`` / ``report.md``."""
+    run_stages(stages, ctx, state)
+    return write_report(ctx, state, preset, stages)
+
+
+def report_metrics(state: PipelineState,
+                   stages: Sequence[Stage] = STAGES) -> Dict[str, object]:
+    """The stages' metrics in one flat dict, in pipeline order."""
+    metrics: Dict[str, object] = {}
+    for stage in stages:
+        metrics.update(state[stage.name].get('metrics', {}))
+    return metrics
+
+
+def write_report(ctx: Context, state: PipelineState, preset: str,
+                 stages: Sequence[Stage] = STAGES) -> dict:
+    """Write, and print, the seconds of each stage and the metrics."""
+    metrics = report_metrics(state, stages)
+    report = dict(data_root=ctx.voc, preset=preset, stages=state.entries,
+                  metrics=metrics, note=note(ctx))
+    write_json(osp.join(ctx.work_dir, 'report.json'), report, indent=1)
+    lines = ['| stage | seconds |', '|---|---|']
+    lines += [f'| {s.name} | {state[s.name]["seconds"]:.1f} |'
+              for s in stages]
+    lines += ['', '| metric | value |', '|---|---|']
+    lines += [f'| {k} | {v:.2f} |' if isinstance(v, float) else
+              f'| {k} | {v} |' for k, v in metrics.items()]
+    write_text(osp.join(ctx.work_dir, 'report.md'), '\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+    print(f'report: {osp.join(ctx.work_dir, "report.md")}; gallery: '
+          f'{osp.join(ctx.work_dir, "gallery", "index.md")}')
+    return report
+
+
+# ----------------------------------------------------------------------
+# --compare: the attention chain per mode and seed
+# ----------------------------------------------------------------------
+def compare_key(mode: str, seed: int) -> str:
+    return f'compare/{mode}/seed{seed}'
+
+
+def compare_row(ctx: Context, done: Mapping[str, dict],
+                seconds: float) -> dict:
+    """One row of the comparison from the finished chain's outputs."""
+    q = read_quality(ctx)
+    return dict(
+        seconds=seconds, mAP=done['attention_test']['metrics'].get('cls/mAP'),
+        seed_mIoU=q['seeds']['best']['mIoU'],
+        best_thr=q['seeds']['best_threshold'],
+        at_edge=q['seeds']['best_at_edge'],
+        sweep=[min(q['seeds']['thresholds']), max(q['seeds']['thresholds'])],
+        label_mIoU=q['labels']['mIoU'])
+
+
+def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
+                seeds: Sequence[int], stages: Sequence[Stage] = STAGES,
+                chain: Sequence[str] = COMPARE_STAGES) -> dict:
+    """The data stage, then the ``chain`` stages of the table for each mode
+    and seed (:meth:`Context.variant`: ``model.mode`` overridden, which is
+    what the ``*_cam`` / ``*_acol`` / ``*_noflip`` sibling configs do); a
+    table like the paper's Table 1 in ``compare.md`` / ``compare.json``.
+
+    A finished (mode, seed) is skipped; an unfinished one reruns its chain,
+    whose tools resume (training from its last checkpoint, inference and
+    labels from the files already written).
+    """
+    data = get_stage('data', stages)
+    if data.name not in state:
+        state.finish(data.name, execute(data, ctx, state.entries))
+    rows = []
+    for mode in modes:
+        for seed in seeds:
+            key = compare_key(mode, seed)
+            if key not in state:
+                print(f'[compare {mode} seed {seed}]', flush=True)
+                start = time.time()
+                sub = ctx.variant(mode, seed)
+                done: Dict[str, dict] = {}
+                for name in chain:
+                    done[name] = execute(get_stage(name, stages), sub, done)
+                state.finish(key, compare_row(sub, done, time.time() - start))
+            rows.append((mode, seed, state[key]))
+    return write_compare(ctx, rows, modes, seeds)
+
+
+def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
+                  seeds: Sequence[int]) -> dict:
+    """Write, and print, ``compare.md`` / ``compare.json`` from
+    ``(mode, seed, row)`` tuples."""
+    lines = ['| mode | seed | val mAP | seed mIoU (best thr) | '
+             'proxy-label mIoU | seconds |', '|---|---|---|---|---|---|']
+    for mode, seed, r in rows:
+        edge = ', at sweep edge' if r['at_edge'] else ''
+        lines.append(f'| {mode} | {seed} | {r["mAP"]:.1f} | '
+                     f'{r["seed_mIoU"]:.1f} ({r["best_thr"]:.2f}{edge}) | '
+                     f'{r["label_mIoU"]:.1f} | {r["seconds"]:.0f} |')
+    if len(seeds) > 1:
+        lines += ['', '| mode | mean seed mIoU | mean proxy-label mIoU |',
+                  '|---|---|---|']
+        for mode in modes:
+            rs = [r for m, _, r in rows if m == mode]
+            lines.append(f'| {mode} | '
+                         f'{sum(r["seed_mIoU"] for r in rs) / len(rs):.1f} | '
+                         f'{sum(r["label_mIoU"] for r in rs) / len(rs):.1f} |')
+    sweeps = sorted({tuple(r['sweep']) for _, _, r in rows if 'sweep' in r})
+    lines += ['', 'Seed sweep: ' + '; '.join(f'{lo:.2f} ... {hi:.2f}'
+                                             for lo, hi in sweeps)]
+    result = dict(note=note(ctx), rows=[dict(mode=m, seed=sd, **r)
+                                        for m, sd, r in rows])
+    write_json(osp.join(ctx.work_dir, 'compare.json'), result, indent=1)
+    write_text(osp.join(ctx.work_dir, 'compare.md'), '\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+    print(f'written {osp.join(ctx.work_dir, "compare.md")}')
+    return result

@@ -1,0 +1,247 @@
+"""The main job as a table of stages, each run through its own tool.
+
+A :class:`Stage` names the stages whose outputs it reads, builds the command
+lines of its tools, and records what it wrote (``checkpoint``, ``paths``
+that must exist, ``files``: ``[folder, suffix, count]``) and the metrics it
+measured. The main run and ``--compare`` loop over :data:`STAGES`.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os.path as osp
+import sys
+from dataclasses import dataclass
+from typing import (Callable, Dict, List, Mapping, Optional, Sequence,
+                    Tuple)
+
+from .context import Context
+
+Done = Mapping[str, dict]  # the recorded info of the finished stages
+Command = List[str]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the job.
+
+    Args:
+        name: the stage's name (state key, ``--from`` choice).
+        reads: the stages whose outputs it reads.
+        commands: ``(ctx, done) -> [argv, ...]``, run in order from the
+            repository root; ``done`` holds the finished stages' info.
+        record: ``(ctx, done) -> info`` after the commands: what the stage
+            wrote (``checkpoint``, ``paths``, ``files``).
+        metrics: ``ctx -> {name: value}`` measured by the stage, stored as
+            ``info['metrics']`` and merged into the report.
+        check: ``ctx -> reason`` the stage cannot run, or None.
+    """
+    name: str
+    reads: Tuple[str, ...]
+    commands: Callable[[Context, Done], List[Command]]
+    record: Callable[[Context, Done], dict] = lambda ctx, done: {}
+    metrics: Optional[Callable[[Context], Dict[str, object]]] = None
+    check: Optional[Callable[[Context], Optional[str]]] = None
+
+
+# ----------------------------------------------------------------------
+# what the stages leave behind
+# ----------------------------------------------------------------------
+def count_files(folder: str, suffix: str) -> List[object]:
+    """``[folder, suffix, number of *suffix files in folder]``."""
+    return [folder, suffix,
+            len(glob.glob(osp.join(glob.escape(folder), '*' + suffix)))]
+
+
+def missing_outputs(info: dict) -> Optional[str]:
+    """Why a finished stage's recorded outputs are no longer complete, or
+    None. ``info['paths']``: files or folders that must exist;
+    ``info['files']``: ``[folder, suffix, count]``."""
+    for path in info.get('paths', []):
+        if not osp.exists(path):
+            return f'{path} is missing'
+    if 'files' in info:
+        folder, suffix, count = info['files']
+        n = count_files(folder, suffix)[2]
+        if n < count:
+            return f'{folder} holds {n} of its {count} {suffix} files'
+    return None
+
+
+def latest_test_metrics(test_dir: str) -> Dict[str, float]:
+    """Metrics mmengine's logger dumped for the latest test run."""
+    runs = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))
+    if not runs:
+        raise FileNotFoundError(f'no test results under {test_dir}')
+    with open(runs[-1]) as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    return {k: v for k, v in lines[-1].items()
+            if k in ('aAcc', 'mIoU', 'mAcc', 'cls/mAP')}
+
+
+def _checkpoint(work_dir: str) -> dict:
+    """The checkpoint mmengine named last in ``work_dir``."""
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        checkpoint = f.read().strip()
+    return dict(checkpoint=checkpoint, paths=[checkpoint])
+
+
+def _tool(name: str, *args: str) -> Command:
+    return [sys.executable, f'tools/{name}.py', *args]
+
+
+# ----------------------------------------------------------------------
+# the stages
+# ----------------------------------------------------------------------
+def _data_commands(ctx: Context, done: Done) -> List[Command]:
+    if ctx.data_root:
+        return []
+    return [_tool('make_toy_dataset', '--out', ctx.toy_dir, '--seed',
+                  str(ctx.toy_seed))]
+
+
+def _data_check(ctx: Context) -> Optional[str]:
+    if ctx.data_root and not osp.isdir(ctx.voc):
+        return f'--data-root: {ctx.voc} does not exist'
+    return None
+
+
+def _attention_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('train', ctx.attention_config, '--work-dir',
+                  ctx.path('attention'), '--resume', '--cfg-options',
+                  *ctx.data_options(), *ctx.train_options)]
+
+
+def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('test', ctx.attention_config,
+                  done['attention']['checkpoint'], '--work-dir',
+                  ctx.path('attention_test'), '--cfg-options',
+                  *ctx.data_options(), *ctx.model_options)]
+
+
+def _maps_commands(ctx: Context, done: Done) -> List[Command]:
+    extra = ['--cfg-options', *ctx.model_options] if ctx.model_options \
+        else []
+    return [_tool('infer_attention', ctx.attention_config,
+                  done['attention']['checkpoint'], '--out-dir',
+                  ctx.path('maps'), '--data-root', ctx.voc, *extra)]
+
+
+def _labels_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('make_proxy_labels', '--attention-dir', ctx.path('maps'),
+                  '--saliency-dir', ctx.saliency_dir, '--out-dir',
+                  ctx.path('labels'))]
+
+
+def _quality_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
+                  '--label-dir', ctx.path('labels'), '--gt-dir', ctx.gt_dir,
+                  '--out', ctx.path('quality.json'), *ctx.quality_split_args(),
+                  *ctx.threshold_options())]
+
+
+def read_quality(ctx: Context) -> dict:
+    """The quality stage's JSON (``tools/eval_seeds.py --out``)."""
+    with open(ctx.path('quality.json')) as f:
+        return json.load(f)
+
+
+def _quality_metrics(ctx: Context) -> Dict[str, object]:
+    quality = read_quality(ctx)
+    return {
+        'seed mIoU (best threshold)': quality['seeds']['best']['mIoU'],
+        'best threshold': quality['seeds']['best_threshold'],
+        'best threshold at sweep edge': quality['seeds']['best_at_edge'],
+        'proxy-label mIoU': quality['labels']['mIoU'],
+        'proxy-label background spread %':
+            quality['labels']['background_spread'],
+    }
+
+
+def _gallery_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('make_gallery', ctx.attention_config,
+                  done['attention']['checkpoint'], '--attention-dir',
+                  ctx.path('maps'), '--label-dir', ctx.path('labels'),
+                  '--data-root', ctx.voc, '--out-dir', ctx.path('gallery'))]
+
+
+def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('train', ctx.segmentation_config, '--work-dir',
+                  ctx.path('segmentation'), '--resume', '--cfg-options',
+                  *ctx.data_options(),
+                  'train_dataloader.dataset.data_prefix.seg_map_path='
+                  + ctx.path('labels'))]
+
+
+# (metric name suffix, flags of tools/test.py); the work dir of each is
+# segmentation_test, segmentation_test_tta, segmentation_test_crf
+SEGMENTATION_TESTS = (('', ()), (' --tta', ('--tta', )),
+                      (' --crf', ('--crf', )))
+
+
+def _segmentation_test_dir(ctx: Context, suffix: str) -> str:
+    return ctx.path('segmentation_test' + suffix.replace(' --', '_'))
+
+
+def _segmentation_test_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('test', ctx.segmentation_config,
+                  done['segmentation']['checkpoint'], '--work-dir',
+                  _segmentation_test_dir(ctx, suffix), *flags,
+                  '--cfg-options', *ctx.data_options())
+            for suffix, flags in SEGMENTATION_TESTS]
+
+
+def _segmentation_test_metrics(ctx: Context) -> Dict[str, object]:
+    return {f'segmentation val mIoU{suffix}': latest_test_metrics(
+        _segmentation_test_dir(ctx, suffix))['mIoU']
+        for suffix, _ in SEGMENTATION_TESTS}
+
+
+STAGES: Tuple[Stage, ...] = (
+    Stage('data', (), _data_commands,
+          record=lambda ctx, done: dict(
+              paths=[osp.join(ctx.voc, 'JPEGImages')]),
+          check=_data_check),
+    Stage('attention', ('data', ), _attention_commands,
+          record=lambda ctx, done: _checkpoint(ctx.path('attention'))),
+    Stage('attention_test', ('attention', ), _attention_test_commands,
+          metrics=lambda ctx: latest_test_metrics(
+              ctx.path('attention_test'))),
+    Stage('maps', ('attention', ), _maps_commands,
+          record=lambda ctx, done: dict(
+              files=count_files(ctx.path('maps'), '.npz'))),
+    Stage('labels', ('maps', ), _labels_commands,
+          record=lambda ctx, done: dict(
+              files=count_files(ctx.path('labels'), '.png'))),
+    Stage('quality', ('maps', 'labels'), _quality_commands,
+          record=lambda ctx, done: dict(paths=[ctx.path('quality.json')]),
+          metrics=_quality_metrics),
+    Stage('gallery', ('attention', 'maps', 'labels'), _gallery_commands,
+          record=lambda ctx, done: dict(
+              paths=[ctx.path('gallery', 'index.md')])),
+    Stage('segmentation', ('labels', ), _segmentation_commands,
+          record=lambda ctx, done: _checkpoint(ctx.path('segmentation'))),
+    Stage('segmentation_test', ('segmentation', ),
+          _segmentation_test_commands, metrics=_segmentation_test_metrics),
+)
+STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
+# the attention chain that --compare runs per mode and seed (after data)
+COMPARE_STAGES: Tuple[str, ...] = ('attention', 'attention_test', 'maps',
+                                   'labels', 'quality')
+
+
+def get_stage(name: str, stages: Sequence[Stage] = STAGES) -> Stage:
+    for stage in stages:
+        if stage.name == name:
+            return stage
+    raise KeyError(f'no stage {name!r}')
+
+
+def dependents(name: str, stages: Sequence[Stage] = STAGES) -> List[str]:
+    """``name`` and every stage that reads its outputs, directly or not,
+    in pipeline order (``stages`` is in dependency order)."""
+    out = {name}
+    for stage in stages:
+        if any(r in out for r in stage.reads):
+            out.add(stage.name)
+    return [s.name for s in stages if s.name in out]

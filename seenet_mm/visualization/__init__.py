@@ -1,0 +1,3 @@
+from .attention_visualizer import ZONE_COLOURS, AttentionVisualizer
+
+__all__ = ['AttentionVisualizer', 'ZONE_COLOURS']

@@ -1,0 +1,364 @@
+"""seenet_mm.pipeline without training: the stage table, the commands it
+builds for the main job and for --compare, the state (settings, invalidation,
+--from), the reports, and the runner with stand-in tools."""
+import json
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+from conftest import REPO
+
+import seenet_mm.pipeline.runner as runner
+from seenet_mm.models.classifiers.seenet import MODES
+from seenet_mm.pipeline import (COMPARE_STAGES, PRESETS, STAGE_NAMES, STAGES,
+                                Context, PipelineError, PipelineState, Stage,
+                                build_parser, dependents, execute, get_stage,
+                                main, make_context, repo_root, run_command,
+                                run_compare, run_stages, write_report)
+
+DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
+            segmentation=dict(checkpoint='/ck/seg.pth'))
+
+
+def make_ctx(tmp_path, **kw) -> Context:
+    work = str(tmp_path / 'work')
+    os.makedirs(work, exist_ok=True)
+    voc = str(tmp_path / 'data' / 'VOCdevkit' / 'VOC2012')
+    args = dict(work_dir=work, out_dir=work, voc=voc,
+                data_root=str(tmp_path / 'data'),
+                saliency_dir=osp.join(voc, 'saliency'),
+                attention_config='/cfg/att.py',
+                segmentation_config='/cfg/seg.py',
+                quality_split=('--split', osp.join(voc, 'train.txt')),
+                thresholds=(0.1, 0.5))
+    args.update(kw)
+    return Context(**args)
+
+
+def commands(ctx, name, done=DONE):
+    return get_stage(name).commands(ctx, done)
+
+
+def test_table_is_in_dependency_order():
+    assert STAGE_NAMES == ('data', 'attention', 'attention_test', 'maps',
+                           'labels', 'quality', 'gallery', 'segmentation',
+                           'segmentation_test')
+    for i, stage in enumerate(STAGES):
+        assert set(stage.reads) <= set(STAGE_NAMES[:i]), stage.name
+    assert dependents('labels') == ['labels', 'quality', 'gallery',
+                                    'segmentation', 'segmentation_test']
+    assert dependents('data') == list(STAGE_NAMES)
+    assert dependents('segmentation_test') == ['segmentation_test']
+    # --compare runs stages of the same table, in the table's order
+    assert list(COMPARE_STAGES) == [s for s in STAGE_NAMES
+                                    if s in COMPARE_STAGES]
+    assert all(any(get_stage(n) is s for s in STAGES) for n in COMPARE_STAGES)
+    with pytest.raises(KeyError):
+        get_stage('nope')
+
+
+def test_repo_root_holds_tools_and_presets():
+    assert repo_root() == REPO
+    for cfgs in PRESETS.values():
+        assert all(osp.isfile(c) for c in cfgs)
+
+
+def test_main_commands(tmp_path):
+    ctx = make_ctx(tmp_path)
+    work, voc = ctx.work_dir, ctx.voc
+    data = [f'{k}.dataset.data_root={voc}' for k in
+            ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    py = sys.executable
+    for stage in STAGES:
+        for cmd in stage.commands(ctx, DONE):
+            assert cmd[0] == py and osp.isfile(osp.join(REPO, cmd[1])), cmd
+    assert commands(ctx, 'data') == []  # --data-root: nothing to make
+    toy = make_ctx(tmp_path, data_root=None, toy_seed=3)
+    assert commands(toy, 'data') == [[
+        py, 'tools/make_toy_dataset.py', '--out', osp.join(work, 'toy'),
+        '--seed', '3']]
+    assert commands(ctx, 'attention') == [[
+        py, 'tools/train.py', '/cfg/att.py', '--work-dir',
+        osp.join(work, 'attention'), '--resume', '--cfg-options'] + data]
+    assert commands(ctx, 'attention_test') == [[
+        py, 'tools/test.py', '/cfg/att.py', '/ck/att.pth', '--work-dir',
+        osp.join(work, 'attention_test'), '--cfg-options'] + data]
+    assert commands(ctx, 'maps') == [[
+        py, 'tools/infer_attention.py', '/cfg/att.py', '/ck/att.pth',
+        '--out-dir', osp.join(work, 'maps'), '--data-root', voc]]
+    assert commands(ctx, 'labels') == [[
+        py, 'tools/make_proxy_labels.py', '--attention-dir',
+        osp.join(work, 'maps'), '--saliency-dir', osp.join(voc, 'saliency'),
+        '--out-dir', osp.join(work, 'labels')]]
+    assert commands(ctx, 'quality') == [[
+        py, 'tools/eval_seeds.py', '--attention-dir', osp.join(work, 'maps'),
+        '--label-dir', osp.join(work, 'labels'), '--gt-dir',
+        osp.join(voc, 'SegmentationClass'), '--out',
+        osp.join(work, 'quality.json'), '--split',
+        osp.join(voc, 'train.txt'), '--thresholds', '0.1', '0.5']]
+    assert commands(ctx, 'gallery') == [[
+        py, 'tools/make_gallery.py', '/cfg/att.py', '/ck/att.pth',
+        '--attention-dir', osp.join(work, 'maps'), '--label-dir',
+        osp.join(work, 'labels'), '--data-root', voc, '--out-dir',
+        osp.join(work, 'gallery')]]
+    assert commands(ctx, 'segmentation') == [[
+        py, 'tools/train.py', '/cfg/seg.py', '--work-dir',
+        osp.join(work, 'segmentation'), '--resume', '--cfg-options'] + data
+        + ['train_dataloader.dataset.data_prefix.seg_map_path='
+           + osp.join(work, 'labels')]]
+    assert commands(ctx, 'segmentation_test') == [
+        [py, 'tools/test.py', '/cfg/seg.py', '/ck/seg.pth', '--work-dir',
+         osp.join(work, 'segmentation_test' + name)] + flags
+        + ['--cfg-options'] + data
+        for name, flags in (('', []), ('_tta', ['--tta']),
+                            ('_crf', ['--crf']))]
+
+
+def test_compare_commands_override_mode_and_seed(tmp_path):
+    ctx = make_ctx(tmp_path)
+    sub = ctx.variant('acol', 2)
+    out = osp.join(ctx.work_dir, 'compare', 'acol', 'seed2')
+    assert sub.out_dir == out and sub.work_dir == ctx.work_dir
+    assert sub.log_path == ctx.log_path and sub.settings() == ctx.settings()
+    done = dict(attention=dict(checkpoint='/ck/acol.pth'))
+    train = commands(sub, 'attention', done)[0]
+    assert train[-2:] == ['model.mode=acol', 'randomness.seed=2']
+    assert train[:-2] == commands(ctx, 'attention')[0][:4] + [
+        osp.join(out, 'attention')] + commands(ctx, 'attention')[0][5:]
+    # the model's test and inference get the mode, not the seed
+    test = commands(sub, 'attention_test', done)[0]
+    assert test[3] == '/ck/acol.pth' and test[-1] == 'model.mode=acol'
+    assert not any('randomness' in c for c in test)
+    maps = commands(sub, 'maps', done)[0]
+    assert maps[-2:] == ['--cfg-options', 'model.mode=acol']
+    assert maps[5] == osp.join(out, 'maps')
+    assert commands(sub, 'labels')[0][-1] == osp.join(out, 'labels')
+    quality = commands(sub, 'quality')[0]
+    assert quality[quality.index('--out') + 1] == osp.join(out,
+                                                           'quality.json')
+
+
+def test_settings_refused_unless_redone(tmp_path):
+    work = str(tmp_path)
+    state = PipelineState.load(work)
+    assert state.entries == {}
+    settings = dict(data_root='/d', thresholds=None, toy_seed=0)
+    state.use_settings(settings)
+    state.finish('data', dict(seconds=1.0))
+    state = PipelineState.load(work)
+    assert state.entries == dict(settings=settings, data=dict(seconds=1.0))
+    other = dict(settings, thresholds=[0.3], toy_seed=1)
+    with pytest.raises(PipelineError) as e:
+        state.use_settings(other)
+    assert str(e.value) == (
+        f'error: {work} holds results made with other settings (thresholds:'
+        ' None -> [0.3]; toy_seed: 0 -> 1); use another --work-dir, or '
+        '--from STAGE to redo the stages from STAGE on with the new '
+        'settings')
+    assert state['settings'] == settings
+    state.use_settings(other, allow_change=True)  # --from
+    assert state['settings'] == other
+
+
+def test_redo_from_and_invalidation(tmp_path):
+    state = PipelineState(str(tmp_path / 'state.json'))
+    for name in STAGE_NAMES:
+        state.entries[name] = dict(seconds=0.0)
+    state.entries['compare/cam/seed0'] = dict(seconds=0.0)
+    state.redo_from('quality')
+    assert list(state) == ['data', 'attention', 'attention_test', 'maps',
+                           'labels', 'compare/cam/seed0']
+    maps = tmp_path / 'maps'
+    maps.mkdir()
+    (maps / 'a.npz').write_bytes(b'')
+    state.entries['maps'] = dict(files=[str(maps), '.npz', 1], seconds=0.0)
+    state.entries['gallery'] = dict(seconds=0.0)
+    assert state.invalidate() == []
+    (maps / 'a.npz').unlink()
+    assert state.invalidate() == [
+        ('maps', f'{maps} holds 0 of its 1 .npz files',
+         ['maps', 'labels', 'gallery'])]
+    assert list(state) == ['data', 'attention', 'attention_test',
+                           'compare/cam/seed0']
+
+
+def test_run_stages_skips_finished_and_reruns_missing(tmp_path, capsys):
+    """A two-stage table with stand-in commands."""
+    ctx = make_ctx(tmp_path)
+    out = osp.join(ctx.work_dir, 'a.txt')
+
+    def write(ctx, done):
+        return [[sys.executable, '-c', f'open({out!r}, "a").write("x")']]
+
+    table = (Stage('a', (), write, record=lambda c, d: dict(paths=[out])),
+             Stage('b', ('a', ), lambda c, d: [],
+                   metrics=lambda c: {'m': 1.5}))
+    state = PipelineState.load(ctx.work_dir)
+    run_stages(table, ctx, state)
+    assert open(out).read() == 'x'
+    assert PipelineState.load(ctx.work_dir).entries == state.entries
+    assert state['a']['paths'] == [out] and state['b']['metrics'] == {
+        'm': 1.5}
+    run_stages(table, ctx, state)
+    assert open(out).read() == 'x'
+    assert capsys.readouterr().out.count('skipped') == 2
+    os.remove(out)
+    assert state.invalidate(table) == [('a', f'{out} is missing',
+                                        ['a', 'b'])]
+    run_stages(table, ctx, state)
+    assert open(out).read() == 'x'
+    report = write_report(ctx, state, 'voc', table)
+    assert report['metrics'] == {'m': 1.5} and report['note'] == ''
+    md = open(osp.join(ctx.work_dir, 'report.md')).read().splitlines()
+    assert md[:2] == ['| stage | seconds |', '|---|---|']
+    assert md[-1] == '| m | 1.50 |'
+
+
+def test_failures_raise(tmp_path):
+    ctx = make_ctx(tmp_path)
+    with pytest.raises(PipelineError, match=r'^--data-root: .* does not '
+                       'exist$'):
+        execute(get_stage('data'), ctx, {})
+    log = str(tmp_path / 'log')
+    with pytest.raises(PipelineError) as e:
+        run_command([sys.executable, '-c', 'print("boom"); exit(3)'], log)
+    assert str(e.value).startswith(f'stage failed (3); log: {log}\n')
+    assert 'boom' in str(e.value)
+
+
+def fake_tool(calls):
+    """Stand-ins for the tools: write the files the stages record."""
+    def run(cmd, log_path):
+        calls.append(cmd)
+
+        def opt(name):
+            return cmd[cmd.index(name) + 1]
+        tool = cmd[1]
+        if tool == 'tools/train.py':
+            os.makedirs(opt('--work-dir'))
+            ckpt = osp.join(opt('--work-dir'), 'iter_1.pth')
+            open(ckpt, 'w').close()
+            with open(osp.join(opt('--work-dir'), 'last_checkpoint'),
+                      'w') as f:
+                f.write(ckpt)
+        elif tool == 'tools/test.py':
+            os.makedirs(osp.join(opt('--work-dir'), 'run'))
+            with open(osp.join(opt('--work-dir'), 'run', 'run.json'),
+                      'w') as f:
+                f.write(json.dumps({'cls/mAP': 60.0, 'step': 1}) + '\n')
+        elif tool in ('tools/infer_attention.py',
+                      'tools/make_proxy_labels.py'):
+            os.makedirs(opt('--out-dir'))
+        elif tool == 'tools/eval_seeds.py':
+            with open(opt('--out'), 'w') as f:
+                json.dump(dict(
+                    seeds=dict(best=dict(mIoU=30.0), best_threshold=0.5,
+                               best_at_edge=True, thresholds=[0.1, 0.5]),
+                    labels=dict(mIoU=40.0, background_spread=2.0)), f)
+        else:
+            raise AssertionError(cmd)
+    return run
+
+
+def test_compare_runs_the_chain_of_the_table(tmp_path, monkeypatch,
+                                             capsys):
+    calls = []
+    monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
+    ctx = make_ctx(tmp_path)
+    os.makedirs(osp.join(ctx.voc, 'JPEGImages'))
+    state = PipelineState.load(ctx.work_dir)
+    result = run_compare(ctx, state, ['cam', 'seenet'], [0, 1])
+    assert [c[1] for c in calls[:5]] == [
+        'tools/train.py', 'tools/test.py', 'tools/infer_attention.py',
+        'tools/make_proxy_labels.py', 'tools/eval_seeds.py']
+    assert calls[:5] == [c for s in COMPARE_STAGES for c in get_stage(
+        s).commands(ctx.variant('cam', 0), dict(attention=dict(
+            checkpoint=calls[0][4] + '/iter_1.pth')))]
+    assert len(calls) == 20
+    assert list(state) == ['data', 'compare/cam/seed0', 'compare/cam/seed1',
+                           'compare/seenet/seed0', 'compare/seenet/seed1']
+    row = dict(mAP=60.0, seed_mIoU=30.0, best_thr=0.5, at_edge=True,
+               sweep=[0.1, 0.5], label_mIoU=40.0)
+    assert [(r['mode'], r['seed']) for r in result['rows']] == [
+        ('cam', 0), ('cam', 1), ('seenet', 0), ('seenet', 1)]
+    for r in result['rows']:
+        assert {k: r[k] for k in row} == row
+    assert json.load(open(osp.join(ctx.work_dir, 'compare.json'))) == \
+        result
+    md = open(osp.join(ctx.work_dir, 'compare.md')).read()
+    assert '| cam | 0 | 60.0 | 30.0 (0.50, at sweep edge) | 40.0 |' in md
+    assert '| seenet | 30.0 | 40.0 |' in md  # the means over seeds
+    assert md.endswith('Seed sweep: 0.10 ... 0.50\n')
+    # finished rows are not run again
+    calls.clear()
+    run_compare(ctx, PipelineState.load(ctx.work_dir), ['cam'], [1])
+    assert calls == []
+
+
+def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
+                                                          monkeypatch):
+    calls = []
+    monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
+    ctx = make_ctx(tmp_path)
+    os.makedirs(osp.join(ctx.voc, 'JPEGImages'))
+    done = {}
+    for name in ('attention', 'attention_test', 'maps', 'labels',
+                 'quality'):
+        done[name] = execute(get_stage(name), ctx, done)
+    assert done['attention_test']['metrics'] == {'cls/mAP': 60.0}
+    assert done['quality']['metrics'] == {
+        'seed mIoU (best threshold)': 30.0, 'best threshold': 0.5,
+        'best threshold at sweep edge': True, 'proxy-label mIoU': 40.0,
+        'proxy-label background spread %': 2.0}
+    assert done['maps']['files'] == [ctx.path('maps'), '.npz', 0]
+    assert done['quality']['paths'] == [ctx.path('quality.json')]
+    assert done['attention']['checkpoint'] == ctx.path('attention',
+                                                       'iter_1.pth')
+    names = get_stage('segmentation_test').metrics
+    for suffix in ('', '_tta', '_crf'):
+        run = osp.join(ctx.path('segmentation_test' + suffix), 'r')
+        os.makedirs(run)
+        with open(osp.join(run, 'r.json'), 'w') as f:
+            f.write(json.dumps(dict(mIoU=len(suffix) + 0.5, aAcc=1.0)))
+    assert names(ctx) == {'segmentation val mIoU': 0.5,
+                          'segmentation val mIoU --tta': 4.5,
+                          'segmentation val mIoU --crf': 4.5}
+
+
+def test_command_line(tmp_path, capsys):
+    parser = build_parser()
+    args = parser.parse_args([])
+    assert args.modes == list(MODES) and args.work_dir == \
+        'work_dirs/pipeline' and args.seeds == [0] and args.start is None
+    actions = {a.dest: a for a in parser._actions}
+    assert tuple(actions['start'].choices) == STAGE_NAMES
+    assert tuple(actions['modes'].choices) == MODES
+    args = parser.parse_args(['--work-dir', str(tmp_path / 'w'),
+                              '--data-root', str(tmp_path / 'd')])
+    ctx, preset = make_context(args)
+    assert preset == 'voc' and ctx.attention_config == PRESETS['voc'][0]
+    # the quality split is decided when the stage runs
+    assert ctx.quality_split is None and ctx.quality_split_args() == []
+    split = tmp_path / 'd' / 'VOCdevkit' / 'VOC2012' / 'ImageSets' / \
+        'Segmentation' / 'train.txt'
+    split.parent.mkdir(parents=True)
+    split.write_text('a\n')
+    assert ctx.quality_split_args() == ['--split', str(split)]
+    # other settings on a work dir: one line, status 1, nothing run
+    work = str(tmp_path / 'w')
+    os.makedirs(work)
+    state = PipelineState.load(work)
+    state.use_settings(ctx.settings())
+    state.save()
+    with pytest.raises(SystemExit) as e:
+        main(['--work-dir', work, '--data-root', str(tmp_path / 'd'),
+              '--thresholds', '0.3'])
+    assert str(e.value).startswith(f'error: {work} holds results made with '
+                                   'other settings (thresholds: None -> '
+                                   '[0.3]); ')
+    assert capsys.readouterr().out == ''
+    with pytest.raises(SystemExit) as e:
+        main(['--work-dir', work, '--attention-config', '/no/such.py'])
+    assert str(e.value) == 'error: config /no/such.py does not exist'
