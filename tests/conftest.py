@@ -65,3 +65,14 @@ custom_hooks = []
 """)
     run_tool(['tools/train.py', config, '--work-dir', str(work)])
     return config, str(work / 'iter_2.pth'), voc
+
+
+@pytest.fixture
+def tiny_seenet_model():
+    """A tiny SeeNet (VGG16 at 1/32 width, 8-channel branches, 3 classes)
+    built through mmseg's registry."""
+    from mmseg.registry import MODELS
+    return MODELS.build(dict(
+        type='SeeNet', in_channels=16,
+        backbone=dict(type='VGG16', widen_factor=0.03125),
+        branch=dict(type='AttentionBranch', channels=8), num_classes=3))

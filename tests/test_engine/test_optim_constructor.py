@@ -1,19 +1,12 @@
 """NewLayersLrConstructor: the 10x / 20x multipliers of new layers."""
 import pytest
-from mmseg.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 import seenet_mm  # noqa: F401
 
 
-def tiny_seenet():
-    return MODELS.build(dict(
-        type='SeeNet', in_channels=16,
-        backbone=dict(type='VGG16', widen_factor=0.03125),
-        branch=dict(type='AttentionBranch', channels=8), num_classes=3))
-
-
-def test_new_layers_get_10x_and_20x():
-    model = tiny_seenet()
+def test_new_layers_get_10x_and_20x(tiny_seenet_model):
+    model = tiny_seenet_model
     ctor = OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
         type='NewLayersLrConstructor',
         optim_wrapper_cfg=dict(type='OptimWrapper', optimizer=dict(

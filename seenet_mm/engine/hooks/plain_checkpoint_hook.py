@@ -26,10 +26,9 @@ class PlainCheckpointHook(Hook):
     named in one warning (such a checkpoint then needs the
     ``SEENET_TRUSTED_CHECKPOINTS`` opt-in).
 
-    seenet_mm's ``tools/train.py`` and ``tools/test.py`` add this hook to
-    every runner they build (``seenet_mm.cli.build_runner``), so configs
-    need not list it; a config may still list it (e.g. for mmseg's own
-    ``train.py``).
+    The project's configs list it in ``default_hooks`` (so mmseg's own
+    ``train.py`` writes plain checkpoints too), and seenet_mm's tools add it
+    to any runner they build that lacks it (``seenet_mm.cli.build_runner``).
     """
 
     # last in before_save_checkpoint: after every hook that adds content

@@ -2,20 +2,12 @@
 from types import SimpleNamespace
 
 import pytest
-from mmseg.registry import MODELS
 
 from seenet_mm.engine import ErasingScheduleHook
 
 
-def tiny_seenet():
-    return MODELS.build(dict(
-        type='SeeNet', in_channels=16,
-        backbone=dict(type='VGG16', widen_factor=0.03125),
-        branch=dict(type='AttentionBranch', channels=8), num_classes=3))
-
-
-def test_erasing_schedule_and_ramp():
-    model = tiny_seenet()
+def test_erasing_schedule_and_ramp(tiny_seenet_model):
+    model = tiny_seenet_model
     runner = SimpleNamespace(model=model, iter=0)
     hook = ErasingScheduleHook(start_iter=10, ramp_iters=10, high_start=0.9,
                                low_start=0.0)
