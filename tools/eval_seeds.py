@@ -94,8 +94,10 @@ def main() -> None:
             report['labels'] = res
             lines.append(f'proxy-label mIoU {res["mIoU"]:.2f} over '
                          f'{res["images"]} images; ignored '
-                         f'{res["ignored_fraction"]:.2f}% of pixels; '
-                         f'background spread {res["background_spread"]:.2f}%')
+                         f'{res["ignored_fraction"]:.2f}% of pixels '
+                         f'(mIoU {res["mIoU_ignore_as_background"]:.2f} '
+                         'with them counted as background); background '
+                         f'spread {res["background_spread"]:.2f}%')
             lines += class_table(res, 'proxy labels:')
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')

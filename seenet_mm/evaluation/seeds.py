@@ -105,10 +105,16 @@ class SeedEvaluator:
 
 
 class LabelEvaluator:
-    """Accumulates the confusion of proxy labels (255 = ignored)."""
+    """Accumulates the confusion of proxy labels (255 = ignored).
+
+    A proxy label's 255 pixels are left out of ``mIoU``, which flatters
+    labels that ignore more; ``mIoU_ignore_as_background`` counts them as
+    background instead (IRN's protocol for its CAM labels).
+    """
 
     def __init__(self) -> None:
         self.conf = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
+        self.conf_bg = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
         self.ignored = 0
         self.valid = 0
         self.count = 0
@@ -121,12 +127,15 @@ class LabelEvaluator:
         self.ignored += int((counted & (label == IGNORE)).sum())
         self.valid += int(counted.sum())
         self.conf += confusion(label, gt)
+        self.conf_bg += confusion(np.where(label == IGNORE, 0, label), gt)
         self.count += 1
 
     def results(self) -> Dict[str, object]:
         out = scores_from_confusion(self.conf)
         out['images'] = self.count
         out['ignored_fraction'] = self.ignored / max(self.valid, 1) * 100
+        out['mIoU_ignore_as_background'] = scores_from_confusion(
+            self.conf_bg)['mIoU']
         return out
 
 

@@ -14,7 +14,8 @@ Top layer, beside :mod:`seenet_mm.apis`: the stages run the tools as
 subprocesses (``sys.executable``, working directory :func:`repo_root`).
 """
 from .cli import build_parser, main, make_context, run
-from .context import PRESETS, Context, PipelineError, repo_root
+from .context import (DEFAULT_THRESHOLDS, PRESETS, Context, PipelineError,
+                      mode_config, repo_root)
 from .runner import (compare_key, execute, run_command, run_compare,
                      run_main, run_stages, write_compare, write_report)
 from .stages import (COMPARE_STAGES, STAGE_NAMES, STAGES, Stage,
@@ -24,6 +25,7 @@ from .state import STATE_FILE, PipelineState
 
 __all__ = [
     'build_parser', 'main', 'make_context', 'run', 'PRESETS', 'Context',
+    'DEFAULT_THRESHOLDS', 'mode_config',
     'PipelineError', 'repo_root', 'compare_key', 'execute', 'run_command',
     'run_compare', 'run_main', 'run_stages', 'write_compare',
     'write_report', 'COMPARE_STAGES', 'STAGE_NAMES', 'STAGES', 'Stage',

@@ -9,7 +9,7 @@ import sys
 from typing import Optional, Sequence, Tuple
 
 from ..models.classifiers.seenet import MODES
-from .context import PRESETS, Context, PipelineError
+from .context import DEFAULT_THRESHOLDS, PRESETS, Context, PipelineError
 from .runner import run_compare, run_main
 from .stages import STAGE_NAMES
 from .state import PipelineState
@@ -38,10 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help='training seeds for --compare (differences '
                         'between modes on small data can be smaller than '
                         'the spread between seeds)')
-    parser.add_argument('--thresholds', type=float, nargs='+', default=None,
+    parser.add_argument('--thresholds', type=float, nargs='+',
+                        default=list(DEFAULT_THRESHOLDS),
                         help='background thresholds of the seed sweep '
-                        '(default: tools/eval_seeds.py\'s 0.05 ... 0.60; '
-                        'erasing widens maps, so its best may lie above)')
+                        '(default: 0.05 ... 0.95, wider than '
+                        'tools/eval_seeds.py\'s usual 0.05 ... 0.60 so that '
+                        'the best lies inside: erasing widens the maps)')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
                         help='configs to use (default: toy without '
                         '--data-root, voc with it)')

@@ -9,6 +9,12 @@ from typing import Dict, List, Optional, Tuple
 PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
+# the main job's seed sweep, 0.05 ... 0.95: wide enough that the best
+# threshold lies inside it (erasing widens the maps; on the toy set the best
+# lies near 0.8). tools/eval_seeds.py keeps the usual 0.05 ... 0.60.
+DEFAULT_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
 class PipelineError(Exception):
     """A stage failed or the job cannot start; the message is what the
     command line prints before it exits with status 1."""
@@ -61,7 +67,9 @@ class Context:
         quality_split: ``['--split', FILE]`` for ``tools/eval_seeds.py``;
             None (default): decided when the quality stage runs
             (:meth:`quality_split_args`).
-        thresholds: ``--thresholds`` of the seed sweep (None: the tool's).
+        thresholds: ``--thresholds`` of the seed sweep (None: the tool's
+            0.05 ... 0.60; the command line's default is
+            :data:`DEFAULT_THRESHOLDS`).
         toy_seed: seed of the generated toy set.
         train_options: extra ``--cfg-options`` of the attention training.
         model_options: extra ``--cfg-options`` of the attention model's
@@ -129,10 +137,35 @@ class Context:
                     toy_seed=self.toy_seed)
 
     def variant(self, mode: str, seed: int) -> 'Context':
-        """The context of one ``--compare`` run: the classifier's ``mode``
-        (paper Table 1) and the training seed overridden."""
+        """The context of one ``--compare`` run: the attention config of
+        ``mode`` (paper Table 1; :func:`mode_config`) and the training seed
+        overridden."""
         return replace(
             self, out_dir=osp.join(self.work_dir, 'compare', mode,
                                    f'seed{seed}'),
-            train_options=(f'model.mode={mode}', f'randomness.seed={seed}'),
-            model_options=(f'model.mode={mode}', ))
+            attention_config=mode_config(self.attention_config, mode),
+            train_options=(f'randomness.seed={seed}', ),
+            model_options=())
+
+
+# the sibling config of each Table 1 mode: <config>_<suffix>.py
+MODE_SUFFIXES = {'seenet': '', 'cam': '_cam', 'acol': '_acol',
+                 'seenet-noflip': '_noflip'}
+
+
+def mode_config(config: str, mode: str) -> str:
+    """The attention config of ``mode``: ``config`` itself for ``seenet``,
+    else its sibling ``<stem>_cam.py`` / ``_acol.py`` / ``_noflip.py`` (a
+    mode can differ in more than ``model.mode``: ``acol`` runs ACoL's own
+    erasing and classifier). A missing sibling is a :class:`PipelineError`
+    naming it."""
+    if mode not in MODE_SUFFIXES:
+        raise PipelineError(f'error: unknown mode {mode!r}')
+    stem, ext = osp.splitext(config)
+    path = stem + MODE_SUFFIXES[mode] + ext
+    if not osp.isfile(path):
+        raise PipelineError(f'error: --compare {mode}: the config {path} of '
+                            f'this mode does not exist (make it beside '
+                            f'{osp.basename(config)}, e.g. with '
+                            f"_base_ = ['./{osp.basename(config)}'])")
+    return path

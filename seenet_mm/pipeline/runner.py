@@ -127,14 +127,17 @@ def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
                 seeds: Sequence[int], stages: Sequence[Stage] = STAGES,
                 chain: Sequence[str] = COMPARE_STAGES) -> dict:
     """The data stage, then the ``chain`` stages of the table for each mode
-    and seed (:meth:`Context.variant`: ``model.mode`` overridden, which is
-    what the ``*_cam`` / ``*_acol`` / ``*_noflip`` sibling configs do); a
-    table like the paper's Table 1 in ``compare.md`` / ``compare.json``.
+    and seed (:meth:`Context.variant`: each mode trained from its own
+    config, the ``*_cam`` / ``*_acol`` / ``*_noflip`` siblings of the
+    attention config, with the seed overridden); a table like the paper's
+    Table 1 in ``compare.md`` / ``compare.json``.
 
     A finished (mode, seed) is skipped; an unfinished one reruns its chain,
     whose tools resume (training from its last checkpoint, inference and
     labels from the files already written).
     """
+    for mode in modes:  # every mode's config exists, before any training
+        ctx.variant(mode, seeds[0] if seeds else 0)
     data = get_stage('data', stages)
     if data.name not in state:
         state.finish(data.name, execute(data, ctx, state.entries))

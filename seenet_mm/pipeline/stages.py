@@ -153,6 +153,9 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
         'best threshold': quality['seeds']['best_threshold'],
         'best threshold at sweep edge': quality['seeds']['best_at_edge'],
         'proxy-label mIoU': quality['labels']['mIoU'],
+        # IRN's protocol: a proxy label's 255 pixels count as background
+        'proxy-label mIoU (255 as background)':
+            quality['labels'].get('mIoU_ignore_as_background'),
         'proxy-label background spread %':
             quality['labels']['background_spread'],
     }

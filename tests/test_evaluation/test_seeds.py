@@ -107,3 +107,18 @@ def test_attention_seed_metric_equals_offline_evaluator():
     off = offline.results()
     assert res['mIoU'] == pytest.approx(off['best']['mIoU'])
     assert res['best_thr'] == off['best_threshold']
+
+
+def test_label_evaluator_ignore_as_background_irn_protocol():
+    """Ignoring the doubtful pixels flatters mIoU (100 here); with 255
+    counted as background (IRN's protocol) the same labels score 58.3."""
+    gt = np.array([[0, 0, 5, 5]], np.uint8)
+    label = np.array([[0, 255, 5, 255]], np.uint8)
+    ev = LabelEvaluator()
+    ev.add(label, gt)
+    res = ev.results()
+    assert res['mIoU'] == pytest.approx(100.0)
+    assert res['ignored_fraction'] == pytest.approx(50)
+    # as background: [0, 0, 5, 0]: background IoU 2/3, class 5 IoU 1/2
+    assert res['mIoU_ignore_as_background'] == pytest.approx(
+        100 * (2 / 3 + 1 / 2) / 2)

@@ -123,3 +123,37 @@ def test_bad_shapes_and_thresholds():
         ternary_mask(torch.zeros(2, 3, 4, 4), torch.zeros(2, 4))
     with pytest.raises(ValueError, match='low <= high'):
         ternary_mask(torch.zeros(1, 1, 2, 2), torch.ones(1, 1), 0.1, 0.5)
+
+
+def minmax_reference(maps, labels, high, low):
+    """T_A with ACoL's per-class min-max normalisation, per pixel, float64."""
+    n, m, h, w = maps.shape
+    out = torch.ones(n, 1, h, w, dtype=torch.float64)
+    for i in range(n):
+        classes = [c for c in range(m) if labels[i, c] > 0]
+        if not classes:
+            continue
+        lo = {c: float(maps[i, c].min()) for c in classes}
+        span = {c: max(float(maps[i, c].max()) - lo[c], 1e-5)
+                for c in classes}
+        for y, x in itertools.product(range(h), range(w)):
+            a = max((float(maps[i, c, y, x]) - lo[c]) / span[c]
+                    for c in classes)
+            out[i, 0, y, x] = 0 if a >= high else (-1 if a < low else 1)
+    return out
+
+
+def test_minmax_mask_normalisation_against_reference():
+    """mask_norm='minmax' (ACoL's erasing): negative scores count, each map
+    spans [0, 1]; the default 'max' is the paper's (tested above)."""
+    g = torch.Generator().manual_seed(2)
+    maps = torch.randn(3, 4, 6, 5, generator=g) * 2 - 1
+    labels = torch.tensor([[1., 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0]])
+    for high, low in ((0.6, 0.05), (0.7, 0.3)):
+        t = ternary_mask(maps, labels, high, low, norm='minmax')
+        assert torch.equal(t.double(),
+                           minmax_reference(maps, labels, high, low))
+    assert not torch.equal(ternary_mask(maps, labels, 0.6, 0.05, 'minmax'),
+                           ternary_mask(maps, labels, 0.6, 0.05))
+    with pytest.raises(ValueError, match='minmax'):
+        ternary_mask(maps, labels, norm='softmax')

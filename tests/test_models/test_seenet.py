@@ -192,3 +192,27 @@ def test_bad_mode_and_missing_labels():
     with pytest.raises(KeyError, match='gt_class_labels'):
         build('seenet')(torch.randn(1, 3, 64, 64), [BaseDataElement()],
                         mode='loss')
+
+
+def test_loss_norm_batch_sums_over_classes():
+    """loss_norm='batch' (Caffe's SigmoidCrossEntropyLoss default) is M
+    times the default mean over N x M."""
+    x = torch.randn(2, 3, 64, 64)
+    means = build('seenet')(x, samples(LABELS), mode='loss')
+    sums = build('seenet', loss_norm='batch')(x, samples(LABELS),
+                                              mode='loss')
+    for key in ('loss_sa', 'loss_sb', 'loss_sc'):
+        assert torch.allclose(sums[key], 5 * means[key])
+    with pytest.raises(ValueError, match='loss_norm'):
+        build('seenet', loss_norm='sum')
+
+
+def test_acol_erases_the_minmax_high_zone_only():
+    model = build('acol', mask_norm='minmax', high=0.6)
+    maps = torch.randn(2, 5, 4, 4)
+    masks = model.erase_masks(maps, LABELS)
+    expect = (ternary_mask(maps, LABELS, 0.6, 0.05, 'minmax') != 0).float()
+    assert torch.equal(masks['b'], expect)
+    assert set(masks) == {'ternary', 'b'}  # no S_C in acol
+    with pytest.raises(ValueError, match='mask_norm'):
+        build('seenet', mask_norm='softmax')

@@ -47,6 +47,33 @@ def test_largefov_layer_settings():
         assert (pool.kernel_size, pool.stride, pool.padding) == (3, stride, 1)
 
 
+def test_largefov_pool5a_average_after_pool5():
+    """DeepLab-LargeFOV train.prototxt: pool5 (MAX 3/1 pad 1), then pool5a
+    (AVE 3x3, stride 1, pad 1), then fc6."""
+    net = VGG16(arch='largefov', widen_factor=0.0625)
+    assert net.with_pool5a
+    assert net.stages[4][-2:] == ['pool5', 'pool5a']
+    pool = net.pool5a
+    assert isinstance(pool, torch.nn.AvgPool2d)
+    assert (pool.kernel_size, pool.stride, pool.padding) == (3, 1, 1)
+    # Caffe's AVE pooling divides by 9 at the borders too (padding counted)
+    corner = pool(torch.ones(1, 1, 5, 5))[0, 0, 0, 0]
+    assert corner == pytest.approx(4 / 9)
+    x = torch.randn(1, 3, 321, 321)
+    out = net(x)[0]
+    assert out.shape == (1, 32, 41, 41)  # 321 -> 41: pool5a keeps the size
+    without = VGG16(arch='largefov', widen_factor=0.0625, pool5a=False)
+    assert not hasattr(without, 'pool5a')
+    # no weights: the same checkpoint keys, and the output is pool5a of
+    # the output without it
+    assert list(without.state_dict()) == list(net.state_dict())
+    without.load_state_dict(net.state_dict())
+    assert torch.allclose(out, pool(without(x)[0]), atol=1e-6)
+    for arch in ('seenet-os16', 'seenet-os8', 'classic'):
+        assert not hasattr(VGG16(arch=arch, widen_factor=0.0625), 'pool5a')
+    assert VGG16(arch='classic', widen_factor=0.0625, pool5a=True).with_pool5a
+
+
 def test_seenet_os16_has_no_pool5_and_multiple_outputs():
     net = VGG16(arch='seenet-os16', widen_factor=0.125, out_indices=(3, 4))
     assert not hasattr(net, 'pool5')

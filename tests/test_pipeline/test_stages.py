@@ -12,6 +12,7 @@ from conftest import REPO
 
 import seenet_mm.pipeline.runner as runner
 from seenet_mm.models.classifiers.seenet import MODES
+from seenet_mm.pipeline import DEFAULT_THRESHOLDS
 from seenet_mm.pipeline import (COMPARE_STAGES, PRESETS, STAGE_NAMES, STAGES,
                                 Context, PipelineError, PipelineState, Stage,
                                 build_parser, dependents, execute, get_stage,
@@ -26,10 +27,14 @@ def make_ctx(tmp_path, **kw) -> Context:
     work = str(tmp_path / 'work')
     os.makedirs(work, exist_ok=True)
     voc = str(tmp_path / 'data' / 'VOCdevkit' / 'VOC2012')
+    cfg_dir = tmp_path / 'cfg'  # the attention config and its siblings
+    cfg_dir.mkdir(exist_ok=True)
+    for suffix in ('', '_cam', '_acol', '_noflip'):
+        (cfg_dir / f'att{suffix}.py').write_text("_base_ = ['./att.py']\n")
     args = dict(work_dir=work, out_dir=work, voc=voc,
                 data_root=str(tmp_path / 'data'),
                 saliency_dir=osp.join(voc, 'saliency'),
-                attention_config='/cfg/att.py',
+                attention_config=str(cfg_dir / 'att.py'),
                 segmentation_config='/cfg/seg.py',
                 quality_split=('--split', osp.join(voc, 'train.txt')),
                 thresholds=(0.1, 0.5))
@@ -80,13 +85,13 @@ def test_main_commands(tmp_path):
         py, 'tools/make_toy_dataset.py', '--out', osp.join(work, 'toy'),
         '--seed', '3']]
     assert commands(ctx, 'attention') == [[
-        py, 'tools/train.py', '/cfg/att.py', '--work-dir',
+        py, 'tools/train.py', ctx.attention_config, '--work-dir',
         osp.join(work, 'attention'), '--resume', '--cfg-options'] + data]
     assert commands(ctx, 'attention_test') == [[
-        py, 'tools/test.py', '/cfg/att.py', '/ck/att.pth', '--work-dir',
+        py, 'tools/test.py', ctx.attention_config, '/ck/att.pth', '--work-dir',
         osp.join(work, 'attention_test'), '--cfg-options'] + data]
     assert commands(ctx, 'maps') == [[
-        py, 'tools/infer_attention.py', '/cfg/att.py', '/ck/att.pth',
+        py, 'tools/infer_attention.py', ctx.attention_config, '/ck/att.pth',
         '--out-dir', osp.join(work, 'maps'), '--data-root', voc]]
     assert commands(ctx, 'labels') == [[
         py, 'tools/make_proxy_labels.py', '--attention-dir',
@@ -99,7 +104,7 @@ def test_main_commands(tmp_path):
         osp.join(work, 'quality.json'), '--split',
         osp.join(voc, 'train.txt'), '--thresholds', '0.1', '0.5']]
     assert commands(ctx, 'gallery') == [[
-        py, 'tools/make_gallery.py', '/cfg/att.py', '/ck/att.pth',
+        py, 'tools/make_gallery.py', ctx.attention_config, '/ck/att.pth',
         '--attention-dir', osp.join(work, 'maps'), '--label-dir',
         osp.join(work, 'labels'), '--data-root', voc, '--out-dir',
         osp.join(work, 'gallery')]]
@@ -116,24 +121,35 @@ def test_main_commands(tmp_path):
                             ('_crf', ['--crf']))]
 
 
-def test_compare_commands_override_mode_and_seed(tmp_path):
+def test_compare_runs_each_mode_from_its_own_config(tmp_path):
     ctx = make_ctx(tmp_path)
     sub = ctx.variant('acol', 2)
     out = osp.join(ctx.work_dir, 'compare', 'acol', 'seed2')
+    acol_cfg = str(tmp_path / 'cfg' / 'att_acol.py')
     assert sub.out_dir == out and sub.work_dir == ctx.work_dir
-    assert sub.log_path == ctx.log_path and sub.settings() == ctx.settings()
+    assert sub.attention_config == acol_cfg
+    assert sub.log_path == ctx.log_path
+    assert sub.settings() == dict(ctx.settings(), attention_config=acol_cfg)
     done = dict(attention=dict(checkpoint='/ck/acol.pth'))
     train = commands(sub, 'attention', done)[0]
-    assert train[-2:] == ['model.mode=acol', 'randomness.seed=2']
-    assert train[:-2] == commands(ctx, 'attention')[0][:4] + [
-        osp.join(out, 'attention')] + commands(ctx, 'attention')[0][5:]
-    # the model's test and inference get the mode, not the seed
+    assert train[-1] == 'randomness.seed=2'
+    assert not any('model.mode' in c for c in train)
+    base = commands(ctx, 'attention')[0]
+    assert train[:-1] == base[:2] + [acol_cfg, base[3],
+                                     osp.join(out, 'attention')] + base[5:]
+    # the model's test and inference: the mode's config, no seed
     test = commands(sub, 'attention_test', done)[0]
-    assert test[3] == '/ck/acol.pth' and test[-1] == 'model.mode=acol'
-    assert not any('randomness' in c for c in test)
+    assert test[2] == acol_cfg and test[3] == '/ck/acol.pth'
+    assert not any('randomness' in c or 'model.mode' in c for c in test)
     maps = commands(sub, 'maps', done)[0]
-    assert maps[-2:] == ['--cfg-options', 'model.mode=acol']
+    assert maps[2] == acol_cfg and '--cfg-options' not in maps
     assert maps[5] == osp.join(out, 'maps')
+    assert ctx.variant('seenet', 0).attention_config == ctx.attention_config
+    assert ctx.variant('seenet-noflip', 0).attention_config.endswith(
+        'att_noflip.py')
+    os.remove(tmp_path / 'cfg' / 'att_cam.py')
+    with pytest.raises(PipelineError, match='att_cam.py of this mode'):
+        ctx.variant('cam', 0)
     assert commands(sub, 'labels')[0][-1] == osp.join(out, 'labels')
     quality = commands(sub, 'quality')[0]
     assert quality[quality.index('--out') + 1] == osp.join(out,
@@ -256,7 +272,8 @@ def fake_tool(calls):
                 json.dump(dict(
                     seeds=dict(best=dict(mIoU=30.0), best_threshold=0.5,
                                best_at_edge=True, thresholds=[0.1, 0.5]),
-                    labels=dict(mIoU=40.0, background_spread=2.0)), f)
+                    labels=dict(mIoU=40.0, background_spread=2.0,
+                                mIoU_ignore_as_background=35.0)), f)
         else:
             raise AssertionError(cmd)
     return run
@@ -311,7 +328,8 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
     assert done['quality']['metrics'] == {
         'seed mIoU (best threshold)': 30.0, 'best threshold': 0.5,
         'best threshold at sweep edge': True, 'proxy-label mIoU': 40.0,
-        'proxy-label background spread %': 2.0}
+        'proxy-label background spread %': 2.0,
+        'proxy-label mIoU (255 as background)': 35.0}
     assert done['maps']['files'] == [ctx.path('maps'), '.npz', 0]
     assert done['quality']['paths'] == [ctx.path('quality.json')]
     assert done['attention']['checkpoint'] == ctx.path('attention',
@@ -355,9 +373,13 @@ def test_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(['--work-dir', work, '--data-root', str(tmp_path / 'd'),
               '--thresholds', '0.3'])
+    # the default sweep, 0.05 ... 0.95, is recorded
+    assert ctx.thresholds == DEFAULT_THRESHOLDS
+    assert DEFAULT_THRESHOLDS[0] == 0.05 and DEFAULT_THRESHOLDS[-1] == 0.95
+    assert len(DEFAULT_THRESHOLDS) == 19
     assert str(e.value).startswith(f'error: {work} holds results made with '
-                                   'other settings (thresholds: None -> '
-                                   '[0.3]); ')
+                                   'other settings (thresholds: '
+                                   f'{list(DEFAULT_THRESHOLDS)} -> [0.3]); ')
     assert capsys.readouterr().out == ''
     with pytest.raises(SystemExit) as e:
         main(['--work-dir', work, '--attention-config', '/no/such.py'])

@@ -9,7 +9,10 @@ train_pipeline = [
     dict(type='mmpretrain.RandomResizedCrop', scale=crop_size,
          crop_ratio_range=(0.08, 1.0)),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PhotoMetricDistortion'),  # photometric jitter
+    # photometric jitter: in neither the paper nor ResNet's augmentation;
+    # off (prob=0.0), prob=1.0 turns it on
+    dict(type='RandomApply', transforms=[dict(type='PhotoMetricDistortion')],
+         prob=0.0),
     dict(type='PackImageLabelInputs')
 ]
 test_pipeline = [

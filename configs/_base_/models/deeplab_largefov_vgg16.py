@@ -1,6 +1,7 @@
-# DeepLab-LargeFOV, VGG16 (Chen et al., ICLR 2015): pools 3x3, pool4/pool5
-# stride 1, conv5 dilation 2 (output stride 8); fc6 3x3 dilation 12 and fc7
-# 1x1, 1024 channels, dropout 0.5; fc8 = conv_seg.
+# DeepLab-LargeFOV, VGG16 (Chen et al., ICLR 2015; its train.prototxt):
+# pools 3x3, pool4/pool5 stride 1, conv5 dilation 2 (output stride 8), pool5a
+# (3x3 average, stride 1); fc6 3x3 dilation 12 and fc7 1x1, 1024 channels,
+# element-wise dropout 0.5 (drop6, drop7); fc8 = conv_seg.
 pretrained = 'pretrain/vgg16_seenet.pth'  # tools/convert_vgg16.py output
 data_preprocessor = dict(
     type='SegDataPreProcessor',
@@ -16,6 +17,7 @@ model = dict(
     backbone=dict(
         type='VGG16',
         arch='largefov',
+        pool5a=True,  # train.prototxt: 3x3 AVE pooling after pool5
         init_cfg=dict(type='Pretrained', checkpoint=pretrained,
                       prefix='backbone.')),
     decode_head=dict(
@@ -24,6 +26,7 @@ model = dict(
         channels=1024,
         dilation=12,
         dropout_ratio=0.5,
+        dropout_layer='Dropout',  # Caffe DROPOUT: element-wise, not channels
         num_classes=21,
         norm_cfg=None,
         align_corners=False,

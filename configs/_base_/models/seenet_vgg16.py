@@ -17,6 +17,10 @@ model = dict(
     high=0.7,  # δh: A >= 0.7 of the class max is erased
     low=0.05,  # δl: A < 0.05 is the background zone (sign flipped)
     bg_thr=None,  # strategy II's background mask: (δh + δl) / 2
+    mask_norm='max',  # class maps clipped at 0 and divided by the max (NOTES)
+    # BCE averaged over the N x M terms, as the authors' group's later code
+    # (OAA); 'batch': Caffe's SigmoidCrossEntropyLoss default (sum over M)
+    loss_norm='mean',
     loss_weights=(1.0, 1.0, 1.0),  # L_SA, L_SB, L_SC
     test_labels='gt',  # T_A at test time from the image's labels
     # attention maps at test time (Sec. 3.4): 224 x 224 plus the flipped

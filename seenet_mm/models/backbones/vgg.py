@@ -8,8 +8,13 @@ variant           pools 1..5 (kernel, stride)  conv5 dilation   stride
 ================  ==========================  ===============  ======
 SeeNet OS16       2/2 x4, no pool5             1                16
 SeeNet OS8        2/2 x3, pool4 3/1, no pool5  2                8
-DeepLab-LargeFOV  3/2 x3, 3/1 x2 (pad 1)       2                8
+DeepLab-LargeFOV  3/2 x3, 3/1 x2 (pad 1),      2                8
+                  then pool5a (avg 3/1, pad 1)
 ================  ==========================  ===============  ======
+
+``pool5a`` is the 3x3 average pooling (stride 1, pad 1) that follows the max
+pool5 in DeepLab-LargeFOV's train.prototxt (``pool5a``, ``pool: AVE``), just
+before fc6. It has no weights, so checkpoints are the same with or without it.
 
 The fully connected layers are not part of the backbone: DeepLab's fc6/fc7
 live in the LargeFOV head, and ``tools/convert_vgg16.py`` converts
@@ -40,7 +45,7 @@ ARCH_SETTINGS: Dict[str, dict] = {
         dilations=(1, 1, 1, 1, 2)),
     'largefov': dict(
         pools=((3, 2, 1), (3, 2, 1), (3, 2, 1), (3, 1, 1), (3, 1, 1)),
-        dilations=(1, 1, 1, 1, 2)),
+        dilations=(1, 1, 1, 1, 2), pool5a=True),
     'classic': dict(
         pools=((2, 2, 0), ) * 5, dilations=(1, 1, 1, 1, 1)),
 }
@@ -62,6 +67,9 @@ class VGG16(BaseModule):
         pools: per stage, ``None`` (no pool after the stage) or
             ``(kernel, stride, padding)`` of a max pool (ceil mode, as Caffe).
         dilations: dilation of the convolutions of each of the 5 stages.
+        pool5a: a 3x3 average pool (stride 1, pad 1) at the end of stage 5,
+            after pool5 (DeepLab-LargeFOV's ``pool5a``); ``None``: as
+            ``arch`` says (``largefov``: yes, the others: no).
         widen_factor: channel multiplier (e.g. 0.125 for tiny test models);
             channels are rounded and kept >= 4.
         out_indices: stages whose outputs (after their pool) are returned.
@@ -76,6 +84,7 @@ class VGG16(BaseModule):
                  arch: str = 'seenet-os16',
                  pools: Optional[Sequence[PoolSpec]] = None,
                  dilations: Optional[Sequence[int]] = None,
+                 pool5a: Optional[bool] = None,
                  widen_factor: float = 1.0,
                  out_indices: Sequence[int] = (4, ),
                  norm_cfg: Optional[dict] = None,
@@ -88,6 +97,7 @@ class VGG16(BaseModule):
         setting = ARCH_SETTINGS[arch]
         pools = setting['pools'] if pools is None else pools
         dilations = setting['dilations'] if dilations is None else dilations
+        pool5a = setting.get('pool5a', False) if pool5a is None else pool5a
         if len(pools) != 5 or len(dilations) != 5:
             raise ValueError('VGG16: pools and dilations need 5 entries '
                              f'(one per stage), got {len(pools)} and '
@@ -103,6 +113,7 @@ class VGG16(BaseModule):
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
         self.dilations = tuple(dilations)
+        self.with_pool5a = bool(pool5a)
         self.pool_specs = tuple(self._pool_spec(p) for p in pools)
         self.widen_factor = widen_factor
         self.stage_channels = tuple(
@@ -131,6 +142,12 @@ class VGG16(BaseModule):
                     f'pool{s + 1}',
                     nn.MaxPool2d(k, st, padding=pad, ceil_mode=True))
                 stage.append(f'pool{s + 1}')
+            if s == 4 and self.with_pool5a:
+                # Caffe's AVE pooling divides by the full 3x3 window,
+                # padding included: count_include_pad=True
+                self.add_module('pool5a', nn.AvgPool2d(
+                    3, 1, padding=1, count_include_pad=True))
+                stage.append('pool5a')
             self.stages.append(stage)
         self.out_channels = self.stage_channels[self.out_indices[-1]]
 

@@ -29,6 +29,7 @@ from ..layers import (NORMS, background_mask, c_relu, fuse_attention,
                       ternary_mask)
 
 MODES = ('cam', 'acol', 'seenet-noflip', 'seenet')
+LOSS_NORMS = ('mean', 'batch')
 # Sec. 3.4: 224 x 224, plus the flipped view, M_A and M_B normalised to
 # [0, 1] per class and fused by max
 DEFAULT_TEST_CFG = dict(sizes=(224, ), flip=True, scale_fuse='max',
@@ -49,7 +50,19 @@ class SeeNet(BaseModel):
         low: δl.
         bg_thr: threshold of strategy II's background mask; None means
             (δh + δl) / 2.
+        mask_norm: how each class map of S_A is normalised before the
+            masks are thresholded: ``max`` (clip at 0, divide by the max;
+            the paper's T_A, NOTES) or ``minmax`` (ACoL's erasing: its
+            ``acol`` configs use ``minmax`` with δh = 0.6).
         loss_weights: weights of L_SA, L_SB, L_SC.
+        loss_norm: how each branch's multi-label BCE is averaged: ``mean``
+            over the N x M terms (PyTorch's default, and what the same
+            group's later code does: OAA's Caffe prototxt with
+            ``normalize: true``, OAA-PyTorch's
+            ``multilabel_soft_margin_loss``) or ``batch``: summed over the
+            classes, averaged over the N images (Caffe's
+            ``SigmoidCrossEntropyLoss`` default normalisation, M times
+            larger steps at the same lr).
         test_labels: classes that define T_A at test time: ``gt`` (the
             image's labels, as for attention maps of training images; falls
             back to ``pred`` without labels) or ``pred`` (sigmoid > 0.5, else
@@ -76,7 +89,9 @@ class SeeNet(BaseModel):
                  high: float = 0.7,
                  low: float = 0.05,
                  bg_thr: Optional[float] = None,
+                 mask_norm: str = 'max',
                  loss_weights: Sequence[float] = (1.0, 1.0, 1.0),
+                 loss_norm: str = 'mean',
                  test_labels: str = 'gt',
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -86,12 +101,20 @@ class SeeNet(BaseModel):
         if mode not in MODES:
             raise ValueError(f'SeeNet: mode must be one of {MODES}, got '
                              f'{mode!r}')
+        if mask_norm not in NORMS:
+            raise ValueError(f'SeeNet: mask_norm must be one of {NORMS}, '
+                             f'got {mask_norm!r}')
+        if loss_norm not in LOSS_NORMS:
+            raise ValueError(f'SeeNet: loss_norm must be one of '
+                             f'{LOSS_NORMS}, got {loss_norm!r}')
         if test_labels not in ('gt', 'pred'):
             raise ValueError("SeeNet: test_labels must be 'gt' or 'pred'")
         self.mode = mode
         self.num_classes = num_classes
         self.high, self.low = high, low
         self._bg_thr = bg_thr
+        self.mask_norm = mask_norm
+        self.loss_norm = loss_norm
         self.loss_weights = tuple(float(w) for w in loss_weights)
         self.test_labels = test_labels
         self.test_cfg = dict(DEFAULT_TEST_CFG, **(test_cfg or {}))
@@ -138,7 +161,8 @@ class SeeNet(BaseModel):
     def erase_masks(self, maps_a: torch.Tensor, labels: torch.Tensor
                     ) -> Dict[str, torch.Tensor]:
         """Masks for S_B (``b``) and S_C (``c``) of the current mode."""
-        tern = ternary_mask(maps_a, labels, self.high, self.low)
+        tern = ternary_mask(maps_a, labels, self.high, self.low,
+                            self.mask_norm)
         masks = {'ternary': tern}
         if self.mode == 'acol':
             masks['b'] = (tern != 0).to(tern.dtype)  # zero the high zone only
@@ -147,7 +171,8 @@ class SeeNet(BaseModel):
         elif self.mode == 'seenet':
             masks['b'] = tern
         if 'branch_c' in self.branch_names:
-            masks['c'] = background_mask(maps_a, labels, self.bg_thr)
+            masks['c'] = background_mask(maps_a, labels, self.bg_thr,
+                                         self.mask_norm)
         return masks
 
     def forward_branches(self, inputs: torch.Tensor,
@@ -210,18 +235,25 @@ class SeeNet(BaseModel):
                            "'gt_class_labels' (use PackImageLabelInputs)")
         out = self.forward_branches(inputs, labels)
         w_a, w_b, w_c = self.loss_weights
-        losses = {'loss_sa': w_a * F.binary_cross_entropy_with_logits(
-            out['logits_a'], labels)}
+        losses = {'loss_sa': w_a * self.bce(out['logits_a'], labels)}
         if 'logits_b' in out:
             losses['loss_sb'] = self.erasing_weight * w_b * \
-                F.binary_cross_entropy_with_logits(out['logits_b'], labels)
+                self.bce(out['logits_b'], labels)
         if 'logits_c' in out:
             losses['loss_sc'] = self.erasing_weight * w_c * \
-                F.binary_cross_entropy_with_logits(
-                    out['logits_c'], torch.zeros_like(labels))
+                self.bce(out['logits_c'], torch.zeros_like(labels))
         if 'ternary' in out:
             losses.update(self.zone_fractions(out['ternary']))
         return losses
+
+    def bce(self, logits: torch.Tensor, targets: torch.Tensor
+            ) -> torch.Tensor:
+        """Multi-label BCE of ``[N, M]`` logits, averaged as ``loss_norm``
+        says."""
+        if self.loss_norm == 'mean':
+            return F.binary_cross_entropy_with_logits(logits, targets)
+        return F.binary_cross_entropy_with_logits(
+            logits, targets, reduction='sum') / logits.shape[0]
 
     @staticmethod
     def zone_fractions(ternary: torch.Tensor) -> Dict[str, torch.Tensor]:

@@ -2,14 +2,15 @@
 
 All functions run under ``torch.no_grad`` and work per sample: for each
 image only its ground-truth classes count; each class map is clipped at 0
-and divided by its own spatial maximum; the image's attention ``A`` is the
-maximum over its classes, in [0, 1].
+and divided by its own spatial maximum (``norm='max'``, NOTES; ``'minmax'``
+as ACoL does for its erasing); the image's attention ``A`` is the maximum
+over its classes, in [0, 1].
 """
 from typing import Tuple
 
 import torch
 
-EPS = 1e-5
+from .attention_fusion import normalize_maps
 
 
 def _check(score_maps: torch.Tensor, labels: torch.Tensor) -> None:
@@ -23,30 +24,32 @@ def _check(score_maps: torch.Tensor, labels: torch.Tensor) -> None:
 
 
 @torch.no_grad()
-def normalized_attention(score_maps: torch.Tensor, labels: torch.Tensor
+def normalized_attention(score_maps: torch.Tensor, labels: torch.Tensor,
+                         norm: str = 'max'
                          ) -> Tuple[torch.Tensor, torch.Tensor]:
     """The image attention ``A`` in [0, 1] over its ground-truth classes.
 
     Args:
         score_maps: S_A's class score maps ``[N, M, H, W]`` (before pooling).
         labels: multi-hot ``[N, M]``.
+        norm: per-class normalisation, ``max`` (clip at 0, divide by the
+            max) or ``minmax``.
 
     Returns:
         tuple: ``A`` ``[N, 1, H, W]`` (0 for images without labels) and a
         bool ``[N]`` telling which images have at least one label.
     """
     _check(score_maps, labels)
-    maps = score_maps.detach().float().clamp(min=0)
-    peak = maps.amax(dim=(2, 3), keepdim=True).clamp(min=EPS)
-    norm = maps / peak
-    keep = (labels > 0).to(norm.dtype)[:, :, None, None]
-    att = (norm * keep).amax(dim=1, keepdim=True)
+    normed = normalize_maps(score_maps.detach().float(), norm)
+    keep = (labels > 0).to(normed.dtype)[:, :, None, None]
+    att = (normed * keep).amax(dim=1, keepdim=True)
     return att, labels.gt(0).any(dim=1)
 
 
 @torch.no_grad()
 def ternary_mask(score_maps: torch.Tensor, labels: torch.Tensor,
-                 high: float = 0.7, low: float = 0.05) -> torch.Tensor:
+                 high: float = 0.7, low: float = 0.05,
+                 norm: str = 'max') -> torch.Tensor:
     """``T_A`` of SeeNet (Eqn. 2): 0 erased, 1 potential, -1 background.
 
     Args:
@@ -54,6 +57,8 @@ def ternary_mask(score_maps: torch.Tensor, labels: torch.Tensor,
         labels: multi-hot ``[N, M]``.
         high: δh; ``A >= high`` is the erased (attention) zone.
         low: δl; ``A < low`` is the background zone.
+        norm: normalisation of each class map (``max``: the paper's, as
+            NOTES; ``minmax``).
 
     Returns:
         torch.Tensor: float ``[N, 1, H, W]``; all ones for an image without
@@ -62,7 +67,7 @@ def ternary_mask(score_maps: torch.Tensor, labels: torch.Tensor,
     if not 0 <= low <= high:
         raise ValueError(f'ternary_mask: need 0 <= low <= high, got '
                          f'low={low}, high={high}')
-    att, has_label = normalized_attention(score_maps, labels)
+    att, has_label = normalized_attention(score_maps, labels, norm)
     mask = torch.ones_like(att)
     mask[att >= high] = 0
     mask[att < low] = -1
@@ -72,13 +77,13 @@ def ternary_mask(score_maps: torch.Tensor, labels: torch.Tensor,
 
 @torch.no_grad()
 def background_mask(score_maps: torch.Tensor, labels: torch.Tensor,
-                    thr: float = 0.375) -> torch.Tensor:
+                    thr: float = 0.375, norm: str = 'max') -> torch.Tensor:
     """``B_bg`` of strategy II: 1 where ``A < thr``, else 0.
 
     The default threshold is (δh + δl) / 2 = (0.7 + 0.05) / 2. An image
     without labels gets all zeros (no zone is defined without a class).
     """
-    att, has_label = normalized_attention(score_maps, labels)
+    att, has_label = normalized_attention(score_maps, labels, norm)
     mask = (att < thr).to(att.dtype)
     mask[~has_label] = 0
     return mask
