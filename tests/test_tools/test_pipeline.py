@@ -17,6 +17,7 @@ import pytest
 
 from conftest import REPO, run_tool
 
+from seenet_mm.pipeline import DEFAULT_THRESHOLDS
 from seenet_mm.pipeline import (STAGE_NAMES, count_files, dependents,
                                 missing_outputs)
 
@@ -25,7 +26,9 @@ TOY = osp.join(REPO, 'configs', 'toy')
 
 def write_configs(folder: str) -> tuple:
     """Tiny attention and segmentation configs (40 iterations each,
-    a checkpoint every 10) inheriting the toy ones."""
+    a checkpoint every 10) inheriting the toy ones, and the attention
+    config's siblings of the Table 1 modes (``--compare`` trains each mode
+    from its own config)."""
     att = osp.join(folder, 'tiny_attention.py')
     seg = osp.join(folder, 'tiny_segmentation.py')
     with open(att, 'w') as f:
@@ -37,6 +40,11 @@ train_cfg = dict(max_iters=40, val_interval=10)
 default_hooks = dict(checkpoint=dict(interval=10))
 custom_hooks = [dict(type='ErasingScheduleHook', start_iter=4)]
 """)
+    for suffix, mode in (('_cam', 'cam'), ('_acol', 'acol'),
+                         ('_noflip', 'seenet-noflip')):
+        with open(osp.join(folder, f'tiny_attention{suffix}.py'), 'w') as f:
+            f.write(f"_base_ = ['./tiny_attention.py']\n"
+                    f"model = dict(mode={mode!r})\n")
     with open(seg, 'w') as f:
         f.write(f"""_base_ = [{osp.join(TOY, 'deeplab-largefov_vgg16_toy.py')!r}]
 model = dict(backbone=dict(widen_factor=0.0625),
@@ -166,8 +174,8 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
     proc = run_tool(pipeline_cmd(toy_root, ref, att, seg, '--thresholds',
                                  '0.3')[1:], check=False)
     assert proc.returncode == 1 and proc.stdout == ''
-    assert 'holds results made with other settings (thresholds: None -> ' \
-        '[0.3])' in proc.stderr
+    assert 'holds results made with other settings (thresholds: ' \
+        f'{list(DEFAULT_THRESHOLDS)} -> [0.3])' in proc.stderr
 
     work = str(tmp_path / 'killed')
     log = str(tmp_path / 'killed.log')
@@ -184,8 +192,9 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
     assert killed == metrics
 
 
-def test_pipeline_compare_overrides_the_mode(toy_root, tiny_configs,
-                                             tmp_path):
+def test_pipeline_compare_trains_each_mode_from_its_config(toy_root,
+                                                          tiny_configs,
+                                                          tmp_path):
     att, seg = tiny_configs
     work = str(tmp_path / 'compare')
     proc = run_tool(pipeline_cmd(toy_root, work, att, seg, '--compare',
@@ -198,8 +207,10 @@ def test_pipeline_compare_overrides_the_mode(toy_root, tiny_configs,
         assert 0 <= r['seed_mIoU'] <= 100 and r['best_thr'] in (0.1, 0.5, 0.9)
         assert r['sweep'] == [0.1, 0.9]
         # mmengine dumps the config it ran into the work dir
+        name = {'cam': 'tiny_attention_cam.py',
+                'seenet-noflip': 'tiny_attention_noflip.py'}[r['mode']]
         dumped = open(osp.join(work, 'compare', r['mode'], 'seed0',
-                               'attention', 'tiny_attention.py')).read()
+                               'attention', name)).read()
         assert f"mode='{r['mode']}'" in dumped
     assert '| cam | 0 |' in proc.stdout and 'Seed sweep: 0.10 ... 0.90' in \
         proc.stdout
