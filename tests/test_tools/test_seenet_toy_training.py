@@ -25,7 +25,8 @@ def test_seenet_toy_training(full_toy, tmp_path):
                      '--cfg-options',
                      f'train_dataloader.dataset.data_root={full_toy}',
                      f'val_dataloader.dataset.data_root={full_toy}',
-                     f'test_dataloader.dataset.data_root={full_toy}'])
+                     f'test_dataloader.dataset.data_root={full_toy}'],
+                    timeout=1500)  # 800 iterations: 2.5 to 8 min by CPU
     log = proc.stdout + proc.stderr
     losses = [float(v) for v in re.findall(r'\sloss: ([0-9.]+)', log)]
     sa = [float(v) for v in re.findall(r'loss_sa: ([0-9.]+)', log)]
