@@ -111,6 +111,7 @@ class AttentionInferencer:
         self.flip = bool(flip)
         self.scale_fuse = scale_fuse
         self.norm = norm
+        self.pipeline_cfg = list(pipeline)
         self.pipelines = {s: attention_pipeline(pipeline, s)
                           for s in self.sizes}
         self.timings: Dict[str, float] = defaultdict(float)
@@ -130,8 +131,9 @@ class AttentionInferencer:
     def prepare(self, images: List[np.ndarray], size: int) -> torch.Tensor:
         """``[B, 3, size, size]`` model inputs through the test pipeline and
         the model's data preprocessor."""
-        pipeline = self.pipelines.get(size) or attention_pipeline(
-            DEFAULT_PIPELINE, size)
+        if size not in self.pipelines:
+            self.pipelines[size] = attention_pipeline(self.pipeline_cfg, size)
+        pipeline = self.pipelines[size]
         batch = pseudo_collate([pipeline(dict(img=img)) for img in images])
         return self.model.data_preprocessor(batch, False)['inputs']
 
