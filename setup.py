@@ -78,6 +78,9 @@ setup(
         'lite': ['mmcv-lite>=2.0.0,<2.2.0'],
         'tests': ['pytest'],
         'crf': ['pydensecrf2==1.1'],
+        # tools/convert_coco.py (COCO polygons and RLE -> masks); 2.0.7 is
+        # the first release with wheels for Python 3.11 (no source build)
+        'coco': ['pycocotools>=2.0.7'],
     },
     license='Apache-2.0',
     zip_safe=False,

@@ -81,6 +81,31 @@ def set_amp(cfg: Config) -> None:
 
 
 PLAIN_CHECKPOINT_HOOK = 'PlainCheckpointHook'
+NUM_CLASS_CHECK_HOOK = 'NumClassCheckHook'
+
+
+def _has_hook(cfg: Config, name: str) -> bool:
+    custom = list(cfg.get('custom_hooks', None) or [])
+    default = cfg.get('default_hooks', None) or {}
+    for hook in custom + list(default.values()):
+        kind = hook.get('type') if isinstance(hook, dict) else hook
+        kind = kind if isinstance(kind, str) else getattr(kind, '__name__',
+                                                          '')
+        if kind.split('.')[-1] == name:
+            return True
+    return False
+
+
+def ensure_hooks(cfg: Config) -> None:
+    """Add the hooks every runner of our tools needs to
+    ``cfg.custom_hooks``, unless the config lists them already:
+    ``PlainCheckpointHook`` (:func:`ensure_plain_checkpoints`) and
+    ``NumClassCheckHook`` (the model's number of classes against its
+    dataset's class list, checked before the first iteration)."""
+    ensure_plain_checkpoints(cfg)
+    if not _has_hook(cfg, NUM_CLASS_CHECK_HOOK):
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type=NUM_CLASS_CHECK_HOOK)]
 
 
 def ensure_plain_checkpoints(cfg: Config) -> None:
@@ -91,26 +116,23 @@ def ensure_plain_checkpoints(cfg: Config) -> None:
     ``custom_hooks`` list replaces its base's, and every runner of our
     tools must write checkpoints that load with ``weights_only=True``.
     """
-    custom = list(cfg.get('custom_hooks', None) or [])
-    default = cfg.get('default_hooks', None) or {}
-    for hook in custom + list(default.values()):
-        kind = hook.get('type') if isinstance(hook, dict) else hook
-        name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
-        if name.split('.')[-1] == PLAIN_CHECKPOINT_HOOK:
-            return
-    custom.append(dict(type=PLAIN_CHECKPOINT_HOOK))
-    cfg.custom_hooks = custom
+    if _has_hook(cfg, PLAIN_CHECKPOINT_HOOK):
+        return
+    cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+        dict(type=PLAIN_CHECKPOINT_HOOK)]
 
 
 def build_runner(cfg: Config) -> Any:
     """Create the process group if needed, then the runner of ``cfg``
-    (which writes its checkpoints in plain types: PlainCheckpointHook)."""
+    (which writes its checkpoints in plain types: PlainCheckpointHook, and
+    checks its number of classes against its datasets':
+    NumClassCheckHook)."""
     from mmengine.runner import Runner
     from mmseg.registry import RUNNERS
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = '0'
     compat.init_distributed(cfg.launcher, cfg)
-    ensure_plain_checkpoints(cfg)
+    ensure_hooks(cfg)
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)
@@ -249,6 +271,7 @@ def cli_main(main) -> None:
 
 __all__: List[str] = ['add_common_args', 'load_config', 'check_cfg_options',
                       'set_amp', 'build_runner', 'ensure_plain_checkpoints',
+                      'ensure_hooks',
                       'add_trust_arg', 'trust_train_checkpoint',
                       'missing_weights', 'require_all_weights',
                       'enable_visualization', 'use_tta', 'use_crf',

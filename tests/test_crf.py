@@ -108,3 +108,21 @@ def test_make_proxy_labels_crf_option(tmp_path):
     assert proc.returncode == 0, proc.stderr
     label = load_label_png(str(tmp_path / 'o' / 'a.png'))
     assert set(np.unique(label)) <= {0, *classes}
+
+
+def test_crf_from_labels_equals_the_crf_of_irn_style_unaries():
+    """IRN's label CRF: 0.7 on the given label, the rest shared evenly (as
+    pydensecrf's unary_from_labels without unsure pixels), built here by a
+    loop and refined by dense_crf directly."""
+    from seenet_mm.crf import IRN_LABEL_CRF, crf_from_labels
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, (12, 15))
+    img = rng.integers(0, 255, (12, 15, 3)).astype(np.uint8)
+    probs = np.empty((3, 12, 15), np.float32)
+    for c in range(3):
+        probs[c] = np.where(labels == c, 0.7, 0.15)
+    want = dense_crf(img, probs, **IRN_LABEL_CRF).argmax(0)
+    assert np.array_equal(crf_from_labels(img, labels, 3), want)
+    # with no pairwise term the labels come back unchanged
+    assert np.array_equal(crf_from_labels(
+        img, labels, 3, params=dict(bi_w=0, pos_w=0, iterations=3)), labels)

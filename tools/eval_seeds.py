@@ -3,8 +3,11 @@ labels against the ground truth.
 
     python tools/eval_seeds.py --attention-dir ATT --gt-dir GT [--split FILE]
         [--thresholds 0.05 0.10 ...] [--label-dir LABELS] [--out FILE.json]
+        [--classes classes.json|train.json]
 
-Prints a table and writes JSON (default: ATT/seed_eval.json).
+Prints a table and writes JSON (default: ATT/seed_eval.json). The class
+list comes from --classes, else ATT/classes.json (or LABELS/classes.json),
+else VOC's 20 classes; ground truth holds 0..M and 255.
 """
 import argparse
 import glob
@@ -14,10 +17,10 @@ import sys
 
 from mmengine.utils import ProgressBar
 
-from seenet_mm.fileio import load_attention, load_label_png, write_json
+from seenet_mm.fileio import (load_attention, load_classes, load_label_png,
+                              read_classes, write_json)
 from seenet_mm.evaluation.seeds import (LabelEvaluator, SeedEvaluator,
                                         default_thresholds, to_jsonable)
-from seenet_mm.metainfo import VOC_CLASSES
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,6 +34,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--thresholds', type=float, nargs='+',
                         default=default_thresholds().tolist())
     parser.add_argument('--out', help='JSON output')
+    parser.add_argument('--classes', help='class list: a classes.json or an '
+                        'own-folder train.json (default: ATT/classes.json, '
+                        'else VOC)')
     return parser.parse_args()
 
 
@@ -42,9 +48,9 @@ def names_of(folder: str, suffix: str, split: str = None) -> list:
                   for p in glob.glob(osp.join(folder, '*' + suffix)))
 
 
-def class_table(res: dict, title: str) -> list:
+def class_table(res: dict, title: str, names: list) -> list:
     lines = [title, f'{"class":<14}{"IoU":>8}{"prec.":>8}{"recall":>8}']
-    for c, name in enumerate(VOC_CLASSES):
+    for c, name in enumerate(names):
         iou = res['IoU'][c]
         if iou == iou:  # not nan
             lines.append(f'{name:<14}{iou:8.2f}{res["precision"][c]:8.2f}'
@@ -59,15 +65,25 @@ def main() -> None:
     report = {}
     lines = []
     try:
+        if args.classes:
+            classes = read_classes(args.classes)
+        else:
+            classes = load_classes(args.attention_dir or args.label_dir)
+        report['classes'] = classes
+        class_names = ['background', *classes]
+        m = len(classes)
         if args.attention_dir:
             names = names_of(args.attention_dir, '.npz', args.split)
-            seeds = SeedEvaluator(args.thresholds)
+            seeds = SeedEvaluator(args.thresholds, m + 1)
             bar = ProgressBar(len(names), file=sys.stdout)
             for name in names:
-                classes, att = load_attention(
-                    osp.join(args.attention_dir, name + '.npz'))
-                gt = load_label_png(osp.join(args.gt_dir, name + '.png'))
-                seeds.add(att, classes, gt)
+                ids, att = load_attention(
+                    osp.join(args.attention_dir, name + '.npz'), m)
+                gt_path = osp.join(args.gt_dir, name + '.png')
+                try:
+                    seeds.add(att, ids, load_label_png(gt_path))
+                except ValueError as err:
+                    raise ValueError(f'{gt_path}: {err}') from None
                 bar.update()
             print()
             res = seeds.results()
@@ -81,15 +97,20 @@ def main() -> None:
                          f'threshold {res["best_threshold"]:.2f}{edge}; '
                          f'background spread '
                          f'{res["best"]["background_spread"]:.2f}%')
-            lines += class_table(res['best'], 'seeds at the best threshold:')
+            lines += class_table(res['best'], 'seeds at the best threshold:',
+                                 class_names)
         if args.label_dir:
             names = names_of(args.label_dir, '.png', args.split)
-            labels = LabelEvaluator()
+            labels = LabelEvaluator(m + 1)
             for name in names:
-                labels.add(load_label_png(osp.join(args.label_dir,
-                                                   name + '.png')),
-                           load_label_png(osp.join(args.gt_dir,
-                                                   name + '.png')))
+                gt_path = osp.join(args.gt_dir, name + '.png')
+                label_path = osp.join(args.label_dir, name + '.png')
+                try:
+                    labels.add(load_label_png(label_path),
+                               load_label_png(gt_path))
+                except ValueError as err:
+                    raise ValueError(f'{gt_path} / {label_path}: {err}'
+                                     ) from None
             res = labels.results()
             report['labels'] = res
             lines.append(f'proxy-label mIoU {res["mIoU"]:.2f} over '
@@ -98,7 +119,7 @@ def main() -> None:
                          f'(mIoU {res["mIoU_ignore_as_background"]:.2f} '
                          'with them counted as background); background '
                          f'spread {res["background_spread"]:.2f}%')
-            lines += class_table(res, 'proxy labels:')
+            lines += class_table(res, 'proxy labels:', class_names)
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')
     print('\n'.join(lines))

@@ -5,9 +5,10 @@
         [--norm minmax|max] [--no-flip] [--batch-size 8] [--save-png]
         [--launcher pytorch] [--trust-checkpoint]
 
-Writes ATT/<name>.npz = {classes: int[K] VOC ids, attention: float16
-[K, H, W] in [0, 1], ori_shape: (H, W)}, atomically; images already done
-are skipped, so a killed run continues. With --launcher pytorch
+Writes ATT/<name>.npz (seenet_mm.apis.save_attention: the class ids 1..M
+of the image's labels and their maps in [0, 1] at the image's size),
+atomically, and ATT/classes.json (the dataset's class names); images
+already done are skipped, so a killed run continues. With --launcher pytorch
 (tools/dist_infer_attention.sh) the images are split over the processes.
 
 Batches are formed over the whole split (images i*B..i*B+B-1 always go
@@ -16,7 +17,7 @@ and only its missing files are written. So the files are bit-identical
 whatever the number of processes and however often the run was resumed
 (for the same --batch-size and threads per process: convolutions with
 other batch sizes or thread counts differ in the last bits, which can move
-a few float16 values by one step; torchrun runs one thread per process).
+a few values by one level; torchrun runs one thread per process).
 """
 import argparse
 import os
@@ -32,10 +33,9 @@ from mmengine.utils import ProgressBar
 import seenet_mm  # noqa: F401
 from seenet_mm import compat
 from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
-from seenet_mm.apis.image_list import list_images
+from seenet_mm.apis.image_list import image_split
 from seenet_mm.cli import cli_main, load_config
-from seenet_mm.fileio import save_attention, write_image
-from seenet_mm.metainfo import VOC_CLASSES
+from seenet_mm.fileio import save_attention, save_classes, write_image
 from seenet_mm.visualization import AttentionVisualizer
 
 
@@ -44,9 +44,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--out-dir', required=True)
-    parser.add_argument('--split', help='split list (default: the config '
-                        "train set's, e.g. trainaug.txt)")
-    parser.add_argument('--data-root', help='VOCdevkit/VOC2012 folder')
+    parser.add_argument('--split', help='split list or own-folder JSON '
+                        "(default: the config train set's, e.g. trainaug.txt "
+                        'or train.json)')
+    parser.add_argument('--data-root', help='dataset root: VOCdevkit/VOC2012 '
+                        'or an own folder (default: the config\'s)')
     parser.add_argument('--sizes', type=int, nargs='+', default=None,
                         help='test sizes (default: the config\'s '
                         'model.test_cfg.sizes, paper: 224); several are '
@@ -85,12 +87,13 @@ def read_image(path: str) -> np.ndarray:
 
 
 def save_overlays(vis: AttentionVisualizer, out_dir: str, name: str,
-                  img: np.ndarray, classes, attention: np.ndarray) -> None:
+                  img: np.ndarray, classes, attention: np.ndarray,
+                  names) -> None:
     """``OUT/png/<name>_<class>.png``: the image under each class's map."""
     os.makedirs(out_dir, exist_ok=True)
     rgb = mmcv.bgr2rgb(img)
     for cid, att in zip(classes, attention):
-        write_image(osp.join(out_dir, f'{name}_{VOC_CLASSES[cid]}.png'),
+        write_image(osp.join(out_dir, f'{name}_{names[cid - 1]}.png'),
                     vis.overlay(rgb, att))
 
 
@@ -106,7 +109,7 @@ def main() -> None:
         rank, world = dist.get_rank(), dist.get_world_size()
         if args.device.startswith('cuda'):
             args.device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
-    infos = list_images(cfg, args.split, args.data_root)
+    class_names, infos = image_split(cfg, args.split, args.data_root)
     os.makedirs(args.out_dir, exist_ok=True)
     def out_path(info: dict) -> str:
         return osp.join(args.out_dir, info['img_id'] + '.npz')
@@ -121,6 +124,8 @@ def main() -> None:
               flush=True)
     model = init_attention_model(cfg, args.checkpoint, args.device,
                                  trust_checkpoint=args.trust_checkpoint)
+    if rank == 0:  # once the model loaded: a failed start writes nothing
+        save_classes(args.out_dir, class_names)
     inferencer = AttentionInferencer(
         model, args.sizes, False if args.no_flip else None, args.scale_fuse,
         args.norm)
@@ -137,7 +142,8 @@ def main() -> None:
             save_attention(out_path(info), info['gt_class_ids'], att)
             if args.save_png:
                 save_overlays(vis, osp.join(args.out_dir, 'png'),
-                              info['img_id'], img, info['gt_class_ids'], att)
+                              info['img_id'], img, info['gt_class_ids'], att,
+                              class_names)
         if bar is not None:
             bar.update()
     if rank == 0:

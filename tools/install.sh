@@ -8,8 +8,9 @@
 #   when there is none (TORCH_SPEC overrides the whole requirement);
 # - installs mmcv-lite unless full mmcv is already installed (the two share
 #   the import name `mmcv` and must never both be installed);
-# - then `pip install -e ".[lite,tests,crf]"` (or ".[tests,crf]" with full
-#   mmcv); crf = pydensecrf2, built from source once (~1 minute).
+# - then `pip install -e ".[lite,tests,crf,coco]"` (or ".[tests,crf,coco]" with
+#   full mmcv); crf = pydensecrf2, built from source once (~1 minute);
+#   coco = pycocotools (wheel), for tools/convert_coco.py and its test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,11 +34,11 @@ else
   "${PIP[@]}" install -q "${TORCH_SPEC:-torch==$TORCH_VERSION}"
 fi
 
-EXTRAS="tests,crf"
+EXTRAS="tests,crf,coco"
 if "$PY" -c "import importlib.metadata as m; m.version('mmcv')" >/dev/null 2>&1; then
   echo "full mmcv $("$PY" -c 'import importlib.metadata as m; print(m.version("mmcv"))') installed: kept (no mmcv-lite)"
 else
-  EXTRAS="lite,tests,crf"
+  EXTRAS="lite,tests,crf,coco"
 fi
 # The constraint keeps pip from replacing the installed torch.
 TORCH_NOW=$("$PY" -c "import torch; print(torch.__version__.split('+')[0])")

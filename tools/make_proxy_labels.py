@@ -1,15 +1,24 @@
-"""Proxy labels from attention maps and saliency maps (SeeNet Algorithm 1).
+"""Proxy labels from attention maps and saliency maps (SeeNet Algorithm 1),
+or from the attention maps alone (--method threshold).
 
     python tools/make_proxy_labels.py --attention-dir ATT --saliency-dir SAL
         --out-dir LABELS [--w 1.0] [--workers 2] [--split FILE]
         [--ignore-multi THR] [--ignore-conflict LOW HIGH] [--skip-missing]
         [--crf --image-dir JPEGImages]
+    python tools/make_proxy_labels.py --attention-dir ATT --out-dir LABELS
+        --method threshold [--fg-thr 0.30] [--bg-thr 0.05] [--crf ...]
 
-For every ATT/<name>.npz writes LABELS/<name>.png (VOC palette, 0..20, 255
-= ignore) atomically; labels already written are skipped. A missing
-saliency or attention file is an error naming it (with --skip-missing: a
-warning, and a count at the end). A saliency map of another size than the
-attention is resized to it (counted in the summary).
+For every ATT/<name>.npz writes LABELS/<name>.png (VOC palette, 0..M, 255
+= ignore) atomically; labels already written are skipped. The class list
+(ATT/classes.json, VOC's when absent) is copied to LABELS/classes.json. A
+missing saliency or attention file is an error naming it (with
+--skip-missing: a warning, and a count at the end). A saliency map of
+another size than the attention is resized to it (counted in the summary).
+
+--method threshold (IRN's confident regions, no saliency): the strongest
+class where its attention exceeds --fg-thr, background where no attention
+exceeds --bg-thr, 255 between; with --crf each side is refined by a dense
+CRF with IRN's parameters.
 """
 import argparse
 import glob
@@ -19,14 +28,28 @@ import sys
 from multiprocessing import Pool
 from typing import Optional, Tuple
 
-from seenet_mm.fileio import load_attention, load_saliency, save_label_png
-from seenet_mm.datasets.proxy_label import proxy_label
+from seenet_mm.fileio import (find_image, load_attention, load_classes,
+                              load_saliency, save_classes, save_label_png)
+from seenet_mm.datasets.proxy_label import (BG_THRESHOLD, FG_THRESHOLD,
+                                            PROXY_METHODS, proxy_label,
+                                            threshold_proxy_label)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--attention-dir', required=True)
-    parser.add_argument('--saliency-dir', required=True)
+    parser.add_argument('--saliency-dir', help='grey saliency PNGs (needed '
+                        'by --method saliency)')
+    parser.add_argument('--method', choices=PROXY_METHODS, default=None,
+                        help='saliency: Algorithm 1 (default with '
+                        '--saliency-dir); threshold: attention alone, IRN\'s '
+                        'confident regions (default without it)')
+    parser.add_argument('--fg-thr', type=float, default=FG_THRESHOLD,
+                        help='--method threshold: confident foreground '
+                        '(IRN: 0.30)')
+    parser.add_argument('--bg-thr', type=float, default=BG_THRESHOLD,
+                        help='--method threshold: confident background '
+                        '(IRN: 0.05)')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--w', type=float, default=1.0,
                         help='weight of the attention (paper: 1)')
@@ -44,38 +67,48 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--crf', action='store_true',
                         help='refine the scores with a dense CRF (needs '
                         'pydensecrf2 and --image-dir; DeepLab parameters)')
-    parser.add_argument('--image-dir', help='JPEGImages folder (for --crf)')
+    parser.add_argument('--image-dir', help='JPEGImages (or images) folder, '
+                        'for --crf')
     return parser.parse_args()
 
 
 def label_one(job: Tuple) -> Tuple[str, str]:
     """Returns (name, status) with status in done/resized/missing: ..."""
-    name, att_dir, sal_dir, out_dir, w, multi, conflict, skip, img_dir = job
-    att_path = osp.join(att_dir, name + '.npz')
-    sal_path = osp.join(sal_dir, name + '.png')
+    name, opts = job
+    att_path = osp.join(opts['att_dir'], name + '.npz')
+    resized = False
     try:
-        classes, attention = load_attention(att_path)
-        sal, resized = load_saliency(sal_path, attention.shape[1:])
+        classes, attention = load_attention(att_path, opts['num_classes'])
+        if opts['method'] == 'saliency':
+            sal, resized = load_saliency(
+                osp.join(opts['sal_dir'], name + '.png'),
+                attention.shape[1:])
     except FileNotFoundError as err:
-        if skip:
+        if opts['skip']:
             return name, f'missing: {err}'
         raise
     image = None
-    if img_dir is not None:
+    if opts['img_dir'] is not None:
         import mmcv
-        img_path = osp.join(img_dir, name + '.jpg')
-        if not osp.isfile(img_path):
-            if skip:
-                return name, f'missing: image not found: {img_path}'
-            raise FileNotFoundError(f'image not found: {img_path}')
+        try:
+            img_path = find_image(opts['img_dir'], name)
+        except FileNotFoundError as err:
+            if opts['skip']:
+                return name, f'missing: {err}'
+            raise
         image = mmcv.imread(img_path, channel_order='rgb')
         if image.shape[:2] != attention.shape[1:]:
             raise ValueError(f'{img_path}: size {image.shape[:2]} differs '
                              f'from its attention {attention.shape[1:]}')
-    label = proxy_label(sal, attention, classes, w=w,
-                        ignore_multi_thr=multi, ignore_conflict=conflict,
-                        crf_image=image)
-    save_label_png(osp.join(out_dir, name + '.png'), label)
+    if opts['method'] == 'threshold':
+        label = threshold_proxy_label(attention, classes, opts['fg_thr'],
+                                      opts['bg_thr'], crf_image=image)
+    else:
+        label = proxy_label(sal, attention, classes, w=opts['w'],
+                            ignore_multi_thr=opts['multi'],
+                            ignore_conflict=opts['conflict'],
+                            crf_image=image)
+    save_label_png(osp.join(opts['out_dir'], name + '.png'), label)
     return name, 'resized' if resized else 'done'
 
 
@@ -83,10 +116,24 @@ def main() -> None:
     args = parse_args()
     if not osp.isdir(args.attention_dir):
         sys.exit(f'--attention-dir: {args.attention_dir} is not a folder')
+    method = args.method or ('saliency' if args.saliency_dir else 'threshold')
+    if method == 'saliency' and not args.saliency_dir:
+        sys.exit('--method saliency needs --saliency-dir')
+    if method == 'threshold':
+        if not 0 <= args.bg_thr < args.fg_thr <= 1:
+            sys.exit(f'need 0 <= --bg-thr < --fg-thr <= 1, got '
+                     f'{args.bg_thr}, {args.fg_thr}')
+        print(f'proxy labels without saliency maps (--method threshold): '
+              f'class where attention > {args.fg_thr}, background where all '
+              f'<= {args.bg_thr}, 255 between', flush=True)
+    try:
+        classes = load_classes(args.attention_dir)
+    except ValueError as err:
+        sys.exit(f'error: {err}')
     if args.crf:
         from seenet_mm.crf import crf_available
         if not args.image_dir:
-            sys.exit('--crf needs --image-dir (the JPEGImages folder)')
+            sys.exit('--crf needs --image-dir (the image folder)')
         if not crf_available():
             sys.exit('--crf needs pydensecrf2: pip install "pydensecrf2==1.1"')
     if args.split:
@@ -96,15 +143,20 @@ def main() -> None:
         names = sorted(osp.basename(p)[:-4] for p in glob.glob(
             osp.join(args.attention_dir, '*.npz')))
     os.makedirs(args.out_dir, exist_ok=True)
+    save_classes(args.out_dir, classes)
     todo = [n for n in names
             if not osp.isfile(osp.join(args.out_dir, n + '.png'))]
     print(f'{len(names)} images, {len(names) - len(todo)} labelled before',
           flush=True)
     conflict: Optional[tuple] = tuple(args.ignore_conflict) \
         if args.ignore_conflict else None
-    jobs = [(n, args.attention_dir, args.saliency_dir, args.out_dir, args.w,
-             args.ignore_multi, conflict, args.skip_missing,
-             args.image_dir if args.crf else None) for n in todo]
+    opts = dict(att_dir=args.attention_dir, sal_dir=args.saliency_dir,
+                out_dir=args.out_dir, w=args.w, multi=args.ignore_multi,
+                conflict=conflict, skip=args.skip_missing,
+                img_dir=args.image_dir if args.crf else None, method=method,
+                fg_thr=args.fg_thr, bg_thr=args.bg_thr,
+                num_classes=len(classes))
+    jobs = [(n, opts) for n in todo]
     from mmengine.utils import ProgressBar
     bar = ProgressBar(len(jobs), file=sys.stdout) if jobs else None
     counts = {'done': 0, 'resized': 0, 'missing': 0}

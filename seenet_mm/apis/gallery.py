@@ -35,7 +35,8 @@ def make_gallery(inferencer: AttentionInferencer, infos: Sequence[dict],
         out_dir: where ``<name>.png`` and the index go.
         label_dir: proxy labels ``<name>.png`` (optional).
         gt_dir: ground-truth masks ``<name>.png`` (optional).
-        class_names: names of the ids (0 = background).
+        class_names: names of the ids, the background first (VOC's
+            default; own data: ``('background', *metainfo.classes)``).
         visualizer: the drawing visualizer (default: a new one).
 
     Returns:
@@ -48,7 +49,7 @@ def make_gallery(inferencer: AttentionInferencer, infos: Sequence[dict],
         name = info['img_id']
         img = mmcv.imread(info['img_path'])
         classes, fused = load_attention(
-            osp.join(attention_dir, name + '.npz'))
+            osp.join(attention_dir, name + '.npz'), len(class_names) - 1)
         maps = inferencer.branch_maps(img, classes.tolist())
 
         def optional_png(folder: Optional[str]):

@@ -1,8 +1,10 @@
-"""Which images a tool works on: a VOC split with image-level labels."""
+"""Which images a tool works on: a split of the attention config's dataset
+(a VOC split list, or an own-folder ``train.json`` / ``val.json``)."""
 from __future__ import annotations
 
+import copy
 import os.path as osp
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from mmengine.config import Config
 
@@ -12,25 +14,34 @@ def voc_root_of(cfg: Config, data_root: Optional[str] = None) -> str:
     return data_root or cfg.train_dataloader.dataset.data_root
 
 
-def list_images(cfg: Config, split: Optional[str] = None,
-                data_root: Optional[str] = None) -> List[dict]:
-    """Data infos (``img_path``, ``img_id``, ``gt_class_ids``) of a split.
+def image_split(cfg: Config, split: Optional[str] = None,
+                data_root: Optional[str] = None
+                ) -> Tuple[List[str], List[dict]]:
+    """The class names and the data infos (``img_path``, ``img_id``,
+    ``gt_class_ids``) of a split of the config's train dataset type.
 
     Args:
-        cfg: a SeeNet config (its train dataset gives root and prefixes).
-        split: split list file; relative paths are taken from the VOC root
-            (default: the train dataset's ``ann_file``, e.g. trainaug.txt).
-        data_root: the ``VOCdevkit/VOC2012`` folder (default: the config's).
+        cfg: an attention config (its train dataset gives type, root and
+            prefixes).
+        split: the split's annotation file, relative paths taken from the
+            data root: a VOC split list (default: the train dataset's
+            ``ann_file``, e.g. trainaug.txt) or an own-folder JSON
+            (``val.json``).
+        data_root: the dataset root (default: the config's).
     """
-    from seenet_mm.datasets import VOCImageLabelDataset
-    ds_cfg = cfg.train_dataloader.dataset
-    root = voc_root_of(cfg, data_root)
-    ann = split or ds_cfg.ann_file
-    if osp.isfile(ann):
-        ann = osp.abspath(ann)
-    dataset = VOCImageLabelDataset(
-        data_root=root, ann_file=ann,
-        data_prefix=dict(ds_cfg.get('data_prefix', {})),
-        label_file=ds_cfg.get('label_file', None), pipeline=[],
-        serialize_data=False)
-    return [dataset.get_data_info(i) for i in range(len(dataset))]
+    from mmseg.registry import DATASETS
+    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
+    ds_cfg.update(data_root=voc_root_of(cfg, data_root), pipeline=[],
+                  serialize_data=False, lazy_init=False)
+    if split:
+        ds_cfg['ann_file'] = osp.abspath(split) if osp.isfile(split) \
+            else split
+    dataset = DATASETS.build(ds_cfg)
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    return list(dataset.metainfo['classes']), infos
+
+
+def list_images(cfg: Config, split: Optional[str] = None,
+                data_root: Optional[str] = None) -> List[dict]:
+    """The data infos of :func:`image_split`."""
+    return image_split(cfg, split, data_root)[1]

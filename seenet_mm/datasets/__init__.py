@@ -1,4 +1,7 @@
 """Datasets and transforms of seenet_mm (registered into mmseg)."""
+from .image_folder import (FolderFormatError, ImageFolderSegDataset,
+                           ImageLabelFolderDataset, LoadMaskIfExists,
+                           is_image_folder, read_split, validate_folder)
 from .proxy_transforms import (GenerateProxyLabel, LoadAttentionMaps,
                                LoadSaliencyMap)
 from .transforms import PackImageLabelInputs
@@ -6,4 +9,6 @@ from .voc_image_labels import VOCImageLabelDataset, read_voc_xml_labels
 
 __all__ = ['VOCImageLabelDataset', 'PackImageLabelInputs',
            'read_voc_xml_labels', 'LoadSaliencyMap', 'LoadAttentionMaps',
-           'GenerateProxyLabel']
+           'GenerateProxyLabel', 'ImageLabelFolderDataset',
+           'ImageFolderSegDataset', 'LoadMaskIfExists', 'FolderFormatError',
+           'read_split', 'validate_folder', 'is_image_folder']

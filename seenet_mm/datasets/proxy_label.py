@@ -10,6 +10,9 @@ attention A_c(i) in [0, 1]:
 Two ignore rules (value 255) that the authors advised later are options,
 off by default: pixels where two classes are both strongly attended, and
 pixels whose saliency contradicts the label.
+
+Without saliency maps, :func:`threshold_proxy_label` makes labels from the
+attention alone (IRN's confident regions; not in the SeeNet paper).
 """
 from __future__ import annotations
 
@@ -200,4 +203,111 @@ def proxy_label_reference(saliency: np.ndarray, attention: np.ndarray,
                 if q > best:  # strict: ties keep the lower index
                     best, best_label = q, c
             out[y, x] = best_label
+    return out
+
+
+# IRN's thresholds (Ahn et al., CVPR 2019, conf_fg_thres / conf_bg_thres)
+FG_THRESHOLD = 0.30
+BG_THRESHOLD = 0.05
+PROXY_METHODS = ('saliency', 'threshold')
+
+
+def _padded_argmax(attention: np.ndarray, thr: float) -> np.ndarray:
+    """argmax over ``[thr, A_1, ..., A_K]``: 0 where no attention exceeds
+    ``thr`` (ties go to the lower index: the background), else 1 + the
+    strongest map's index."""
+    if attention.shape[0] == 0:
+        return np.zeros(attention.shape[1:], np.int64)
+    peak = attention.max(0)
+    return np.where(peak > thr, attention.argmax(0) + 1, 0)
+
+
+def threshold_proxy_label(attention: np.ndarray,
+                          classes: Sequence[int],
+                          fg_thr: float = FG_THRESHOLD,
+                          bg_thr: float = BG_THRESHOLD,
+                          crf_image: Optional[np.ndarray] = None,
+                          crf_params: Optional[dict] = None) -> np.ndarray:
+    """Label map of one image from its attention maps alone, no saliency
+    (IRN's confident labels, ``cam_to_ir_label``).
+
+    Per pixel, with A the ``[K, H, W]`` maps of the image's classes:
+
+    - foreground side: the argmax over ``[fg_thr, A_1 .. A_K]`` (the
+      strongest class where its attention exceeds ``fg_thr``, else 0);
+    - background side: the same with ``bg_thr``;
+    - the label is the foreground side's class where it has one, the
+      background (0) where the background side is 0 as well (no attention
+      above ``bg_thr``), and 255 (ignore) in between.
+
+    Args:
+        attention: ``[K, H, W]`` in [0, 1], one map per image class.
+        classes: the K class ids (1..M).
+        fg_thr: confident-foreground threshold (IRN: 0.30).
+        bg_thr: confident-background threshold (IRN: 0.05); < ``fg_thr``.
+        crf_image: if given (uint8 ``[H, W, 3]``), each side's argmax is
+            refined by a dense CRF on this image before they are combined,
+            as IRN does (:func:`seenet_mm.crf.crf_from_labels`, IRN's
+            parameters; needs pydensecrf2).
+        crf_params: :func:`seenet_mm.crf.dense_crf` arguments replacing
+            IRN's.
+
+    Returns:
+        np.ndarray: uint8 ``[H, W]`` with values in {0, 255} U classes.
+    """
+    attention = np.asarray(attention, dtype=np.float32)
+    if attention.ndim == 2:
+        attention = attention[None]
+    classes = np.asarray(classes, dtype=np.int64).reshape(-1)
+    if attention.ndim != 3 or len(classes) != attention.shape[0]:
+        raise ValueError(f'threshold_proxy_label: {len(classes)} classes for '
+                         f'attention of shape {attention.shape}')
+    if len(classes) and (classes.min() < 1 or classes.max() > 254):
+        raise ValueError(f'threshold_proxy_label: class ids must be in '
+                         f'1..254, got {classes.tolist()}')
+    if not 0 <= bg_thr < fg_thr:
+        raise ValueError(f'threshold_proxy_label: need 0 <= bg_thr < fg_thr, '
+                         f'got bg_thr={bg_thr}, fg_thr={fg_thr}')
+    fg = _padded_argmax(attention, fg_thr)
+    bg = _padded_argmax(attention, bg_thr)
+    if crf_image is not None:
+        from ..crf import crf_from_labels
+        fg = crf_from_labels(crf_image, fg, len(classes) + 1,
+                             params=crf_params)
+        bg = crf_from_labels(crf_image, bg, len(classes) + 1,
+                             params=crf_params)
+    lut = np.concatenate([[0], classes]).astype(np.uint8)
+    label = lut[fg]
+    label[fg == 0] = IGNORE
+    label[(fg == 0) & (bg == 0)] = 0
+    return label
+
+
+def threshold_proxy_label_reference(attention: np.ndarray,
+                                    classes: Sequence[int],
+                                    fg_thr: float = FG_THRESHOLD,
+                                    bg_thr: float = BG_THRESHOLD
+                                    ) -> np.ndarray:
+    """:func:`threshold_proxy_label` without CRF as a per-pixel loop in
+    float64, written from IRN's description: the tests' reference. The
+    thresholds are first rounded to float32, as IRN's padding of its
+    float32 maps with them does (a map equal to the threshold is not
+    above it)."""
+    fg_thr = float(np.float32(fg_thr))
+    bg_thr = float(np.float32(bg_thr))
+    _, h, width = attention.shape
+    out = np.zeros((h, width), np.uint8)
+    for y in range(h):
+        for x in range(width):
+            best, best_k = -1.0, -1
+            for k in range(len(classes)):
+                a = float(attention[k, y, x])
+                if a > best:
+                    best, best_k = a, k
+            if best_k >= 0 and best > fg_thr:
+                out[y, x] = classes[best_k]
+            elif best_k >= 0 and best > bg_thr:
+                out[y, x] = IGNORE
+            else:
+                out[y, x] = 0
     return out

@@ -7,6 +7,11 @@ A segmentation pipeline on proxy labels made on the fly::
     dict(type='LoadAttentionMaps', attention_dir='work_dirs/att'),
     dict(type='GenerateProxyLabel', w=1.0),   # -> gt_seg_map
     ... geometric transforms, PackSegInputs
+
+and without saliency maps (IRN's confident regions, 255 between them)::
+
+    dict(type='LoadAttentionMaps', attention_dir='work_dirs/att'),
+    dict(type='GenerateProxyLabel', method='threshold'),
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
 from ..fileio import load_attention, load_saliency
-from .proxy_label import proxy_label
+from .proxy_label import (BG_THRESHOLD, FG_THRESHOLD, PROXY_METHODS,
+                          proxy_label, threshold_proxy_label)
 
 
 def _stem(results: dict) -> str:
@@ -47,14 +53,23 @@ class LoadSaliencyMap(BaseTransform):
 @TRANSFORMS.register_module()
 class LoadAttentionMaps(BaseTransform):
     """``results['attention']`` ``[K, H, W]`` and
-    ``results['attention_classes']`` from ``{attention_dir}/{name}.npz``."""
+    ``results['attention_classes']`` from ``{attention_dir}/{name}.npz``.
 
-    def __init__(self, attention_dir: str) -> None:
+    Args:
+        attention_dir: the attention files.
+        num_classes: M, the largest class id accepted (default None: any
+            id a label PNG can hold, 1..254).
+    """
+
+    def __init__(self, attention_dir: str,
+                 num_classes: Optional[int] = None) -> None:
         self.attention_dir = attention_dir
+        self.num_classes = num_classes
 
     def transform(self, results: dict) -> dict:
         path = osp.join(self.attention_dir, _stem(results) + '.npz')
-        classes, attention = load_attention(path)
+        classes, attention = load_attention(
+            path, self.num_classes if self.num_classes else 254)
         if attention.shape[1:] != _image_shape(results):
             raise ValueError(f'{path}: attention size {attention.shape[1:]} '
                              f'differs from the image '
@@ -66,32 +81,60 @@ class LoadAttentionMaps(BaseTransform):
 
 @TRANSFORMS.register_module()
 class GenerateProxyLabel(BaseTransform):
-    """Algorithm 1 on ``saliency`` and ``attention`` -> ``gt_seg_map``
-    (added to ``seg_fields`` so later geometric transforms move it too).
+    """Proxy label -> ``gt_seg_map`` (added to ``seg_fields`` so later
+    geometric transforms move it too).
 
-    Args: as :func:`seenet_mm.apis.proxy_label`.
+    Args:
+        method: ``'saliency'`` (default): Algorithm 1 on ``saliency`` and
+            ``attention`` (:func:`seenet_mm.apis.proxy_label`);
+            ``'threshold'``: from ``attention`` alone
+            (:func:`seenet_mm.apis.threshold_proxy_label`).
+        w, ignore_multi_thr, ignore_conflict: Algorithm 1's options.
+        fg_thr, bg_thr: the thresholds of ``'threshold'`` (IRN: 0.30,
+            0.05).
     """
 
     def __init__(self, w: float = 1.0,
                  ignore_multi_thr: Optional[float] = None,
-                 ignore_conflict: Optional[Sequence[float]] = None) -> None:
+                 ignore_conflict: Optional[Sequence[float]] = None,
+                 method: str = 'saliency',
+                 fg_thr: float = FG_THRESHOLD,
+                 bg_thr: float = BG_THRESHOLD) -> None:
+        if method not in PROXY_METHODS:
+            raise ValueError(f'GenerateProxyLabel: method must be one of '
+                             f'{PROXY_METHODS}, got {method!r}')
+        self.method = method
+        self.fg_thr = fg_thr
+        self.bg_thr = bg_thr
         self.w = w
         self.ignore_multi_thr = ignore_multi_thr
         self.ignore_conflict = tuple(ignore_conflict) \
             if ignore_conflict is not None else None
 
     def transform(self, results: dict) -> dict:
-        for key in ('saliency', 'attention'):
+        needed = ('attention', ) if self.method == 'threshold' else (
+            'saliency', 'attention')
+        for key in needed:
             if key not in results:
                 raise KeyError(f'GenerateProxyLabel needs {key!r}: put '
                                'LoadSaliencyMap and LoadAttentionMaps before '
-                               'it')
-        results['gt_seg_map'] = proxy_label(
-            results.pop('saliency'), results.pop('attention'),
-            results.pop('attention_classes'), w=self.w,
-            ignore_multi_thr=self.ignore_multi_thr,
-            ignore_conflict=self.ignore_conflict)
+                               'it' if self.method == 'saliency' else
+                               f'GenerateProxyLabel needs {key!r}: put '
+                               'LoadAttentionMaps before it')
+        if self.method == 'threshold':
+            results['gt_seg_map'] = threshold_proxy_label(
+                results.pop('attention'), results.pop('attention_classes'),
+                fg_thr=self.fg_thr, bg_thr=self.bg_thr)
+        else:
+            results['gt_seg_map'] = self._algorithm1(results)
         fields = results.setdefault('seg_fields', [])
         if 'gt_seg_map' not in fields:
             fields.append('gt_seg_map')
         return results
+
+    def _algorithm1(self, results: dict):
+        return proxy_label(
+            results.pop('saliency'), results.pop('attention'),
+            results.pop('attention_classes'), w=self.w,
+            ignore_multi_thr=self.ignore_multi_thr,
+            ignore_conflict=self.ignore_conflict)

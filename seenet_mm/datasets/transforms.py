@@ -1,7 +1,7 @@
 """Packing of image-level labels for SeeNet's data samples."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
@@ -16,15 +16,22 @@ class PackImageLabelInputs(BaseTransform):
     """Pack an image and its multi-hot image-level labels.
 
     Produces ``inputs`` (uint8 ``[3, H, W]``) and a ``SegDataSample`` whose
-    ``gt_class_labels`` is a float multi-hot ``[num_classes]`` (index
-    ``id - 1`` for VOC id ``id``), plus the meta keys; a loaded
-    ``gt_seg_map`` (for evaluation only) becomes ``gt_sem_seg``.
+    ``gt_class_labels`` is a float multi-hot ``[M]`` (index ``id - 1`` for
+    class id ``id``), plus the meta keys; a loaded ``gt_seg_map`` (for
+    evaluation only) becomes ``gt_sem_seg``.
+
+    Args:
+        num_classes: M. Default None: the data info's ``num_classes``,
+            which the datasets of this package set from their class list
+            (VOC: 20); a value given here must agree with it.
+        meta_keys: data info keys copied into the sample's metainfo.
     """
 
-    def __init__(self, num_classes: int = 20,
+    def __init__(self, num_classes: Optional[int] = None,
                  meta_keys: Sequence[str] = (
-                     'img_path', 'img_id', 'ori_shape', 'img_shape',
-                     'scale_factor', 'flip', 'flip_direction')) -> None:
+                     'img_path', 'img_id', 'seg_map_path', 'ori_shape',
+                     'img_shape', 'scale_factor', 'flip',
+                     'flip_direction')) -> None:
         self.num_classes = num_classes
         self.meta_keys = tuple(meta_keys)
 
@@ -34,11 +41,20 @@ class PackImageLabelInputs(BaseTransform):
             img = img[..., None]
         inputs = torch.from_numpy(
             np.ascontiguousarray(img.transpose(2, 0, 1)))
-        labels = torch.zeros(self.num_classes)
+        num_classes = self.num_classes
+        given = results.get('num_classes')
+        if num_classes is None:
+            num_classes = 20 if given is None else int(given)
+        elif given is not None and int(given) != num_classes:
+            raise ValueError(
+                f'PackImageLabelInputs(num_classes={num_classes}) disagrees '
+                f'with the dataset\'s {given} classes '
+                f'({results.get("img_path")})')
+        labels = torch.zeros(num_classes)
         for cid in results.get('gt_class_ids', []):
-            if not 1 <= cid <= self.num_classes:
+            if not 1 <= cid <= num_classes:
                 raise ValueError(f'{results.get("img_path")}: class id {cid} '
-                                 f'outside 1..{self.num_classes}')
+                                 f'outside 1..{num_classes}')
             labels[cid - 1] = 1
         sample = SegDataSample()
         sample.gt_class_labels = labels

@@ -55,8 +55,8 @@ class VOCImageLabelDataset(BaseDataset):
         use_difficult: count objects marked difficult (default True).
         img_suffix: image file suffix.
 
-    Each data info has ``img_path``, ``img_id`` and ``gt_class_ids`` (VOC ids
-    1..20). An image without any label is an error naming its file.
+    Each data info has ``img_path``, ``img_id``, ``gt_class_ids`` (VOC ids
+    1..20) and ``num_classes`` (20). An image without any label is an error naming its file.
     """
 
     METAINFO = dict(classes=VOC_CLASSES[1:])
@@ -120,7 +120,8 @@ class VOCImageLabelDataset(BaseDataset):
                 raise ValueError(f'{source}: image {name} has no class label '
                                  '(image-level training needs at least one)')
             info = dict(img_path=osp.join(img_dir, name + self.img_suffix),
-                        img_id=name, gt_class_ids=ids)
+                        img_id=name, gt_class_ids=ids,
+                        num_classes=len(self.metainfo['classes']))
             if seg_dir:
                 info.update(seg_map_path=osp.join(seg_dir, name + '.png'),
                             reduce_zero_label=False, seg_fields=[])

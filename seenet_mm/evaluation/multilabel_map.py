@@ -1,4 +1,4 @@
-"""Multi-label mean average precision over the 20 VOC classes."""
+"""Multi-label mean average precision over the dataset's classes."""
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence

@@ -5,6 +5,9 @@ Seed mIoU, the usual protocol: per image, its ground-truth classes' maps in
 (ties go to the background); the confusion over the split gives the mIoU,
 swept over ``t`` with the best reported. Proxy labels are scored directly,
 255 ignored (and counted).
+
+``num_classes`` everywhere is M + 1: the dataset's M classes and the
+background (VOC: 21, the default).
 """
 from __future__ import annotations
 
@@ -18,6 +21,18 @@ from ..metainfo import VOC_CLASSES
 NUM_CLASSES = len(VOC_CLASSES)  # VOC: background + 20
 
 
+def check_values(gt: np.ndarray, num_classes: int, what: str = 'ground truth'
+                 ) -> None:
+    """``ValueError`` when ``gt`` holds a value that is neither a class
+    (0..num_classes - 1) nor 255; the caller adds the file's name."""
+    if gt.size and gt.max() >= num_classes:
+        bad = np.unique(gt[(gt >= num_classes) & (gt != IGNORE)])
+        if bad.size:
+            raise ValueError(f'{what} holds values {bad[:8].tolist()}, '
+                             f'neither a class (0..{num_classes - 1}) nor '
+                             f'{IGNORE}')
+
+
 def default_thresholds() -> np.ndarray:
     """0.05, 0.10, ..., 0.60."""
     return np.round(np.arange(0.05, 0.601, 0.05), 2)
@@ -26,7 +41,8 @@ def default_thresholds() -> np.ndarray:
 def confusion(pred: np.ndarray, gt: np.ndarray,
               num_classes: int = NUM_CLASSES) -> np.ndarray:
     """``[C, C]`` counts, rows = ground truth, columns = prediction; pixels
-    with 255 in either are left out."""
+    with 255 in either are left out. Values >= C other than 255 would land
+    in the wrong cells: check them first (:func:`check_values`)."""
     valid = (gt != IGNORE) & (pred != IGNORE)
     idx = gt[valid].astype(np.int64) * num_classes + pred[valid]
     return np.bincount(idx, minlength=num_classes**2).reshape(
@@ -57,25 +73,32 @@ class SeedEvaluator:
 
     Args:
         thresholds: background scores to sweep.
+        num_classes: M + 1 (VOC: 21).
     """
 
-    def __init__(self, thresholds: Optional[Sequence[float]] = None) -> None:
+    def __init__(self, thresholds: Optional[Sequence[float]] = None,
+                 num_classes: int = NUM_CLASSES) -> None:
+        self.num_classes = num_classes
         self.thresholds = np.asarray(
             default_thresholds() if thresholds is None else thresholds,
             dtype=np.float64)
         if self.thresholds.size == 0:
             raise ValueError('SeedEvaluator: no threshold given')
-        self.conf = np.zeros((len(self.thresholds), NUM_CLASSES, NUM_CLASSES),
-                             np.int64)
+        self.conf = np.zeros((len(self.thresholds), num_classes,
+                              num_classes), np.int64)
         self.count = 0
 
     def add(self, attention: np.ndarray, classes: Sequence[int],
             gt: np.ndarray) -> None:
-        """One image: ``attention`` ``[K, H, W]`` of VOC ids ``classes``,
-        ``gt`` ``[H, W]`` (0..20, 255)."""
+        """One image: ``attention`` ``[K, H, W]`` of class ids ``classes``
+        (1..M), ``gt`` ``[H, W]`` (0..M, 255)."""
         if attention.shape[1:] != gt.shape:
             raise ValueError(f'attention {attention.shape[1:]} and ground '
                              f'truth {gt.shape} differ in size')
+        check_values(gt, self.num_classes)
+        if len(classes) and max(classes) >= self.num_classes:
+            raise ValueError(f'class ids {list(classes)} outside '
+                             f'1..{self.num_classes - 1}')
         lut = np.asarray(classes, dtype=np.uint8)
         if len(lut):
             peak = attention.max(0)
@@ -85,7 +108,7 @@ class SeedEvaluator:
             label = np.zeros(gt.shape, np.uint8)
         for i, t in enumerate(self.thresholds):
             pred = np.where(peak > t, label, 0).astype(np.uint8)
-            self.conf[i] += confusion(pred, gt)
+            self.conf[i] += confusion(pred, gt, self.num_classes)
         self.count += 1
 
     def results(self) -> Dict[str, object]:
@@ -110,11 +133,15 @@ class LabelEvaluator:
     A proxy label's 255 pixels are left out of ``mIoU``, which flatters
     labels that ignore more; ``mIoU_ignore_as_background`` counts them as
     background instead (IRN's protocol for its CAM labels).
+
+    Args:
+        num_classes: M + 1 (VOC: 21).
     """
 
-    def __init__(self) -> None:
-        self.conf = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
-        self.conf_bg = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
+    def __init__(self, num_classes: int = NUM_CLASSES) -> None:
+        self.num_classes = num_classes
+        self.conf = np.zeros((num_classes, num_classes), np.int64)
+        self.conf_bg = np.zeros((num_classes, num_classes), np.int64)
         self.ignored = 0
         self.valid = 0
         self.count = 0
@@ -123,11 +150,14 @@ class LabelEvaluator:
         if label.shape != gt.shape:
             raise ValueError(f'label {label.shape} and ground truth '
                              f'{gt.shape} differ in size')
+        check_values(gt, self.num_classes)
+        check_values(label, self.num_classes, 'the proxy label')
         counted = gt != IGNORE
         self.ignored += int((counted & (label == IGNORE)).sum())
         self.valid += int(counted.sum())
-        self.conf += confusion(label, gt)
-        self.conf_bg += confusion(np.where(label == IGNORE, 0, label), gt)
+        self.conf += confusion(label, gt, self.num_classes)
+        self.conf_bg += confusion(np.where(label == IGNORE, 0, label), gt,
+                                  self.num_classes)
         self.count += 1
 
     def results(self) -> Dict[str, object]:
@@ -155,5 +185,6 @@ def to_jsonable(obj):
 
 
 __all__: List[str] = ['SeedEvaluator', 'LabelEvaluator', 'confusion',
+                      'check_values', 'NUM_CLASSES',
                       'scores_from_confusion', 'default_thresholds',
                       'to_jsonable']

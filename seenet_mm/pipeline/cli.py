@@ -9,7 +9,8 @@ import sys
 from typing import Optional, Sequence, Tuple
 
 from ..models.classifiers.seenet import MODES
-from .context import DEFAULT_THRESHOLDS, PRESETS, Context, PipelineError
+from .context import (DEFAULT_THRESHOLDS, FOLDER_PRESETS, PRESETS,
+                      PROXY_CHOICES, Context, PipelineError, detect_layout)
 from .runner import run_compare, run_main
 from .stages import STAGE_NAMES
 from .state import PipelineState
@@ -21,13 +22,20 @@ DESCRIPTION = ('The main job: run the stages that exist, each through its '
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument('--data-root',
-                        help='folder holding VOCdevkit/VOC2012 (default: '
-                        'generate the toy set into the work dir)')
+                        help='a folder holding VOCdevkit/VOC2012 (or a '
+                        'VOC2012 folder), or your own folder (train.json, '
+                        'images/; README "Your own data"). Default: '
+                        'generate the toy set into the work dir')
     parser.add_argument('--work-dir', default='work_dirs/pipeline')
     parser.add_argument('--from', dest='start', choices=STAGE_NAMES,
                         help='rerun from this stage on')
     parser.add_argument('--saliency-dir', help='saliency maps (default: '
-                        'VOCdevkit/VOC2012/saliency)')
+                        'VOCdevkit/VOC2012/saliency, or DIR/saliency)')
+    parser.add_argument('--proxy-labels', choices=PROXY_CHOICES,
+                        default='auto', help='saliency: SeeNet Algorithm 1; '
+                        'threshold: attention alone (IRN 0.30 / 0.05); '
+                        'auto (default): saliency when the saliency folder '
+                        'exists')
     parser.add_argument('--seed', type=int, default=0, help='toy set seed')
     parser.add_argument('--compare', action='store_true',
                         help='attention chain for cam, acol, seenet-noflip '
@@ -45,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
                         'tools/eval_seeds.py\'s usual 0.05 ... 0.60 so that '
                         'the best lies inside: erasing widens the maps)')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
-                        help='configs to use (default: toy without '
-                        '--data-root, voc with it)')
+                        help='configs to use: toy (small models from '
+                        'scratch) or voc (the paper\'s VGG16); default: toy '
+                        'without --data-root, voc with it. With an own '
+                        'folder, the *_folder configs of the same kind')
     parser.add_argument('--attention-config',
                         help='attention config (default: the preset\'s)')
     parser.add_argument('--segmentation-config',
@@ -58,12 +68,22 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
     """The main job's context and the preset's name; raises
     :class:`PipelineError` when a config does not exist."""
     work = osp.abspath(args.work_dir)
-    voc = osp.join(args.data_root or osp.join(work, 'toy'), 'VOCdevkit',
-                   'VOC2012')
+    layout, classes = 'voc', None
+    if args.data_root:
+        layout, voc = detect_layout(osp.abspath(args.data_root))
+    else:
+        voc = osp.join(work, 'toy', 'VOCdevkit', 'VOC2012')
+    if layout == 'folder':
+        from ..datasets.image_folder import split_classes
+        try:
+            classes = tuple(split_classes(osp.join(voc, 'train.json')))
+        except (FileNotFoundError, ValueError) as err:
+            raise PipelineError(f'error: {err}') from None
     preset = args.preset or ('voc' if args.data_root else 'toy')
-    attention_cfg = osp.abspath(args.attention_config or PRESETS[preset][0])
+    presets = FOLDER_PRESETS if layout == 'folder' else PRESETS
+    attention_cfg = osp.abspath(args.attention_config or presets[preset][0])
     segmentation_cfg = osp.abspath(args.segmentation_config or
-                                   PRESETS[preset][1])
+                                   presets[preset][1])
     for cfg in (attention_cfg, segmentation_cfg):
         if not osp.isfile(cfg):
             raise PipelineError(f'error: config {cfg} does not exist')
@@ -74,7 +94,12 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         segmentation_config=segmentation_cfg,
         thresholds=None if args.thresholds is None else tuple(
             args.thresholds),
-        toy_seed=args.seed)
+        toy_seed=args.seed, layout=layout, classes=classes,
+        proxy_method=args.proxy_labels)
+    if classes:
+        print(f'own-folder dataset {voc}: {len(classes)} classes from '
+              f'train.json ({", ".join(classes[:8])}'
+              f'{", ..." if len(classes) > 8 else ""})', flush=True)
     return ctx, preset
 
 

@@ -38,7 +38,8 @@ def _preset(attention: Tuple[str, ...], segmentation: Tuple[str, ...]
             osp.join(root, 'configs', *segmentation))
 
 
-# (attention config, segmentation config) of each preset
+# (attention config, segmentation config) of each preset: 'toy' the small
+# from-scratch models, 'voc' the paper's VGG16 (ImageNet weights)
 PRESETS: Dict[str, Tuple[str, str]] = {
     'toy': _preset(('toy', 'seenet_vgg16_toy.py'),
                    ('toy', 'deeplab-largefov_vgg16_toy.py')),
@@ -46,6 +47,37 @@ PRESETS: Dict[str, Tuple[str, str]] = {
                    ('deeplab_largefov',
                     'deeplab-largefov_vgg16_1xb20-6k_voc12aug-321x321.py')),
 }
+# the same presets for a dataset in the own-folder format
+FOLDER_PRESETS: Dict[str, Tuple[str, str]] = {
+    'toy': _preset(('toy', 'seenet_vgg16_toy_folder.py'),
+                   ('toy', 'deeplab-largefov_vgg16_toy_folder.py')),
+    'voc': _preset(('seenet', 'vgg16_folder.py'),
+                   ('deeplab_largefov', 'deeplab-largefov_vgg16_folder.py')),
+}
+LAYOUTS = ('voc', 'folder')
+PROXY_CHOICES = ('auto', 'saliency', 'threshold')
+
+
+def detect_layout(data_root: str) -> Tuple[str, str]:
+    """``(layout, root)`` of ``--data-root``: ``('folder', DIR)`` for the
+    own-folder format (``DIR/train.json``), ``('voc', .../VOC2012)`` for a
+    folder holding ``VOCdevkit/VOC2012`` or for a ``VOC2012`` folder itself
+    (``JPEGImages`` in it). Anything else is a :class:`PipelineError`
+    saying what was expected."""
+    if not osp.isdir(data_root):
+        raise PipelineError(f'error: --data-root: {data_root} does not '
+                            'exist')
+    if osp.isfile(osp.join(data_root, 'train.json')):
+        return 'folder', data_root
+    voc = osp.join(data_root, 'VOCdevkit', 'VOC2012')
+    if osp.isdir(voc):
+        return 'voc', voc
+    if osp.isdir(osp.join(data_root, 'JPEGImages')):
+        return 'voc', data_root
+    raise PipelineError(
+        f'error: --data-root: {data_root} is neither a folder in the '
+        'own-folder format (train.json, images/) nor a VOC root '
+        '(VOCdevkit/VOC2012, or a VOC2012 folder with JPEGImages/)')
 
 
 @dataclass(frozen=True)
@@ -60,7 +92,8 @@ class Context:
     Args:
         work_dir: the job's work dir (state, log, toy set, reports).
         out_dir: where these stages write their outputs.
-        voc: the ``VOCdevkit/VOC2012`` folder.
+        voc: the dataset root: the ``VOCdevkit/VOC2012`` folder, or the
+            own-folder dataset's folder (``layout='folder'``).
         data_root: ``--data-root`` (None: the toy set in the work dir).
         saliency_dir: saliency maps, grey PNGs.
         attention_config / segmentation_config: absolute config paths.
@@ -74,6 +107,12 @@ class Context:
         train_options: extra ``--cfg-options`` of the attention training.
         model_options: extra ``--cfg-options`` of the attention model's
             test and inference.
+        layout: ``'voc'`` or ``'folder'`` (:func:`detect_layout`).
+        classes: the own-folder dataset's class names (train.json); None
+            for VOC (the configs' 20 classes).
+        proxy_method: ``'saliency'`` (Algorithm 1), ``'threshold'`` (no
+            saliency) or ``'auto'``: saliency when :attr:`saliency_dir`
+            exists (:meth:`resolved_proxy_method`).
     """
     work_dir: str
     out_dir: str
@@ -87,6 +126,9 @@ class Context:
     toy_seed: int = 0
     train_options: Tuple[str, ...] = ()
     model_options: Tuple[str, ...] = ()
+    layout: str = 'voc'
+    classes: Optional[Tuple[str, ...]] = None
+    proxy_method: str = 'auto'
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -98,7 +140,49 @@ class Context:
 
     @property
     def gt_dir(self) -> str:
-        return osp.join(self.voc, 'SegmentationClass')
+        """Ground-truth masks: VOC's SegmentationClass, or DIR/masks."""
+        return osp.join(self.voc, 'masks' if self.layout == 'folder' else
+                        'SegmentationClass')
+
+    @property
+    def image_dir(self) -> str:
+        return osp.join(self.voc, 'images' if self.layout == 'folder' else
+                        'JPEGImages')
+
+    def resolved_proxy_method(self) -> str:
+        """``saliency`` or ``threshold``; ``auto`` is saliency when the
+        saliency folder exists."""
+        if self.proxy_method != 'auto':
+            return self.proxy_method
+        return 'saliency' if osp.isdir(self.saliency_dir) else 'threshold'
+
+    def split_names(self, split: str) -> List[str]:
+        """Image names of an own-folder split (``train`` / ``val``);
+        empty when the file does not exist."""
+        path = osp.join(self.voc, f'{split}.json')
+        if self.layout != 'folder' or not osp.isfile(path):
+            return []
+        import json
+        with open(path) as f:
+            return [osp.splitext(e['img_path'])[0]
+                    for e in json.load(f)['data_list']]
+
+    def masked_names(self, split: str) -> List[str]:
+        """The images of an own-folder split that have a mask."""
+        return [n for n in self.split_names(split)
+                if osp.isfile(osp.join(self.gt_dir, n + '.png'))]
+
+    def attention_options(self) -> List[str]:
+        """``--cfg-options`` giving the attention model the dataset's M."""
+        if self.classes is None:
+            return []
+        return [f'model.num_classes={len(self.classes)}']
+
+    def segmentation_options(self) -> List[str]:
+        """``--cfg-options`` giving the segmentor M + 1 outputs."""
+        if self.classes is None:
+            return []
+        return [f'model.decode_head.num_classes={len(self.classes) + 1}']
 
     @property
     def log_path(self) -> str:
@@ -118,6 +202,11 @@ class Context:
         written by the data stage) and a resumed one score the same way."""
         if self.quality_split is not None:
             return list(self.quality_split)
+        if self.layout == 'folder':  # the train images that have a mask
+            path = self.path('quality_split.txt')
+            from ..fileio import write_text
+            write_text(path, '\n'.join(self.masked_names('train')) + '\n')
+            return ['--split', path]
         split = osp.join(self.voc, 'ImageSets', 'Segmentation', 'train.txt')
         return ['--split', split] if osp.isfile(split) else []
 
@@ -134,7 +223,8 @@ class Context:
                     segmentation_config=self.segmentation_config,
                     thresholds=None if self.thresholds is None else
                     list(self.thresholds),
-                    toy_seed=self.toy_seed)
+                    toy_seed=self.toy_seed, layout=self.layout,
+                    proxy_method=self.proxy_method)
 
     def variant(self, mode: str, seed: int) -> 'Context':
         """The context of one ``--compare`` run: the attention config of

@@ -37,6 +37,10 @@ def execute(stage: Stage, ctx: Context, done: Mapping[str, dict]) -> dict:
     why = stage.check(ctx) if stage.check else None
     if why:
         raise PipelineError(why)
+    skipped = stage.skip(ctx) if stage.skip else None
+    if skipped:
+        print(f'  skipped: {skipped}', flush=True)
+        return dict(skipped=skipped, seconds=time.time() - start)
     for cmd in stage.commands(ctx, done):
         run_command(cmd, ctx.log_path)
     info = stage.record(ctx, done)
@@ -58,6 +62,12 @@ def run_stages(stages: Sequence[Stage], ctx: Context,
             continue
         print(f'[{stage.name}]', flush=True)
         state.finish(stage.name, execute(stage, ctx, state.entries))
+
+
+PROXY_METHOD_NAMES = {
+    'saliency': 'SeeNet Algorithm 1 (attention + saliency)',
+    'threshold': 'attention alone, no saliency (IRN thresholds 0.30 / '
+                 '0.05, 255 between)'}
 
 
 def note(ctx: Context) -> str:
@@ -87,15 +97,24 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
                  stages: Sequence[Stage] = STAGES) -> dict:
     """Write, and print, the seconds of each stage and the metrics."""
     metrics = report_metrics(state, stages)
-    report = dict(data_root=ctx.voc, preset=preset, stages=state.entries,
-                  metrics=metrics, note=note(ctx))
+    skipped = {s.name: state[s.name]['skipped'] for s in stages
+               if 'skipped' in state[s.name]}
+    labels = state['labels'].get('method') if 'labels' in state else None
+    report = dict(data_root=ctx.voc, layout=ctx.layout, preset=preset,
+                  classes=list(ctx.classes) if ctx.classes else None,
+                  proxy_labels=labels, stages=state.entries,
+                  metrics=metrics, skipped=skipped, note=note(ctx))
     write_json(osp.join(ctx.work_dir, 'report.json'), report, indent=1)
     lines = ['| stage | seconds |', '|---|---|']
-    lines += [f'| {s.name} | {state[s.name]["seconds"]:.1f} |'
+    lines += [f'| {s.name} | {state[s.name]["seconds"]:.1f}'
+              + (' (skipped)' if 'skipped' in state[s.name] else '') + ' |'
               for s in stages]
     lines += ['', '| metric | value |', '|---|---|']
     lines += [f'| {k} | {v:.2f} |' if isinstance(v, float) else
               f'| {k} | {v} |' for k, v in metrics.items()]
+    if labels:
+        lines += ['', f'Proxy labels: {PROXY_METHOD_NAMES[labels]}.']
+    lines += [f'Skipped: {name}: {why}' for name, why in skipped.items()]
     write_text(osp.join(ctx.work_dir, 'report.md'), '\n'.join(lines) + '\n')
     print('\n'.join(lines))
     print(f'report: {osp.join(ctx.work_dir, "report.md")}; gallery: '
@@ -152,6 +171,10 @@ def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
                 done: Dict[str, dict] = {}
                 for name in chain:
                     done[name] = execute(get_stage(name, stages), sub, done)
+                    if 'skipped' in done[name]:
+                        raise PipelineError(
+                            f'error: --compare needs the {name} stage: '
+                            f'{done[name]["skipped"]}')
                 state.finish(key, compare_row(sub, done, time.time() - start))
             rows.append((mode, seed, state[key]))
     return write_compare(ctx, rows, modes, seeds)

@@ -35,6 +35,9 @@ class Stage:
         metrics: ``ctx -> {name: value}`` measured by the stage, stored as
             ``info['metrics']`` and merged into the report.
         check: ``ctx -> reason`` the stage cannot run, or None.
+        skip: ``ctx -> reason`` the stage has nothing to do on this data
+            (e.g. no masks to score against), or None; a skipped stage is
+            recorded as finished with ``info['skipped']`` and no metrics.
     """
     name: str
     reads: Tuple[str, ...]
@@ -42,6 +45,7 @@ class Stage:
     record: Callable[[Context, Done], dict] = lambda ctx, done: {}
     metrics: Optional[Callable[[Context], Dict[str, object]]] = None
     check: Optional[Callable[[Context], Optional[str]]] = None
+    skip: Optional[Callable[[Context], Optional[str]]] = None
 
 
 # ----------------------------------------------------------------------
@@ -103,34 +107,84 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
 def _data_check(ctx: Context) -> Optional[str]:
     if ctx.data_root and not osp.isdir(ctx.voc):
         return f'--data-root: {ctx.voc} does not exist'
+    if ctx.layout == 'folder':
+        # the whole folder is checked before any stage writes
+        from ..datasets.image_folder import validate_folder
+        try:
+            validate_folder(ctx.voc)
+        except (FileNotFoundError, ValueError) as err:
+            return f'error: {err}'
     return None
 
 
 def _attention_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('train', ctx.attention_config, '--work-dir',
                   ctx.path('attention'), '--resume', '--cfg-options',
-                  *ctx.data_options(), *ctx.train_options)]
+                  *ctx.data_options(), *ctx.attention_options(),
+                  *ctx.train_options)]
 
 
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('test', ctx.attention_config,
                   done['attention']['checkpoint'], '--work-dir',
                   ctx.path('attention_test'), '--cfg-options',
-                  *ctx.data_options(), *ctx.model_options)]
+                  *ctx.data_options(), *ctx.attention_options(),
+                  *ctx.model_options)]
 
 
 def _maps_commands(ctx: Context, done: Done) -> List[Command]:
-    extra = ['--cfg-options', *ctx.model_options] if ctx.model_options \
-        else []
+    options = [*ctx.attention_options(), *ctx.model_options]
+    extra = ['--cfg-options', *options] if options else []
     return [_tool('infer_attention', ctx.attention_config,
                   done['attention']['checkpoint'], '--out-dir',
                   ctx.path('maps'), '--data-root', ctx.voc, *extra)]
 
 
 def _labels_commands(ctx: Context, done: Done) -> List[Command]:
+    method = ctx.resolved_proxy_method()
+    if method == 'threshold':
+        print(f'  proxy labels without saliency maps ({ctx.saliency_dir} '
+              'not used): attention > 0.30 is the class, <= 0.05 the '
+              'background, 255 between (IRN\'s thresholds)', flush=True)
+        return [_tool('make_proxy_labels', '--attention-dir',
+                      ctx.path('maps'), '--method', 'threshold',
+                      '--out-dir', ctx.path('labels'))]
     return [_tool('make_proxy_labels', '--attention-dir', ctx.path('maps'),
                   '--saliency-dir', ctx.saliency_dir, '--out-dir',
                   ctx.path('labels'))]
+
+
+def _labels_check(ctx: Context) -> Optional[str]:
+    if ctx.proxy_method == 'saliency' and not osp.isdir(ctx.saliency_dir):
+        return (f'error: --proxy-labels saliency: the saliency folder '
+                f'{ctx.saliency_dir} does not exist')
+    return None
+
+
+def _quality_skip(ctx: Context) -> Optional[str]:
+    if not osp.isdir(ctx.gt_dir):
+        return (f'no ground-truth masks ({ctx.gt_dir} does not exist): seed '
+                'and proxy-label mIoU not measured')
+    if ctx.layout == 'folder' and not ctx.masked_names('train'):
+        return (f'no train image has a mask in {ctx.gt_dir}: seed and '
+                'proxy-label mIoU not measured')
+    return None
+
+
+def val_masks_missing(ctx: Context) -> Optional[str]:
+    """Why the segmentation cannot be evaluated (no val masks), or None."""
+    if ctx.layout != 'folder':
+        return None
+    names = ctx.split_names('val')
+    if not names:
+        return 'no val.json: segmentation val mIoU not measured'
+    missing = [n for n in names
+               if not osp.isfile(osp.join(ctx.gt_dir, n + '.png'))]
+    if missing:
+        return (f'{len(missing)} of the {len(names)} val images have no mask '
+                f'in {ctx.gt_dir} (e.g. {missing[0]}): segmentation val '
+                'mIoU not measured')
+    return None
 
 
 def _quality_commands(ctx: Context, done: Done) -> List[Command]:
@@ -158,22 +212,29 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
             quality['labels'].get('mIoU_ignore_as_background'),
         'proxy-label background spread %':
             quality['labels']['background_spread'],
+        'proxy-label ignored %': quality['labels'].get('ignored_fraction'),
     }
 
 
 def _gallery_commands(ctx: Context, done: Done) -> List[Command]:
+    extra = ['--cfg-options', *ctx.attention_options()] \
+        if ctx.attention_options() else []
     return [_tool('make_gallery', ctx.attention_config,
                   done['attention']['checkpoint'], '--attention-dir',
                   ctx.path('maps'), '--label-dir', ctx.path('labels'),
-                  '--data-root', ctx.voc, '--out-dir', ctx.path('gallery'))]
+                  '--data-root', ctx.voc, '--gt-dir', ctx.gt_dir,
+                  '--out-dir', ctx.path('gallery'), *extra)]
 
 
 def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
+    # without val masks, training runs without its validation passes
+    no_val = ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'] \
+        if val_masks_missing(ctx) else []
     return [_tool('train', ctx.segmentation_config, '--work-dir',
                   ctx.path('segmentation'), '--resume', '--cfg-options',
-                  *ctx.data_options(),
+                  *ctx.data_options(), *ctx.segmentation_options(),
                   'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.path('labels'))]
+                  + ctx.path('labels'), *no_val)]
 
 
 # (metric name suffix, flags of tools/test.py); the work dir of each is
@@ -190,7 +251,8 @@ def _segmentation_test_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('test', ctx.segmentation_config,
                   done['segmentation']['checkpoint'], '--work-dir',
                   _segmentation_test_dir(ctx, suffix), *flags,
-                  '--cfg-options', *ctx.data_options())
+                  '--cfg-options', *ctx.data_options(),
+                  *ctx.segmentation_options())
             for suffix, flags in SEGMENTATION_TESTS]
 
 
@@ -203,7 +265,7 @@ def _segmentation_test_metrics(ctx: Context) -> Dict[str, object]:
 STAGES: Tuple[Stage, ...] = (
     Stage('data', (), _data_commands,
           record=lambda ctx, done: dict(
-              paths=[osp.join(ctx.voc, 'JPEGImages')]),
+              paths=[ctx.image_dir]),
           check=_data_check),
     Stage('attention', ('data', ), _attention_commands,
           record=lambda ctx, done: _checkpoint(ctx.path('attention'))),
@@ -215,17 +277,20 @@ STAGES: Tuple[Stage, ...] = (
               files=count_files(ctx.path('maps'), '.npz'))),
     Stage('labels', ('maps', ), _labels_commands,
           record=lambda ctx, done: dict(
-              files=count_files(ctx.path('labels'), '.png'))),
+              files=count_files(ctx.path('labels'), '.png'),
+              method=ctx.resolved_proxy_method()),
+          check=_labels_check),
     Stage('quality', ('maps', 'labels'), _quality_commands,
           record=lambda ctx, done: dict(paths=[ctx.path('quality.json')]),
-          metrics=_quality_metrics),
+          metrics=_quality_metrics, skip=_quality_skip),
     Stage('gallery', ('attention', 'maps', 'labels'), _gallery_commands,
           record=lambda ctx, done: dict(
               paths=[ctx.path('gallery', 'index.md')])),
     Stage('segmentation', ('labels', ), _segmentation_commands,
           record=lambda ctx, done: _checkpoint(ctx.path('segmentation'))),
     Stage('segmentation_test', ('segmentation', ),
-          _segmentation_test_commands, metrics=_segmentation_test_metrics),
+          _segmentation_test_commands, metrics=_segmentation_test_metrics,
+          skip=val_masks_missing),
 )
 STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # the attention chain that --compare runs per mode and seed (after data)

@@ -17,6 +17,12 @@ Layout written under ``OUT``::
     VOCdevkit/VOC2012/ImageSets/Segmentation/{train,val,trainaug}.txt
     VOCdevkit/VOC2012/saliency/<name>.png            (grey 0..255)
     VOCdevkit/VOC2012/toy_meta.json
+
+or, with any class names (:func:`generate_toy_folder`), the own-folder
+format of :mod:`seenet_mm.datasets.image_folder` directly under ``OUT``::
+
+    images/<name>.jpg, masks/<name>.png, saliency/<name>.png,
+    train.json, val.json, toy_meta.json
 """
 from __future__ import annotations
 
@@ -73,10 +79,20 @@ class ToyConfig:
     saliency_miss_prob: float = 0.3
     saliency_false_prob: float = 0.3
 
-    def validate(self) -> None:
+    def validate(self, voc_names: bool = True) -> None:
+        """Check the settings; ``voc_names``: the classes must be VOC's
+        (the VOC layout names its objects in XML files)."""
+        if not self.classes:
+            raise ValueError('toy set: no class given')
+        if len(set(self.classes)) != len(self.classes):
+            raise ValueError(f'toy set: a class is given twice in '
+                             f'{list(self.classes)}')
         for name in self.classes:
-            if name not in VOC_CLASSES[1:]:
-                raise KeyError(f'toy set: {name!r} is not a VOC class name')
+            if voc_names and name not in VOC_CLASSES[1:]:
+                raise KeyError(f'toy set: {name!r} is not a VOC class name '
+                               '(other names: the own-folder format)')
+            if not name or name == 'background':
+                raise ValueError(f'toy set: {name!r} cannot be a class name')
         if self.num_images < 2:
             raise ValueError('toy set: num_images must be >= 2')
         if not 0 < self.val_fraction < 1:
@@ -179,15 +195,30 @@ def _saliency(rng: np.random.Generator, fg: np.ndarray, cfg: ToyConfig
     return (np.clip(sal, 0, 1) * 255).round().astype(np.uint8)
 
 
-def make_sample(index: int, cfg: ToyConfig) -> dict:
+def style_ids(classes: Sequence[str]) -> List[int]:
+    """The id that decides each class's look: its VOC id for a VOC name
+    (so the VOC toy set stays as it was), ``21 + i`` for another name."""
+    return [VOC_CLASSES.index(n) if n in VOC_CLASSES[1:] else 21 + i
+            for i, n in enumerate(classes)]
+
+
+def make_sample(index: int, cfg: ToyConfig,
+                label_ids: Optional[Sequence[int]] = None) -> dict:
     """Generate sample ``index``: image, label map, saliency and objects.
 
     Deterministic in ``(cfg.seed, index)``.
+
+    Args:
+        index: the sample's index.
+        cfg: the toy set's settings.
+        label_ids: the value of each class in the label map (default: the
+            VOC ids of the names; own-folder format: 1..M).
     """
     rng = np.random.default_rng([cfg.seed, index])
     w = int(rng.integers(cfg.width_range[0], cfg.width_range[1] + 1))
     h = int(rng.integers(cfg.height_range[0], cfg.height_range[1] + 1))
-    ids = [VOC_CLASSES.index(n) for n in cfg.classes]
+    ids = style_ids(cfg.classes)
+    value = dict(zip(ids, label_ids if label_ids is not None else ids))
     n_cls = int(rng.choice([1, 2, 3], p=list(cfg.classes_per_image)))
     chosen = rng.choice(ids, size=min(n_cls, len(ids)), replace=False)
     img = _background(rng, h, w)
@@ -196,9 +227,9 @@ def make_sample(index: int, cfg: ToyConfig) -> dict:
     for cid in chosen:
         for _ in range(1 + int(rng.random() < 0.15)):  # sometimes 2 instances
             style = _class_style(int(cid), ids.index(int(cid)), len(ids))
-            mask = _draw_object(rng, img, label, int(cid), style)
+            mask = _draw_object(rng, img, label, value[int(cid)], style)
             if mask is not None:
-                objects.append((int(cid), mask))
+                objects.append((value[int(cid)], mask))
     # visible masks after occlusion; keep objects that stayed visible
     visible = [(c, m & (label == c)) for c, m in objects]
     visible = [(c, m) for c, m in visible if m.sum() >= 12]
@@ -263,7 +294,7 @@ def generate_toy_dataset(out_dir: str, cfg: Optional[ToyConfig] = None,
     one raises ``FileExistsError`` unless ``overwrite``.
     """
     cfg = cfg or ToyConfig()
-    cfg.validate()
+    cfg.validate(voc_names=True)
     meta = asdict(cfg)
     meta['classes'] = list(cfg.classes)
     devkit = osp.join(out_dir, 'VOCdevkit')
@@ -311,3 +342,75 @@ def generate_toy_dataset(out_dir: str, cfg: Optional[ToyConfig] = None,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return voc_final
+
+
+def generate_toy_folder(out_dir: str, cfg: Optional[ToyConfig] = None,
+                        overwrite: bool = False, progress: bool = True
+                        ) -> str:
+    """Write the toy set in the own-folder format (any class names) as the
+    folder ``out_dir`` (atomically: built beside it, then renamed) and
+    return ``out_dir``. Class ``classes[i]`` is value ``i + 1`` of the
+    masks and index ``i`` of ``gt_label``; images and pixels are those of
+    :func:`generate_toy_dataset` for the same names and seed.
+
+    A finished set with the same settings is kept; a different one raises
+    ``FileExistsError`` unless ``overwrite``.
+    """
+    cfg = cfg or ToyConfig()
+    cfg.validate(voc_names=False)
+    meta = dict(asdict(cfg), classes=list(cfg.classes), format='folder')
+    out_dir = osp.abspath(out_dir)
+    meta_path = osp.join(out_dir, 'toy_meta.json')
+    if osp.exists(out_dir) and os.listdir(out_dir):
+        old = None
+        if osp.isfile(meta_path):
+            with open(meta_path) as f:
+                old = json.load(f)
+        if old == json.loads(json.dumps(meta)):
+            return out_dir
+        if not overwrite:
+            raise FileExistsError(
+                f'{out_dir} exists and is not a toy set with these settings; '
+                'pass --overwrite (or another --out) to replace it')
+    parent = osp.dirname(out_dir)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.tmp-',
+                           dir=parent)
+    try:
+        for sub in ('images', 'masks', 'saliency'):
+            os.makedirs(osp.join(tmp, sub))
+        palette = voc_palette()
+        label_ids = list(range(1, len(cfg.classes) + 1))
+        entries = []
+        indices = range(cfg.num_images)
+        if progress:
+            from mmengine.utils import track_iter_progress
+            indices = track_iter_progress(list(indices))
+        for i in indices:
+            sample = make_sample(i, cfg, label_ids)
+            name = sample['name']
+            cv2.imwrite(osp.join(tmp, 'images', f'{name}.jpg'),
+                        cv2.cvtColor(sample['image'], cv2.COLOR_RGB2BGR),
+                        [cv2.IMWRITE_JPEG_QUALITY, 92])
+            seg = Image.fromarray(sample['seg'], mode='P')
+            seg.putpalette(palette)
+            seg.save(osp.join(tmp, 'masks', f'{name}.png'))
+            Image.fromarray(sample['saliency'], mode='L').save(
+                osp.join(tmp, 'saliency', f'{name}.png'))
+            entries.append(dict(img_path=f'{name}.jpg', gt_label=sorted(
+                {c - 1 for c, _ in sample['objects']})))
+        n_val = max(1, int(round(cfg.num_images * cfg.val_fraction)))
+        for split, part in (('train', entries[:-n_val]),
+                            ('val', entries[-n_val:])):
+            with open(osp.join(tmp, f'{split}.json'), 'w') as f:
+                json.dump(dict(metainfo=dict(classes=list(cfg.classes)),
+                               data_list=part), f, indent=1)
+        with open(osp.join(tmp, 'toy_meta.json'), 'w') as f:
+            json.dump(meta, f, indent=1)
+        if osp.exists(out_dir):
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

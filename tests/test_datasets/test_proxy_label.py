@@ -98,3 +98,46 @@ def test_several_row_blocks_and_explicit_q():
     from seenet_mm.datasets.proxy_label import _algorithm1_labels
     small_blocks = _algorithm1_labels(D, A, np.array(classes), 1.0, block=7)
     assert np.array_equal(small_blocks, got)
+
+
+# ----------------------------------------------------------------------
+# saliency-free proxy labels (IRN's confident regions)
+# ----------------------------------------------------------------------
+def test_threshold_labels_match_the_per_pixel_reference():
+    from seenet_mm.datasets.proxy_label import (
+        threshold_proxy_label, threshold_proxy_label_reference)
+    rng = np.random.default_rng(3)
+    att = (rng.random((3, 17, 23)) ** 2).astype(np.float32)
+    att[:, :3] = np.float32(0.30)  # exactly at the thresholds: not above
+    att[:, 3:5] = np.float32(0.05)
+    for fg, bg in ((0.30, 0.05), (0.5, 0.2)):
+        out = threshold_proxy_label(att, [2, 5, 9], fg, bg)
+        ref = threshold_proxy_label_reference(att, [2, 5, 9], fg, bg)
+        assert np.array_equal(out, ref)
+    out = threshold_proxy_label(att, [2, 5, 9])
+    assert set(np.unique(out)) <= {0, 2, 5, 9, 255}
+    assert (out[:3] == 255).all() and (out[3:5] == 0).all()
+
+
+def test_threshold_labels_hand_made():
+    from seenet_mm.datasets.proxy_label import threshold_proxy_label
+    att = np.array([[[0.9, 0.2, 0.01, 0.4]],
+                    [[0.1, 0.25, 0.02, 0.6]]], np.float32)
+    assert threshold_proxy_label(att, [4, 7]).tolist() == [[4, 255, 0, 7]]
+    assert threshold_proxy_label(np.zeros((0, 2, 2)), []).tolist() == \
+        [[0, 0], [0, 0]]
+    with pytest.raises(ValueError, match='bg_thr < fg_thr'):
+        threshold_proxy_label(att, [4, 7], fg_thr=0.1, bg_thr=0.2)
+    with pytest.raises(ValueError, match='3 classes for attention'):
+        threshold_proxy_label(att, [4, 7, 8])
+
+
+def test_generate_proxy_label_threshold_method():
+    from seenet_mm.datasets import GenerateProxyLabel
+    att = np.array([[[0.9, 0.2, 0.01]]], np.float32)
+    out = GenerateProxyLabel(method='threshold')(dict(
+        attention=att, attention_classes=np.array([3]), seg_fields=[]))
+    assert out['gt_seg_map'].tolist() == [[3, 255, 0]]
+    assert out['seg_fields'] == ['gt_seg_map']
+    with pytest.raises(ValueError, match='method must be one of'):
+        GenerateProxyLabel(method='otsu')

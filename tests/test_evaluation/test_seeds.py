@@ -122,3 +122,23 @@ def test_label_evaluator_ignore_as_background_irn_protocol():
     # as background: [0, 0, 5, 0]: background IoU 2/3, class 5 IoU 1/2
     assert res['mIoU_ignore_as_background'] == pytest.approx(
         100 * (2 / 3 + 1 / 2) / 2)
+
+
+def test_any_number_of_classes_and_bad_mask_values():
+    """M = 3 (4 rows with the background); a mask value that is neither a
+    class nor 255 is an error, not a count in the wrong cell."""
+    gt = np.array([[0, 1, 3, 255]], np.uint8)
+    att = np.array([[[0.1, 0.9, 0.2, 0.9]], [[0.0, 0.1, 0.8, 0.1]]],
+                   np.float32)
+    ev = SeedEvaluator([0.5], num_classes=4)
+    ev.add(att, [1, 3], gt)
+    assert ev.conf.shape == (1, 4, 4)
+    assert np.trace(ev.conf[0]) == 3 and ev.conf[0].sum() == 3
+    with pytest.raises(ValueError, match=r'values \[4\], neither a class '
+                       r'\(0..3\) nor 255'):
+        ev.add(att, [1, 3], np.array([[0, 1, 4, 255]], np.uint8))
+    labels = LabelEvaluator(num_classes=4)
+    labels.add(np.array([[0, 1, 3, 3]], np.uint8), gt)
+    assert labels.results()['mIoU'] == pytest.approx(100.0)
+    with pytest.raises(ValueError, match='the proxy label holds values'):
+        labels.add(np.array([[0, 9, 3, 3]], np.uint8), gt)

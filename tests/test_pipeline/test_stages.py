@@ -65,14 +65,70 @@ def test_table_is_in_dependency_order():
 
 
 def test_repo_root_holds_tools_and_presets():
+    from seenet_mm.pipeline.context import FOLDER_PRESETS
     assert repo_root() == REPO
-    for cfgs in PRESETS.values():
-        assert all(osp.isfile(c) for c in cfgs)
+    for presets in (PRESETS, FOLDER_PRESETS):
+        for cfgs in presets.values():
+            assert all(osp.isfile(c) for c in cfgs)
+
+
+def test_layout_detection_and_folder_context(tmp_path):
+    """--data-root: a VOC root, a VOC2012 folder or an own folder; the
+    own folder's commands give the models its M, its masks are the ground
+    truth, and stages without masks are skipped with their reason."""
+    import json
+    from seenet_mm.pipeline.context import detect_layout
+    from seenet_mm.pipeline.stages import val_masks_missing
+    voc = tmp_path / 'v' / 'VOCdevkit' / 'VOC2012' / 'JPEGImages'
+    voc.mkdir(parents=True)
+    assert detect_layout(str(tmp_path / 'v')) == ('voc', str(voc.parent))
+    assert detect_layout(str(voc.parent)) == ('voc', str(voc.parent))
+    with pytest.raises(PipelineError, match='neither a folder in the '
+                       'own-folder format'):
+        detect_layout(str(tmp_path))
+    with pytest.raises(PipelineError, match='does not exist'):
+        detect_layout(str(tmp_path / 'nope'))
+    own = tmp_path / 'own'
+    (own / 'masks').mkdir(parents=True)
+    for split, names in (('train', 'ab'), ('val', 'c')):
+        (own / f'{split}.json').write_text(json.dumps(dict(
+            metainfo=dict(classes=['x', 'y']),
+            data_list=[dict(img_path=n + '.jpg', gt_label=[0])
+                       for n in names])))
+    assert detect_layout(str(own)) == ('folder', str(own))
+    ctx = make_ctx(tmp_path, voc=str(own), layout='folder',
+                   classes=('x', 'y'), quality_split=None,
+                   saliency_dir=str(own / 'saliency'), proxy_method='auto')
+    assert ctx.gt_dir == str(own / 'masks')
+    assert ctx.image_dir == str(own / 'images')
+    assert ctx.resolved_proxy_method() == 'threshold'  # no saliency folder
+    assert commands(ctx, 'labels')[0][2:] == [
+        '--attention-dir', ctx.path('maps'), '--method', 'threshold',
+        '--out-dir', ctx.path('labels')]
+    assert 'model.num_classes=2' in commands(ctx, 'attention')[0]
+    assert 'model.num_classes=2' in commands(ctx, 'maps')[0]
+    seg = commands(ctx, 'segmentation')[0]
+    assert 'model.decode_head.num_classes=3' in seg
+    assert seg[-3:] == ['val_cfg=None', 'val_dataloader=None',
+                        'val_evaluator=None']
+    assert 'no train image has a mask' in get_stage('quality').skip(ctx)
+    assert '1 of the 1 val images have no mask' in val_masks_missing(ctx)
+    (own / 'masks' / 'a.png').write_bytes(b'')
+    (own / 'masks' / 'c.png').write_bytes(b'')
+    assert get_stage('quality').skip(ctx) is None
+    assert commands(ctx, 'quality')[0][-5:-3] == [
+        '--split', ctx.path('quality_split.txt')]
+    assert open(ctx.path('quality_split.txt')).read() == 'a\n'
+    assert val_masks_missing(ctx) is None
+    assert 'val_cfg=None' not in commands(ctx, 'segmentation')[0]
+    (own / 'saliency').mkdir()
+    assert ctx.resolved_proxy_method() == 'saliency'
 
 
 def test_main_commands(tmp_path):
     ctx = make_ctx(tmp_path)
     work, voc = ctx.work_dir, ctx.voc
+    os.makedirs(ctx.saliency_dir)  # Algorithm 1 where saliency maps exist
     data = [f'{k}.dataset.data_root={voc}' for k in
             ('train_dataloader', 'val_dataloader', 'test_dataloader')]
     py = sys.executable
@@ -106,7 +162,8 @@ def test_main_commands(tmp_path):
     assert commands(ctx, 'gallery') == [[
         py, 'tools/make_gallery.py', ctx.attention_config, '/ck/att.pth',
         '--attention-dir', osp.join(work, 'maps'), '--label-dir',
-        osp.join(work, 'labels'), '--data-root', voc, '--out-dir',
+        osp.join(work, 'labels'), '--data-root', voc, '--gt-dir',
+        osp.join(voc, 'SegmentationClass'), '--out-dir',
         osp.join(work, 'gallery')]]
     assert commands(ctx, 'segmentation') == [[
         py, 'tools/train.py', '/cfg/seg.py', '--work-dir',
@@ -273,7 +330,8 @@ def fake_tool(calls):
                     seeds=dict(best=dict(mIoU=30.0), best_threshold=0.5,
                                best_at_edge=True, thresholds=[0.1, 0.5]),
                     labels=dict(mIoU=40.0, background_spread=2.0,
-                                mIoU_ignore_as_background=35.0)), f)
+                                mIoU_ignore_as_background=35.0,
+                                ignored_fraction=7.0)), f)
         else:
             raise AssertionError(cmd)
     return run
@@ -285,6 +343,7 @@ def test_compare_runs_the_chain_of_the_table(tmp_path, monkeypatch,
     monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
     ctx = make_ctx(tmp_path)
     os.makedirs(osp.join(ctx.voc, 'JPEGImages'))
+    os.makedirs(ctx.gt_dir)
     state = PipelineState.load(ctx.work_dir)
     result = run_compare(ctx, state, ['cam', 'seenet'], [0, 1])
     assert [c[1] for c in calls[:5]] == [
@@ -320,6 +379,7 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
     monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
     ctx = make_ctx(tmp_path)
     os.makedirs(osp.join(ctx.voc, 'JPEGImages'))
+    os.makedirs(ctx.gt_dir)
     done = {}
     for name in ('attention', 'attention_test', 'maps', 'labels',
                  'quality'):
@@ -329,7 +389,8 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
         'seed mIoU (best threshold)': 30.0, 'best threshold': 0.5,
         'best threshold at sweep edge': True, 'proxy-label mIoU': 40.0,
         'proxy-label background spread %': 2.0,
-        'proxy-label mIoU (255 as background)': 35.0}
+        'proxy-label mIoU (255 as background)': 35.0,
+        'proxy-label ignored %': 7.0}
     assert done['maps']['files'] == [ctx.path('maps'), '.npz', 0]
     assert done['quality']['paths'] == [ctx.path('quality.json')]
     assert done['attention']['checkpoint'] == ctx.path('attention',
@@ -355,6 +416,10 @@ def test_command_line(tmp_path, capsys):
     assert tuple(actions['modes'].choices) == MODES
     args = parser.parse_args(['--work-dir', str(tmp_path / 'w'),
                               '--data-root', str(tmp_path / 'd')])
+    with pytest.raises(PipelineError, match='--data-root: .*d does not '
+                       'exist'):
+        make_context(args)
+    (tmp_path / 'd' / 'VOCdevkit' / 'VOC2012').mkdir(parents=True)
     ctx, preset = make_context(args)
     assert preset == 'voc' and ctx.attention_config == PRESETS['voc'][0]
     # the quality split is decided when the stage runs

@@ -13,7 +13,8 @@ from PIL import Image
 
 from conftest import run_tool
 from seenet_mm.apis import load_attention, proxy_label
-from seenet_mm.fileio import load_label_png, load_saliency
+from seenet_mm.fileio import (ATTENTION_LEVELS, ATTENTION_VERSION,
+                              load_label_png, load_saliency)
 
 
 def free_port():
@@ -40,11 +41,13 @@ def test_npz_format(attention_dir, tiny_seenet):
                    if f.endswith('.npz'))
     assert len(names) == 6
     for name in names:
-        with np.load(osp.join(attention_dir, name + '.npz')) as data:
-            assert data['attention'].dtype == np.float16
-            classes = data['classes']
-            att = data['attention']
-            assert tuple(data['ori_shape']) == att.shape[1:]
+        path = osp.join(attention_dir, name + '.npz')
+        with np.load(path) as data:
+            assert int(data['version']) == ATTENTION_VERSION
+            assert data['attention_delta'].dtype == np.uint8
+            assert tuple(data['ori_shape']) == \
+                data['attention_delta'].shape[1:]
+        classes, att = load_attention(path)
         img = Image.open(osp.join(voc, 'JPEGImages', name + '.jpg'))
         assert att.shape[1:] == (img.size[1], img.size[0])
         gt = np.array(Image.open(osp.join(voc, 'SegmentationClass',
@@ -63,8 +66,10 @@ def test_resumable(attention_dir, tiny_seenet, tmp_path):
     out = str(tmp_path / 'att')
     shutil.copytree(attention_dir, out)
     stamps = {f: os.stat(osp.join(out, f)).st_mtime_ns
-              for f in os.listdir(out)}
-    victim = sorted(stamps)[0]
+              for f in os.listdir(out) if f.endswith('.npz')}
+    stamps['classes.json'] = os.stat(osp.join(out, 'classes.json')
+                                     ).st_mtime_ns
+    victim = sorted(f for f in stamps if f.endswith('.npz'))[0]
     os.remove(osp.join(out, victim))
     split = osp.join(voc, 'ImageSets', 'Segmentation', 'val.txt')
     proc = run_tool(['tools/infer_attention.py', config, ckpt, '--out-dir',
@@ -93,14 +98,16 @@ def test_two_processes_equal_one(attention_dir, tiny_seenet, tmp_path):
               '--batch-size', '4', '--split', split],
              env=dict(OMP_NUM_THREADS='1'))
     files = sorted(f for f in os.listdir(attention_dir) if f.endswith('.npz'))
-    assert sorted(os.listdir(two)) == sorted(os.listdir(one)) == files
+    assert sorted(os.listdir(two)) == sorted(os.listdir(one)) == sorted(
+        files + ['classes.json'])
     for f in files:
         ca, a = load_attention(osp.join(two, f))
         cb, b = load_attention(osp.join(one, f))
         assert np.array_equal(ca, cb) and np.array_equal(a, b), f
-        # another thread count: at most one float16 step on a few pixels
+        # another thread count: at most one stored level on a few pixels
         _, c = load_attention(osp.join(attention_dir, f))
-        assert np.abs(a - c).max() <= 2**-11 and (a != c).mean() < 1e-3
+        assert np.abs(a - c).max() <= 1 / ATTENTION_LEVELS + 1e-6
+        assert (a != c).mean() < 1e-3
 
 
 def test_proxy_labels_tool_transforms_and_eval(attention_dir, tiny_seenet,
@@ -242,3 +249,43 @@ def test_bad_images_and_annotations(tiny_seenet, tmp_path, fault, message):
     if osp.isdir(out):
         assert not osp.exists(osp.join(out, name + '.npz'))
         assert not [f for f in os.listdir(out) if f.startswith('.')]
+
+
+def test_saliency_free_labels_and_class_lists(attention_dir, tiny_seenet,
+                                              tmp_path):
+    """--method threshold needs no saliency folder and equals
+    threshold_proxy_label; infer_attention records the dataset's classes,
+    make_proxy_labels passes them on, eval_seeds names them."""
+    import json
+    from seenet_mm.apis import threshold_proxy_label
+    _, _, voc = tiny_seenet
+    classes = json.load(open(osp.join(attention_dir,
+                                      'classes.json')))['classes']
+    assert len(classes) == 20 and classes[0] == 'aeroplane'  # VOC's list
+    out = str(tmp_path / 'labels')
+    proc = run_tool(['tools/make_proxy_labels.py', '--attention-dir',
+                     attention_dir, '--out-dir', out, '--fg-thr', '0.4'])
+    assert 'without saliency maps (--method threshold)' in proc.stdout
+    assert '6 written' in proc.stdout
+    assert json.load(open(osp.join(out, 'classes.json')))['classes'] == \
+        classes
+    ignored = 0
+    for f in os.listdir(attention_dir):
+        if f.endswith('.npz'):
+            ids, att = load_attention(osp.join(attention_dir, f))
+            label = load_label_png(osp.join(out, f[:-4] + '.png'))
+            assert np.array_equal(label, threshold_proxy_label(
+                att, ids, fg_thr=0.4))
+            ignored += (label == 255).sum()
+    assert ignored > 0
+    proc = run_tool(['tools/eval_seeds.py', '--label-dir', out, '--gt-dir',
+                     osp.join(voc, 'SegmentationClass'), '--out',
+                     str(tmp_path / 'q.json')])
+    report = json.load(open(tmp_path / 'q.json'))
+    assert report['classes'] == classes
+    assert report['labels']['ignored_fraction'] > 0
+    assert report['labels']['mIoU_ignore_as_background'] is not None
+    proc = run_tool(['tools/make_proxy_labels.py', '--attention-dir',
+                     attention_dir, '--out-dir', out, '--method',
+                     'saliency'], check=False)
+    assert proc.returncode != 0 and 'needs --saliency-dir' in proc.stderr

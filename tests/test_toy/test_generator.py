@@ -114,3 +114,42 @@ def test_bad_settings(tmp_path, kwargs, match):
     with pytest.raises((KeyError, ValueError), match=match):
         generate_toy_dataset(str(tmp_path), ToyConfig(**kwargs),
                              progress=False)
+
+
+def test_folder_format_with_any_class_names(tmp_path):
+    """Non-VOC names give the own-folder format; VOC names written in it
+    give the same images and pixels as the VOC layout (values 1..M)."""
+    from seenet_mm.datasets import validate_folder
+    from seenet_mm.toy import generate_toy_folder
+    cfg = ToyConfig(num_images=6, val_fraction=0.34,
+                    classes=('kiwi', 'mango', 'plum'))
+    root = generate_toy_folder(str(tmp_path / 'fruit'), cfg, progress=False)
+    classes, splits = validate_folder(root)
+    assert classes == ['kiwi', 'mango', 'plum']
+    assert len(splits['train']) == 4 and len(splits['val']) == 2
+    for info in splits['train'] + splits['val']:
+        mask = np.asarray(Image.open(osp.join(root, 'masks',
+                                              info['img_id'] + '.png')))
+        present = set(np.unique(mask)) - {0, 255}
+        assert present == set(info['gt_class_ids'])
+        assert osp.isfile(osp.join(root, 'saliency', info['img_id'] + '.png'))
+    assert generate_toy_folder(root, cfg, progress=False) == root  # kept
+    with pytest.raises(FileExistsError):
+        generate_toy_folder(root, ToyConfig(num_images=3, classes=('a', )),
+                            progress=False)
+    voc_cfg = ToyConfig(num_images=3, val_fraction=0.34,
+                        classes=('cat', 'dog'))
+    folder = generate_toy_folder(str(tmp_path / 'f'), voc_cfg,
+                                 progress=False)
+    voc = generate_toy_dataset(str(tmp_path / 'v'), voc_cfg, progress=False)
+    for i in range(3):
+        name = f'toy_{i:06d}'
+        a = np.asarray(Image.open(osp.join(folder, 'masks', name + '.png')))
+        b = np.asarray(Image.open(osp.join(voc, 'SegmentationClass',
+                                           name + '.png')))
+        lut = np.arange(256)
+        lut[VOC_CLASSES.index('cat')], lut[VOC_CLASSES.index('dog')] = 1, 2
+        assert np.array_equal(a, lut[b])
+        assert np.array_equal(
+            np.asarray(Image.open(osp.join(folder, 'images', name + '.jpg'))),
+            np.asarray(Image.open(osp.join(voc, 'JPEGImages', name + '.jpg'))))

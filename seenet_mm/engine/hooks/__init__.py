@@ -1,8 +1,10 @@
 from .attention_snapshot_hook import AttentionSnapshotHook
 from .erasing_schedule_hook import ErasingScheduleHook
+from .num_class_check_hook import NumClassCheckHook, check_num_classes
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .rng_state_hook import RNGStateHook
 from .zone_statistics_hook import ZoneStatisticsHook
 
 __all__ = ['ErasingScheduleHook', 'ZoneStatisticsHook', 'RNGStateHook',
-           'AttentionSnapshotHook', 'PlainCheckpointHook']
+           'AttentionSnapshotHook', 'PlainCheckpointHook', 'NumClassCheckHook',
+           'check_num_classes']

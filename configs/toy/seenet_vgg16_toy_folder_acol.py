@@ -1,0 +1,3 @@
+# Ablation: mode='acol'; everything else as seenet_vgg16_toy_folder.py.
+_base_ = ['./seenet_vgg16_toy_folder.py']
+model = dict(mode='acol')
