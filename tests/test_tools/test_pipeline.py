@@ -157,9 +157,9 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
         len(names) - 2
     # every image of train_aug has its attention file and its proxy label
     assert sorted(os.listdir(osp.join(ref, 'maps'))) == sorted(
-        n + '.npz' for n in names)
+        [n + '.npz' for n in names] + ['classes.json'])
     assert sorted(os.listdir(osp.join(ref, 'labels'))) == sorted(
-        n + '.png' for n in names)
+        [n + '.png' for n in names] + ['classes.json'])
 
     # a rerun of a finished pipeline skips every stage whose outputs are
     # still there, and reruns those whose outputs are gone
