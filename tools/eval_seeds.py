@@ -3,11 +3,20 @@ labels against the ground truth.
 
     python tools/eval_seeds.py --attention-dir ATT --gt-dir GT [--split FILE]
         [--thresholds 0.05 0.10 ...] [--label-dir LABELS] [--out FILE.json]
-        [--classes classes.json|train.json]
+        [--classes classes.json|train.json] [--context-dir CONTEXT]
+        [--zone-thresholds 0.05 0.7]
 
 Prints a table and writes JSON (default: ATT/seed_eval.json). The class
 list comes from --classes, else ATT/classes.json (or LABELS/classes.json),
 else VOC's 20 classes; ground truth holds 0..M and 255.
+
+With --context-dir (masks of class-correlated context, toy sets made with
+--context): the context spread, the share of context pixels labelled
+foreground (seeds at the best threshold, and proxy labels). The zones of
+the stored maps (background: max attention < LOW, erased: >= HIGH) are
+scored against the ground truth: recall and precision of each. These are
+the zones of the fused maps of the file, not T_A's own (ZoneMetric in
+tools/test.py scores those).
 """
 import argparse
 import glob
@@ -15,12 +24,14 @@ import os
 import os.path as osp
 import sys
 
+import numpy as np
 from mmengine.utils import ProgressBar
 
 from seenet_mm.fileio import (load_attention, load_classes, load_label_png,
                               read_classes, write_json)
 from seenet_mm.evaluation.seeds import (LabelEvaluator, SeedEvaluator,
                                         default_thresholds, to_jsonable)
+from seenet_mm.evaluation.zone_metric import zone_counts, zone_scores
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,6 +45,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--thresholds', type=float, nargs='+',
                         default=default_thresholds().tolist())
     parser.add_argument('--out', help='JSON output')
+    parser.add_argument('--context-dir', help='context masks <name>.png '
+                        '(> 0 = context): report the context spread')
+    parser.add_argument('--zone-thresholds', type=float, nargs=2,
+                        default=[0.05, 0.7], metavar=('LOW', 'HIGH'),
+                        help='zones of the stored maps scored against the '
+                        'ground truth (default: δl, δh = 0.05, 0.7)')
     parser.add_argument('--classes', help='class list: a classes.json or an '
                         'own-folder train.json (default: ATT/classes.json, '
                         'else VOC)')
@@ -58,6 +75,23 @@ def class_table(res: dict, title: str, names: list) -> list:
     return lines
 
 
+def load_context(folder, name):
+    """The context mask of an image (bool), or None without a folder."""
+    if not folder:
+        return None
+    return load_label_png(osp.join(folder, name + '.png')) > 0
+
+
+def stored_zones(att: np.ndarray, low: float, high: float) -> np.ndarray:
+    """-1 / 0 / 1 (background / erased / potential) of the max over the
+    file's maps, as T_A's values."""
+    peak = att.max(0) if len(att) else np.zeros(att.shape[1:], np.float32)
+    zones = np.ones(peak.shape, np.int8)
+    zones[peak >= high] = 0
+    zones[peak < low] = -1
+    return zones
+
+
 def main() -> None:
     args = parse_args()
     if not args.attention_dir and not args.label_dir:
@@ -75,15 +109,20 @@ def main() -> None:
         if args.attention_dir:
             names = names_of(args.attention_dir, '.npz', args.split)
             seeds = SeedEvaluator(args.thresholds, m + 1)
+            low, high = args.zone_thresholds
+            zones = np.zeros(6, np.int64)
             bar = ProgressBar(len(names), file=sys.stdout)
             for name in names:
                 ids, att = load_attention(
                     osp.join(args.attention_dir, name + '.npz'), m)
                 gt_path = osp.join(args.gt_dir, name + '.png')
+                gt = load_label_png(gt_path)
                 try:
-                    seeds.add(att, ids, load_label_png(gt_path))
+                    seeds.add(att, ids, gt,
+                              load_context(args.context_dir, name))
                 except ValueError as err:
                     raise ValueError(f'{gt_path}: {err}') from None
+                zones += zone_counts(stored_zones(att, low, high), gt)
                 bar.update()
             print()
             res = seeds.results()
@@ -97,6 +136,18 @@ def main() -> None:
                          f'threshold {res["best_threshold"]:.2f}{edge}; '
                          f'background spread '
                          f'{res["best"]["background_spread"]:.2f}%')
+            if 'context_spread' in res:
+                lines.append(f'context spread of the seeds at the best '
+                             f'threshold: {res["context_spread"]:.2f}% of '
+                             'the context pixels labelled foreground')
+            report['zones'] = dict(zone_scores(zones), low=low, high=high)
+            z = report['zones']
+            lines.append(
+                f'zones of the stored maps (< {low} background, >= {high} '
+                f'erased): background zone recall {z["bg_recall"]:.1f}%, '
+                f'precision {z["bg_precision"]:.1f}%; erased zone recall '
+                f'{z["erased_recall"]:.1f}%, precision '
+                f'{z["erased_precision"]:.1f}%')
             lines += class_table(res['best'], 'seeds at the best threshold:',
                                  class_names)
         if args.label_dir:
@@ -107,7 +158,8 @@ def main() -> None:
                 label_path = osp.join(args.label_dir, name + '.png')
                 try:
                     labels.add(load_label_png(label_path),
-                               load_label_png(gt_path))
+                               load_label_png(gt_path),
+                               load_context(args.context_dir, name))
                 except ValueError as err:
                     raise ValueError(f'{gt_path} / {label_path}: {err}'
                                      ) from None
@@ -119,6 +171,9 @@ def main() -> None:
                          f'(mIoU {res["mIoU_ignore_as_background"]:.2f} '
                          'with them counted as background); background '
                          f'spread {res["background_spread"]:.2f}%')
+            if 'context_spread' in res:
+                lines.append(f'context spread of the proxy labels: '
+                             f'{res["context_spread"]:.2f}%')
             lines += class_table(res, 'proxy labels:', class_names)
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')

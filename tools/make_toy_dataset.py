@@ -23,6 +23,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--classes', nargs='+', default=list(DEFAULT_CLASSES),
                         help='class names that may appear (VOC names: VOC '
                         'layout; any other name: the own-folder format)')
+    parser.add_argument('--context', action='store_true',
+                        help='class-correlated context next to the objects '
+                        '(bands of class-specific texture), weak body cues, '
+                        'and context masks in context/ (issue 12); off: the '
+                        'default toy set')
     parser.add_argument('--format', choices=['auto', 'voc', 'folder'],
                         default='auto', help='auto: voc when every class is '
                         'a VOC name, else folder')
@@ -34,7 +39,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = ToyConfig(num_images=args.num_images, seed=args.seed,
-                    val_fraction=args.val_fraction, classes=args.classes)
+                    val_fraction=args.val_fraction, classes=args.classes,
+                    context=args.context)
     fmt = args.format
     if fmt == 'auto':
         fmt = 'voc' if all(c in VOC_CLASSES[1:] for c in args.classes) \

@@ -86,12 +86,17 @@ class SeedEvaluator:
             raise ValueError('SeedEvaluator: no threshold given')
         self.conf = np.zeros((len(self.thresholds), num_classes,
                               num_classes), np.int64)
+        # context pixels labelled foreground, per threshold, and in all
+        self.context_fg = np.zeros(len(self.thresholds), np.int64)
+        self.context_total = 0
         self.count = 0
 
     def add(self, attention: np.ndarray, classes: Sequence[int],
-            gt: np.ndarray) -> None:
+            gt: np.ndarray, context: Optional[np.ndarray] = None) -> None:
         """One image: ``attention`` ``[K, H, W]`` of class ids ``classes``
-        (1..M), ``gt`` ``[H, W]`` (0..M, 255)."""
+        (1..M), ``gt`` ``[H, W]`` (0..M, 255); ``context``: bool ``[H, W]``,
+        the background pixels of class-correlated context (toy sets made
+        with ``--context``), for the context spread."""
         if attention.shape[1:] != gt.shape:
             raise ValueError(f'attention {attention.shape[1:]} and ground '
                              f'truth {gt.shape} differ in size')
@@ -106,9 +111,14 @@ class SeedEvaluator:
         else:
             peak = np.zeros(gt.shape, np.float32)
             label = np.zeros(gt.shape, np.uint8)
+        if context is not None:
+            context = np.asarray(context, bool) & (gt == 0)
+            self.context_total += int(context.sum())
         for i, t in enumerate(self.thresholds):
             pred = np.where(peak > t, label, 0).astype(np.uint8)
             self.conf[i] += confusion(pred, gt, self.num_classes)
+            if context is not None:
+                self.context_fg[i] += int((context & (pred != 0)).sum())
         self.count += 1
 
     def results(self) -> Dict[str, object]:
@@ -117,7 +127,7 @@ class SeedEvaluator:
         per_t = [scores_from_confusion(c) for c in self.conf]
         mious = np.array([s['mIoU'] for s in per_t])
         best = int(np.nanargmax(mious))
-        return dict(
+        out = dict(
             images=self.count,
             thresholds=self.thresholds.tolist(),
             mIoU_per_threshold=mious.tolist(),
@@ -125,6 +135,12 @@ class SeedEvaluator:
             best=per_t[best],
             best_at_edge=bool(len(mious) > 1 and
                               best in (0, len(mious) - 1)))
+        if self.context_total:
+            spread = self.context_fg / self.context_total * 100
+            # share of the context pixels labelled foreground
+            out['context_spread_per_threshold'] = spread.tolist()
+            out['context_spread'] = float(spread[best])
+        return out
 
 
 class LabelEvaluator:
@@ -144,9 +160,14 @@ class LabelEvaluator:
         self.conf_bg = np.zeros((num_classes, num_classes), np.int64)
         self.ignored = 0
         self.valid = 0
+        self.context_fg = 0
+        self.context_total = 0
         self.count = 0
 
-    def add(self, label: np.ndarray, gt: np.ndarray) -> None:
+    def add(self, label: np.ndarray, gt: np.ndarray,
+            context: Optional[np.ndarray] = None) -> None:
+        """One image; ``context`` as :meth:`SeedEvaluator.add` (a context
+        pixel labelled with a class counts as spread; 255 does not)."""
         if label.shape != gt.shape:
             raise ValueError(f'label {label.shape} and ground truth '
                              f'{gt.shape} differ in size')
@@ -158,6 +179,11 @@ class LabelEvaluator:
         self.conf += confusion(label, gt, self.num_classes)
         self.conf_bg += confusion(np.where(label == IGNORE, 0, label), gt,
                                   self.num_classes)
+        if context is not None:
+            context = np.asarray(context, bool) & (gt == 0)
+            self.context_total += int(context.sum())
+            self.context_fg += int((context & (label != 0) &
+                                    (label != IGNORE)).sum())
         self.count += 1
 
     def results(self) -> Dict[str, object]:
@@ -166,6 +192,8 @@ class LabelEvaluator:
         out['ignored_fraction'] = self.ignored / max(self.valid, 1) * 100
         out['mIoU_ignore_as_background'] = scores_from_confusion(
             self.conf_bg)['mIoU']
+        if self.context_total:
+            out['context_spread'] = self.context_fg / self.context_total * 100
         return out
 
 

@@ -54,9 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                         'the best lies inside: erasing widens the maps)')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
                         help='configs to use: toy (small models from '
-                        'scratch) or voc (the paper\'s VGG16); default: toy '
-                        'without --data-root, voc with it. With an own '
-                        'folder, the *_folder configs of the same kind')
+                        'scratch), toy-context (the same on a toy set with '
+                        'class-correlated context, issue 12) or voc (the '
+                        'paper\'s VGG16); default: toy without --data-root, '
+                        'voc with it. With an own folder, the *_folder '
+                        'configs of the same kind')
     parser.add_argument('--attention-config',
                         help='attention config (default: the preset\'s)')
     parser.add_argument('--segmentation-config',
@@ -95,7 +97,8 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         thresholds=None if args.thresholds is None else tuple(
             args.thresholds),
         toy_seed=args.seed, layout=layout, classes=classes,
-        proxy_method=args.proxy_labels)
+        proxy_method=args.proxy_labels,
+        toy_context=preset == 'toy-context' and not args.data_root)
     if classes:
         print(f'own-folder dataset {voc}: {len(classes)} classes from '
               f'train.json ({", ".join(classes[:8])}'

@@ -43,6 +43,9 @@ def _preset(attention: Tuple[str, ...], segmentation: Tuple[str, ...]
 PRESETS: Dict[str, Tuple[str, str]] = {
     'toy': _preset(('toy', 'seenet_vgg16_toy.py'),
                    ('toy', 'deeplab-largefov_vgg16_toy.py')),
+    # the toy models on the toy set with class-correlated context (issue 12)
+    'toy-context': _preset(('toy', 'seenet_vgg16_toy.py'),
+                           ('toy', 'deeplab-largefov_vgg16_toy.py')),
     'voc': _preset(('seenet', 'vgg16_voc.py'),
                    ('deeplab_largefov',
                     'deeplab-largefov_vgg16_1xb20-6k_voc12aug-321x321.py')),
@@ -51,6 +54,8 @@ PRESETS: Dict[str, Tuple[str, str]] = {
 FOLDER_PRESETS: Dict[str, Tuple[str, str]] = {
     'toy': _preset(('toy', 'seenet_vgg16_toy_folder.py'),
                    ('toy', 'deeplab-largefov_vgg16_toy_folder.py')),
+    'toy-context': _preset(('toy', 'seenet_vgg16_toy_folder.py'),
+                           ('toy', 'deeplab-largefov_vgg16_toy_folder.py')),
     'voc': _preset(('seenet', 'vgg16_folder.py'),
                    ('deeplab_largefov', 'deeplab-largefov_vgg16_folder.py')),
 }
@@ -104,6 +109,8 @@ class Context:
             0.05 ... 0.60; the command line's default is
             :data:`DEFAULT_THRESHOLDS`).
         toy_seed: seed of the generated toy set.
+        toy_context: generate the toy set with class-correlated context
+            (``--preset toy-context``).
         train_options: extra ``--cfg-options`` of the attention training.
         model_options: extra ``--cfg-options`` of the attention model's
             test and inference.
@@ -129,6 +136,7 @@ class Context:
     layout: str = 'voc'
     classes: Optional[Tuple[str, ...]] = None
     proxy_method: str = 'auto'
+    toy_context: bool = False
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -143,6 +151,11 @@ class Context:
         """Ground-truth masks: VOC's SegmentationClass, or DIR/masks."""
         return osp.join(self.voc, 'masks' if self.layout == 'folder' else
                         'SegmentationClass')
+
+    @property
+    def context_dir(self) -> str:
+        """Context masks (toy sets made with ``--context``)."""
+        return osp.join(self.voc, 'context')
 
     @property
     def image_dir(self) -> str:
@@ -223,7 +236,8 @@ class Context:
                     segmentation_config=self.segmentation_config,
                     thresholds=None if self.thresholds is None else
                     list(self.thresholds),
-                    toy_seed=self.toy_seed, layout=self.layout,
+                    toy_seed=self.toy_seed, toy_context=self.toy_context,
+                    layout=self.layout,
                     proxy_method=self.proxy_method)
 
     def variant(self, mode: str, seed: int) -> 'Context':

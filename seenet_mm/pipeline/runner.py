@@ -133,13 +133,17 @@ def compare_row(ctx: Context, done: Mapping[str, dict],
                 seconds: float) -> dict:
     """One row of the comparison from the finished chain's outputs."""
     q = read_quality(ctx)
+    test = done['attention_test']['metrics']
     return dict(
-        seconds=seconds, mAP=done['attention_test']['metrics'].get('cls/mAP'),
+        seconds=seconds, mAP=test.get('cls/mAP'),
         seed_mIoU=q['seeds']['best']['mIoU'],
         best_thr=q['seeds']['best_threshold'],
         at_edge=q['seeds']['best_at_edge'],
         sweep=[min(q['seeds']['thresholds']), max(q['seeds']['thresholds'])],
-        label_mIoU=q['labels']['mIoU'])
+        label_mIoU=q['labels']['mIoU'],
+        context_spread=q['seeds'].get('context_spread'),
+        bg_zone_recall=test.get('zone/bg_recall'),
+        bg_zone=test.get('zone/bg_zone'))
 
 
 def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
@@ -184,21 +188,36 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
                   seeds: Sequence[int]) -> dict:
     """Write, and print, ``compare.md`` / ``compare.json`` from
     ``(mode, seed, row)`` tuples."""
+    def fmt(v) -> str:
+        return '-' if v is None else f'{v:.1f}'
+
     lines = ['| mode | seed | val mAP | seed mIoU (best thr) | '
-             'proxy-label mIoU | seconds |', '|---|---|---|---|---|---|']
+             'proxy-label mIoU | context spread % | background-zone recall '
+             '% (zone %) | seconds |', '|---|---|---|---|---|---|---|---|']
     for mode, seed, r in rows:
         edge = ', at sweep edge' if r['at_edge'] else ''
         lines.append(f'| {mode} | {seed} | {r["mAP"]:.1f} | '
                      f'{r["seed_mIoU"]:.1f} ({r["best_thr"]:.2f}{edge}) | '
-                     f'{r["label_mIoU"]:.1f} | {r["seconds"]:.0f} |')
+                     f'{r["label_mIoU"]:.1f} | '
+                     f'{fmt(r.get("context_spread"))} | '
+                     f'{fmt(r.get("bg_zone_recall"))} '
+                     f'({fmt(r.get("bg_zone"))}) | {r["seconds"]:.0f} |')
+
+    def mean(rs, key) -> str:
+        vals = [r.get(key) for r in rs]
+        vals = [v for v in vals if v is not None]
+        return fmt(sum(vals) / len(vals) if vals else None)
+
     if len(seeds) > 1:
-        lines += ['', '| mode | mean seed mIoU | mean proxy-label mIoU |',
-                  '|---|---|---|']
+        lines += ['', '| mode | mean seed mIoU | mean proxy-label mIoU | '
+                  'mean context spread % | mean background-zone recall % |',
+                  '|---|---|---|---|---|']
         for mode in modes:
             rs = [r for m, _, r in rows if m == mode]
-            lines.append(f'| {mode} | '
-                         f'{sum(r["seed_mIoU"] for r in rs) / len(rs):.1f} | '
-                         f'{sum(r["label_mIoU"] for r in rs) / len(rs):.1f} |')
+            lines.append(f'| {mode} | {mean(rs, "seed_mIoU")} | '
+                         f'{mean(rs, "label_mIoU")} | '
+                         f'{mean(rs, "context_spread")} | '
+                         f'{mean(rs, "bg_zone_recall")} |')
     sweeps = sorted({tuple(r['sweep']) for _, _, r in rows if 'sweep' in r})
     lines += ['', 'Seed sweep: ' + '; '.join(f'{lo:.2f} ... {hi:.2f}'
                                              for lo, hi in sweeps)]

@@ -80,7 +80,8 @@ def latest_test_metrics(test_dir: str) -> Dict[str, float]:
     with open(runs[-1]) as f:
         lines = [json.loads(line) for line in f if line.strip()]
     return {k: v for k, v in lines[-1].items()
-            if k in ('aAcc', 'mIoU', 'mAcc', 'cls/mAP')}
+            if k in ('aAcc', 'mIoU', 'mAcc', 'cls/mAP')
+            or k.startswith('zone/')}
 
 
 def _checkpoint(work_dir: str) -> dict:
@@ -101,7 +102,8 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
     if ctx.data_root:
         return []
     return [_tool('make_toy_dataset', '--out', ctx.toy_dir, '--seed',
-                  str(ctx.toy_seed))]
+                  str(ctx.toy_seed), *(['--context'] if ctx.toy_context
+                                       else []))]
 
 
 def _data_check(ctx: Context) -> Optional[str]:
@@ -188,10 +190,12 @@ def val_masks_missing(ctx: Context) -> Optional[str]:
 
 
 def _quality_commands(ctx: Context, done: Done) -> List[Command]:
+    context = ['--context-dir', ctx.context_dir] \
+        if osp.isdir(ctx.context_dir) else []
     return [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
                   '--label-dir', ctx.path('labels'), '--gt-dir', ctx.gt_dir,
                   '--out', ctx.path('quality.json'), *ctx.quality_split_args(),
-                  *ctx.threshold_options())]
+                  *ctx.threshold_options(), *context)]
 
 
 def read_quality(ctx: Context) -> dict:
@@ -213,6 +217,10 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
         'proxy-label background spread %':
             quality['labels']['background_spread'],
         'proxy-label ignored %': quality['labels'].get('ignored_fraction'),
+        **({'seed context spread %': quality['seeds']['context_spread'],
+            'proxy-label context spread %':
+                quality['labels'].get('context_spread')}
+           if 'context_spread' in quality['seeds'] else {}),
     }
 
 

@@ -16,6 +16,8 @@ Layout written under ``OUT``::
     VOCdevkit/VOC2012/SegmentationClass/<name>.png   (VOC palette, 255 edges)
     VOCdevkit/VOC2012/ImageSets/Segmentation/{train,val,trainaug}.txt
     VOCdevkit/VOC2012/saliency/<name>.png            (grey 0..255)
+    VOCdevkit/VOC2012/context/<name>.png             (--context only: 255
+                                                      on context pixels)
     VOCdevkit/VOC2012/toy_meta.json
 
 or, with any class names (:func:`generate_toy_folder`), the own-folder
@@ -78,6 +80,25 @@ class ToyConfig:
     classes_per_image: Tuple[float, float, float] = (0.5, 0.35, 0.15)
     saliency_miss_prob: float = 0.3
     saliency_false_prob: float = 0.3
+    # class-correlated context (issue 12; off: today's toy set): a region of
+    # class-specific texture next to an object (below it, as rails under a
+    # train) in ``context_prob`` of its instances; bodies then carry only
+    # weak class cues (``body_cue`` of the class tint, the rest a shared
+    # grey, one stripe pattern for all classes); the part stays strong
+    context: bool = False
+    context_prob: float = 0.8
+    body_cue: float = 0.25
+
+    def meta(self) -> dict:
+        """What ``toy_meta.json`` records: every setting, the context ones
+        only when ``context`` is on (so the meta of a set without context
+        is what it was before the option existed)."""
+        meta = asdict(self)
+        meta['classes'] = list(self.classes)
+        if not self.context:
+            for key in ('context', 'context_prob', 'body_cue'):
+                meta.pop(key)
+        return meta
 
     def validate(self, voc_names: bool = True) -> None:
         """Check the settings; ``voc_names``: the classes must be VOC's
@@ -97,19 +118,28 @@ class ToyConfig:
             raise ValueError('toy set: num_images must be >= 2')
         if not 0 < self.val_fraction < 1:
             raise ValueError('toy set: val_fraction must be in (0, 1)')
+        if not 0 <= self.context_prob <= 1 or not 0 <= self.body_cue <= 1:
+            raise ValueError('toy set: context_prob and body_cue must be in '
+                             '[0, 1]')
         if abs(sum(self.classes_per_image) - 1) > 1e-6:
             raise ValueError('toy set: classes_per_image must sum to 1')
 
 
-def _class_style(cid: int, rank: int, n_classes: int) -> dict:
+def _class_style(cid: int, rank: int, n_classes: int,
+                 body_cue: Optional[float] = None) -> dict:
     """Deterministic appearance of VOC class ``cid`` (1..20), the ``rank``-th
-    of the ``n_classes`` classes in use (hues spread evenly over them)."""
+    of the ``n_classes`` classes in use (hues spread evenly over them).
+
+    ``body_cue`` (context sets): the body's tint keeps only this share of
+    the class colour (the rest a shared grey) and all classes share one
+    stripe pattern; the style then also holds the class's context look.
+    """
     hue = rank / n_classes
     rgb = cv2.cvtColor(
         np.uint8([[[int(hue * 179), 230, 235]]]), cv2.COLOR_HSV2RGB)[0, 0]
     tint = cv2.cvtColor(
         np.uint8([[[int(hue * 179), 90, 170]]]), cv2.COLOR_HSV2RGB)[0, 0]
-    return dict(
+    style = dict(
         part_rgb=rgb.astype(np.float32),
         body_rgb=tint.astype(np.float32),
         shape=_SHAPES[cid % len(_SHAPES)],
@@ -117,6 +147,55 @@ def _class_style(cid: int, rank: int, n_classes: int) -> dict:
         stripe_period=4 + (cid % 4) * 2,
         part_side=_PART_SIDES[cid % len(_PART_SIDES)],
     )
+    if body_cue is not None:
+        grey = np.float32([150, 150, 150])
+        style.update(
+            body_rgb=(body_cue * tint + (1 - body_cue) * grey).astype(
+                np.float32),
+            stripe_angle=np.pi / 4, stripe_period=6,
+            # context: a saturated class hue, darker than the part, with
+            # class-specific line spacing (rails, water, grass ...)
+            context_rgb=cv2.cvtColor(
+                np.uint8([[[int(((rank + 0.5) / n_classes) * 179) % 180,
+                            200, 150]]]), cv2.COLOR_HSV2RGB)[0, 0].astype(
+                np.float32),
+            context_period=3 + rank % 4)
+    return style
+
+
+def _draw_context(rng: np.random.Generator, img: np.ndarray,
+                  context: np.ndarray, mask: np.ndarray, style: dict
+                  ) -> None:
+    """A band of the class's context texture next to the object of
+    ``mask``: below it (as rails under a train), or above when the image
+    ends too soon below; as wide as the object, 0.4-0.7 of its height.
+    Drawn into ``img`` and marked in ``context`` (pixels the object covers
+    are left out)."""
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    obj_h = int(ys.max() - ys.min()) + 1
+    height = max(3, int(obj_h * rng.uniform(0.4, 0.7)))
+    overlap = int(0.15 * obj_h)
+    if h - (int(ys.max()) - overlap) >= height or \
+            h - int(ys.max()) >= int(ys.min()):
+        y0 = int(ys.max()) - overlap
+    else:
+        y0 = int(ys.min()) + overlap - height
+    x0, x1 = int(xs.min()), int(xs.max()) + 1
+    pad = int((x1 - x0) * rng.uniform(0.0, 0.25))
+    x0, x1 = max(0, x0 - pad), min(w, x1 + pad)
+    y0, y1 = max(0, y0), min(h, y0 + height)
+    if y1 <= y0 or x1 <= x0:
+        return
+    band = np.zeros((h, w), bool)
+    band[y0:y1, x0:x1] = True
+    band &= ~mask
+    yy = np.arange(h, dtype=np.float32)[:, None]
+    lines = (np.floor(yy / style['context_period']) % 2).astype(np.float32)
+    tex = style['context_rgb'][None, None] * (0.75 + 0.4 * lines[..., None])
+    tex = np.broadcast_to(tex, img.shape)
+    img[band] = tex[band]
+    context |= band
 
 
 def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -219,31 +298,48 @@ def make_sample(index: int, cfg: ToyConfig,
     h = int(rng.integers(cfg.height_range[0], cfg.height_range[1] + 1))
     ids = style_ids(cfg.classes)
     value = dict(zip(ids, label_ids if label_ids is not None else ids))
+    cue = cfg.body_cue if cfg.context else None
     n_cls = int(rng.choice([1, 2, 3], p=list(cfg.classes_per_image)))
     chosen = rng.choice(ids, size=min(n_cls, len(ids)), replace=False)
     img = _background(rng, h, w)
     label = np.zeros((h, w), np.uint8)
     objects: List[Tuple[int, np.ndarray]] = []
+    contexts: List[Tuple[np.ndarray, dict]] = []
     for cid in chosen:
         for _ in range(1 + int(rng.random() < 0.15)):  # sometimes 2 instances
-            style = _class_style(int(cid), ids.index(int(cid)), len(ids))
+            style = _class_style(int(cid), ids.index(int(cid)), len(ids),
+                                 cue)
             mask = _draw_object(rng, img, label, value[int(cid)], style)
             if mask is not None:
                 objects.append((value[int(cid)], mask))
+                if cfg.context and rng.random() < cfg.context_prob:
+                    contexts.append((mask, style))
     # visible masks after occlusion; keep objects that stayed visible
     visible = [(c, m & (label == c)) for c, m in objects]
     visible = [(c, m) for c, m in visible if m.sum() >= 12]
     fg = label > 0
+    context = None
+    if cfg.context:
+        # the contexts go under the objects: redraw the objects' pixels
+        objects_img = img.copy()
+        context = np.zeros((h, w), bool)
+        for mask, style in contexts:
+            _draw_context(rng, img, context, mask, style)
+        img[fg] = objects_img[fg]
+        context &= ~fg
     edges = cv2.dilate(label, np.ones((3, 3), np.uint8)) != cv2.erode(
         label, np.ones((3, 3), np.uint8))
     seg = label.copy()
     seg[edges] = IGNORE_INDEX
-    return dict(
+    sample = dict(
         name=f'toy_{index:06d}',
         image=np.clip(img, 0, 255).astype(np.uint8),
         seg=seg,
         saliency=_saliency(rng, fg, cfg),
         objects=visible)
+    if context is not None:
+        sample['context'] = context
+    return sample
 
 
 def _annotation_xml(name: str, h: int, w: int,
@@ -280,6 +376,11 @@ def _write_sample(sample: dict, voc: str, palette: List[int]) -> None:
     seg.save(osp.join(voc, 'SegmentationClass', f'{name}.png'))
     Image.fromarray(sample['saliency'], mode='L').save(
         osp.join(voc, 'saliency', f'{name}.png'))
+    if 'context' in sample:
+        os.makedirs(osp.join(voc, 'context'), exist_ok=True)
+        Image.fromarray(sample['context'].astype(np.uint8) * 255,
+                        mode='L').save(osp.join(voc, 'context',
+                                                f'{name}.png'))
     with open(osp.join(voc, 'Annotations', f'{name}.xml'), 'wb') as f:
         f.write(_annotation_xml(name, h, w, sample['objects']))
 
@@ -295,8 +396,7 @@ def generate_toy_dataset(out_dir: str, cfg: Optional[ToyConfig] = None,
     """
     cfg = cfg or ToyConfig()
     cfg.validate(voc_names=True)
-    meta = asdict(cfg)
-    meta['classes'] = list(cfg.classes)
+    meta = cfg.meta()
     devkit = osp.join(out_dir, 'VOCdevkit')
     voc_final = osp.join(devkit, 'VOC2012')
     meta_path = osp.join(voc_final, 'toy_meta.json')
@@ -358,7 +458,7 @@ def generate_toy_folder(out_dir: str, cfg: Optional[ToyConfig] = None,
     """
     cfg = cfg or ToyConfig()
     cfg.validate(voc_names=False)
-    meta = dict(asdict(cfg), classes=list(cfg.classes), format='folder')
+    meta = dict(cfg.meta(), format='folder')
     out_dir = osp.abspath(out_dir)
     meta_path = osp.join(out_dir, 'toy_meta.json')
     if osp.exists(out_dir) and os.listdir(out_dir):
@@ -397,6 +497,11 @@ def generate_toy_folder(out_dir: str, cfg: Optional[ToyConfig] = None,
             seg.save(osp.join(tmp, 'masks', f'{name}.png'))
             Image.fromarray(sample['saliency'], mode='L').save(
                 osp.join(tmp, 'saliency', f'{name}.png'))
+            if 'context' in sample:
+                os.makedirs(osp.join(tmp, 'context'), exist_ok=True)
+                Image.fromarray(sample['context'].astype(np.uint8) * 255,
+                                mode='L').save(osp.join(tmp, 'context',
+                                                        f'{name}.png'))
             entries.append(dict(img_path=f'{name}.jpg', gt_label=sorted(
                 {c - 1 for c, _ in sample['objects']})))
         n_val = max(1, int(round(cfg.num_images * cfg.val_fraction)))

@@ -142,3 +142,22 @@ def test_any_number_of_classes_and_bad_mask_values():
     assert labels.results()['mIoU'] == pytest.approx(100.0)
     with pytest.raises(ValueError, match='the proxy label holds values'):
         labels.add(np.array([[0, 9, 3, 3]], np.uint8), gt)
+
+
+def test_context_spread():
+    """The share of context pixels (true background) labelled foreground:
+    at the best threshold for seeds, class labels (not 255) for labels."""
+    gt = np.array([[0, 0, 0, 1]], np.uint8)
+    ctx = np.array([[True, True, False, True]])  # the last is an object
+    att = np.array([[[0.9, 0.2, 0.1, 0.9]]], np.float32)
+    ev = SeedEvaluator([0.1, 0.5])
+    ev.add(att, [1], gt, ctx)
+    res = ev.results()
+    assert res['context_spread_per_threshold'] == [100.0, 50.0]
+    assert res['best_threshold'] == 0.5 and res['context_spread'] == 50.0
+    labels = LabelEvaluator()
+    labels.add(np.array([[1, 255, 0, 1]], np.uint8), gt, ctx)
+    assert labels.results()['context_spread'] == 50.0
+    plain = LabelEvaluator()
+    plain.add(np.array([[1, 255, 0, 1]], np.uint8), gt)
+    assert 'context_spread' not in plain.results()

@@ -1,6 +1,7 @@
 """c_relu and the masks against references written per element."""
 import itertools
 
+import numpy as np
 import pytest
 import torch
 
@@ -157,3 +158,26 @@ def test_minmax_mask_normalisation_against_reference():
                            ternary_mask(maps, labels, 0.6, 0.05))
     with pytest.raises(ValueError, match='minmax'):
         ternary_mask(maps, labels, norm='softmax')
+
+
+def test_quantile_low_against_numpy():
+    """δl relative to each image: max(δl, q-quantile of its normalised A);
+    T_A's background zone then holds about q of a warm map."""
+    from seenet_mm.models.layers import quantile_low
+    torch.manual_seed(0)
+    maps = torch.rand(2, 3, 6, 7) + 0.5  # warm: positive everywhere
+    labels = torch.tensor([[1., 0, 1], [0, 1, 0]])
+    low = quantile_low(maps, labels, 0.05, 0.25)
+    for n in range(2):
+        att = np.stack([(maps[n, c] / maps[n, c].max()).numpy()
+                        for c in range(3) if labels[n, c] > 0]).max(0)
+        want = max(0.05, float(np.quantile(att.astype(np.float64), 0.25)))
+        assert low[n].item() == pytest.approx(want, abs=1e-5)
+    tern = ternary_mask(maps, labels, 0.7, 0.05)
+    assert (tern == -1).float().mean() == 0  # the paper's δl: empty zone
+    tern = ternary_mask(maps, labels, 0.7, low)
+    share = (tern == -1).float().mean(dim=(1, 2, 3))
+    # torch interpolates the quantile: one pixel more than q at most
+    assert ((share > 0.2) & (share <= 0.25 + 1 / 42)).all()
+    with pytest.raises(ValueError, match='quantile must be in'):
+        quantile_low(maps, labels, 0.05, 1.5)

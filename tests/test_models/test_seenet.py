@@ -216,3 +216,37 @@ def test_acol_erases_the_minmax_high_zone_only():
     assert set(masks) == {'ternary', 'b'}  # no S_C in acol
     with pytest.raises(ValueError, match='mask_norm'):
         build('seenet', mask_norm='softmax')
+
+
+def test_low_quantile_option_and_pred_ternary(tiny_seenet_model):
+    """low_quantile widens the background zone of warm maps; predict
+    returns T_A (pred_ternary) for the zone diagnostics."""
+    from seenet_mm.models.layers import quantile_low
+    model = tiny_seenet_model
+    maps = torch.rand(2, 3, 5, 5) + 1.0
+    labels = torch.tensor([[1., 0, 0], [0, 1, 1]])
+    assert (model.erase_masks(maps, labels)['ternary'] == -1).sum() == 0
+    model.low_quantile = 0.3
+    masks = model.erase_masks(maps, labels)
+    low = quantile_low(maps, labels, model.low, 0.3, high=model.high)
+    assert torch.equal(masks['ternary'],
+                       ternary_mask(maps, labels, model.high, low))
+    assert (masks['ternary'] == -1).sum() > 0
+    # B_bg at (δh + the image's δl) / 2
+    assert torch.equal(masks['c'], background_mask(
+        maps, labels, (model.high + low) / 2))
+    with pytest.raises(ValueError, match='low_quantile'):
+        type(model)(backbone=dict(type='VGG16', widen_factor=0.03125),
+                    branch=dict(type='AttentionBranch', channels=8),
+                    in_channels=16, num_classes=3, low_quantile=2)
+    model.eval()
+    from mmseg.structures import SegDataSample
+    samples = []
+    for lab in labels:
+        ds = SegDataSample()
+        ds.gt_class_labels = lab
+        samples.append(ds)
+    with torch.no_grad():
+        out = model.predict(torch.rand(2, 3, 32, 32), samples)
+    assert out[0].pred_ternary.shape == (1, ) + out[0].score_map_a.shape[1:]
+    assert set(out[0].pred_ternary.unique().tolist()) <= {-1.0, 0.0, 1.0}

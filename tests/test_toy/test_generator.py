@@ -153,3 +153,36 @@ def test_folder_format_with_any_class_names(tmp_path):
         assert np.array_equal(
             np.asarray(Image.open(osp.join(folder, 'images', name + '.jpg'))),
             np.asarray(Image.open(osp.join(voc, 'JPEGImages', name + '.jpg'))))
+
+
+def test_context_option(tmp_path):
+    """--context: masks written beside the images, context in most of a
+    class's images, next to its objects and never on them, identical runs
+    for one seed; without it, the set and its meta are as before."""
+    cfg = ToyConfig(num_images=40, val_fraction=0.25, context=True)
+    voc = generate_toy_dataset(str(tmp_path / 'a'), cfg, progress=False)
+    names = sorted(f[:-4] for f in os.listdir(osp.join(voc, 'JPEGImages')))
+    per_class = {}
+    for name in names:
+        ctx = np.asarray(Image.open(osp.join(voc, 'context', name + '.png')))
+        seg = np.asarray(Image.open(osp.join(voc, 'SegmentationClass',
+                                             name + '.png')))
+        assert set(np.unique(ctx)) <= {0, 255}
+        assert not ((ctx > 0) & (seg != 0) & (seg != 255)).any()
+        present = set(np.unique(seg).tolist()) - {0, 255}
+        if len(present) == 1:
+            per_class.setdefault(present.pop(), []).append((ctx > 0).any())
+    shares = [np.mean(v) for v in per_class.values() if len(v) >= 3]
+    assert shares and min(shares) >= 0.5 and np.mean(shares) >= 0.7
+    again = generate_toy_dataset(str(tmp_path / 'b'), cfg, progress=False)
+    for sub in ('JPEGImages', 'context', 'SegmentationClass'):
+        for f in sorted(os.listdir(osp.join(voc, sub)))[:5]:
+            assert open(osp.join(voc, sub, f), 'rb').read() == \
+                open(osp.join(again, sub, f), 'rb').read()
+    meta = json.load(open(osp.join(voc, 'toy_meta.json')))
+    assert meta['context'] is True and meta['context_prob'] == 0.8
+    assert 'context' not in ToyConfig().meta()
+    sample = make_sample(3, ToyConfig())
+    assert 'context' not in sample
+    with_ctx = make_sample(3, ToyConfig(context=True))
+    assert with_ctx['image'].shape == sample['image'].shape

@@ -45,5 +45,6 @@ val_dataloader = dict(
         data_prefix=dict(img_path='images', seg_map_path='masks'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = [dict(type='MultiLabelMAP'), dict(type='AttentionSeedMetric')]
+val_evaluator = [dict(type='MultiLabelMAP'), dict(type='AttentionSeedMetric'),
+                 dict(type='ZoneMetric')]  # T_A's zones against the masks
 test_evaluator = val_evaluator

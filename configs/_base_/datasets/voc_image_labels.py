@@ -49,5 +49,6 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 # classification mAP, and the seed mIoU of the attention maps (single view;
 # tools/eval_seeds.py gives the full protocol with the flipped view)
-val_evaluator = [dict(type='MultiLabelMAP'), dict(type='AttentionSeedMetric')]
+val_evaluator = [dict(type='MultiLabelMAP'), dict(type='AttentionSeedMetric'),
+                 dict(type='ZoneMetric')]  # T_A's zones against the masks
 test_evaluator = val_evaluator

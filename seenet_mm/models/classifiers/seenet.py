@@ -26,7 +26,7 @@ from mmengine.structures import BaseDataElement
 from mmseg.registry import MODELS
 
 from ..layers import (NORMS, background_mask, c_relu, fuse_attention,
-                      ternary_mask)
+                      quantile_low, ternary_mask)
 
 MODES = ('cam', 'acol', 'seenet-noflip', 'seenet')
 LOSS_NORMS = ('mean', 'batch')
@@ -49,7 +49,14 @@ class SeeNet(BaseModel):
         high: δh of the ternary mask (fraction of the per-class max).
         low: δl.
         bg_thr: threshold of strategy II's background mask; None means
-            (δh + δl) / 2.
+            (δh + δl) / 2 (with ``low_quantile``: of each image's δl).
+        low_quantile: None (the paper): δl is fixed. A value q in [0, 1]
+            makes δl relative to each image's own distribution (an option
+            beyond the paper, issue 12): ``δl_n = max(δl, q-quantile of
+            the image's normalised A)``, at most δh
+            (:func:`seenet_mm.models.layers.quantile_low`), so the
+            background zone holds about q of the map even where the maps
+            stay warm over the whole image.
         mask_norm: how each class map of S_A is normalised before the
             masks are thresholded: ``max`` (clip at 0, divide by the max;
             the paper's T_A, NOTES) or ``minmax`` (ACoL's erasing: its
@@ -89,6 +96,7 @@ class SeeNet(BaseModel):
                  high: float = 0.7,
                  low: float = 0.05,
                  bg_thr: Optional[float] = None,
+                 low_quantile: Optional[float] = None,
                  mask_norm: str = 'max',
                  loss_weights: Sequence[float] = (1.0, 1.0, 1.0),
                  loss_norm: str = 'mean',
@@ -113,6 +121,10 @@ class SeeNet(BaseModel):
         self.num_classes = num_classes
         self.high, self.low = high, low
         self._bg_thr = bg_thr
+        if low_quantile is not None and not 0 <= low_quantile <= 1:
+            raise ValueError(f'SeeNet: low_quantile must be None or in '
+                             f'[0, 1], got {low_quantile}')
+        self.low_quantile = low_quantile
         self.mask_norm = mask_norm
         self.loss_norm = loss_norm
         self.loss_weights = tuple(float(w) for w in loss_weights)
@@ -161,8 +173,11 @@ class SeeNet(BaseModel):
     def erase_masks(self, maps_a: torch.Tensor, labels: torch.Tensor
                     ) -> Dict[str, torch.Tensor]:
         """Masks for S_B (``b``) and S_C (``c``) of the current mode."""
-        tern = ternary_mask(maps_a, labels, self.high, self.low,
-                            self.mask_norm)
+        low = self.low
+        if self.low_quantile is not None:
+            low = quantile_low(maps_a, labels, self.low, self.low_quantile,
+                               self.mask_norm, high=self.high)
+        tern = ternary_mask(maps_a, labels, self.high, low, self.mask_norm)
         masks = {'ternary': tern}
         if self.mode == 'acol':
             masks['b'] = (tern != 0).to(tern.dtype)  # zero the high zone only
@@ -171,7 +186,9 @@ class SeeNet(BaseModel):
         elif self.mode == 'seenet':
             masks['b'] = tern
         if 'branch_c' in self.branch_names:
-            masks['c'] = background_mask(maps_a, labels, self.bg_thr,
+            thr = self.bg_thr if self._bg_thr is not None or \
+                self.low_quantile is None else (self.high + low) / 2
+            masks['c'] = background_mask(maps_a, labels, thr,
                                          self.mask_norm)
         return masks
 
@@ -277,10 +294,13 @@ class SeeNet(BaseModel):
 
         Each returned data sample gets ``pred_class_logits`` ``[M]``,
         ``pred_class_scores`` ``[M]``, ``score_map_a`` ``[M, h, w]``,
-        unless mode is ``cam`` ``score_map_b`` ``[M, h, w]``, and
+        unless mode is ``cam`` ``score_map_b`` ``[M, h, w]``,
         ``pred_attention`` ``[M, h, w]``: :func:`fuse_attention` of the
         maps over the image's classes (``gt_class_labels``; without them
-        the predicted classes), 0 elsewhere.
+        the predicted classes), 0 elsewhere, and ``pred_ternary``
+        ``[1, h, w]``: T_A of those classes (0 erased, 1 potential, -1
+        background; for ``cam`` the zones S_A's maps would give), for the
+        zone diagnostics (``ZoneMetric``).
         """
         labels = None
         if self.test_labels == 'gt':
@@ -296,6 +316,9 @@ class SeeNet(BaseModel):
             labels = self._pred_labels(out['logits_a'].detach())
         fused = fuse_attention([out['maps_a'], out.get('maps_b')], labels,
                                self.test_cfg['norm'])
+        # T_A of the kept classes (those that defined it for the branches
+        # may be the predicted ones)
+        ternary = self.erase_masks(out['maps_a'], labels)['ternary']
         if data_samples is None:
             data_samples = [BaseDataElement() for _ in range(len(inputs))]
         for i, ds in enumerate(data_samples):
@@ -305,4 +328,5 @@ class SeeNet(BaseModel):
             if 'maps_b' in out:
                 ds.score_map_b = out['maps_b'][i].detach()
             ds.pred_attention = fused[i]
+            ds.pred_ternary = ternary[i]
         return data_samples

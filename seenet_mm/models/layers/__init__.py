@@ -1,7 +1,9 @@
 from .attention_fusion import NORMS, fuse_attention, normalize_maps
 from .c_relu import CReLU, c_relu
-from .ternary_mask import background_mask, normalized_attention, ternary_mask
+from .ternary_mask import (background_mask, normalized_attention,
+                           quantile_low, ternary_mask)
 
 __all__ = ['c_relu', 'CReLU', 'ternary_mask', 'background_mask',
-           'normalized_attention', 'fuse_attention', 'normalize_maps',
+           'normalized_attention', 'quantile_low', 'fuse_attention',
+           'normalize_maps',
            'NORMS']

@@ -1,0 +1,104 @@
+"""T_A's zones against the ground truth (issue 12): does the background
+zone hold the real background, and the erased zone the objects?"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.evaluator import BaseMetric
+from mmseg.registry import METRICS
+
+from ..metainfo import IGNORE_INDEX
+
+# T_A's values (SeeNet Eqn. 2)
+ERASED, POTENTIAL, BACKGROUND = 0, 1, -1
+
+
+def zone_counts(ternary: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """Pixel counts of one image, pixels with ground truth 255 left out:
+    ``[background zone ∩ true background, background zone, true
+    background, erased zone ∩ objects, erased zone, objects]``.
+
+    Args:
+        ternary: T_A at the ground truth's size, ``[H, W]`` in {0, 1, -1}.
+        gt: ``[H, W]``, 0 background, 1..M objects, 255 ignored.
+    """
+    valid = gt != IGNORE_INDEX
+    true_bg = valid & (gt == 0)
+    objects = valid & (gt != 0)
+    bg_zone = valid & (ternary == BACKGROUND)
+    erased = valid & (ternary == ERASED)
+    return np.array([(bg_zone & true_bg).sum(), bg_zone.sum(),
+                     true_bg.sum(), (erased & objects).sum(), erased.sum(),
+                     objects.sum()], np.int64)
+
+
+def zone_scores(counts: np.ndarray) -> Dict[str, float]:
+    """Percentages from summed :func:`zone_counts`:
+
+    - ``bg_recall``: share of the true background inside the background
+      zone (SeeNet's claim: the zone "covers most of the real background");
+    - ``bg_precision``: share of the background zone that is true
+      background;
+    - ``erased_recall`` / ``erased_precision``: the same for the erased
+      zone against the objects;
+    - ``bg_zone`` / ``erased_zone``: the zones' shares of the valid pixels.
+
+    A ratio without pixels to count is nan.
+    """
+    bg_hit, bg_zone, true_bg, er_hit, er_zone, objects = (
+        float(v) for v in counts)
+    total = true_bg + objects
+
+    def pct(a: float, b: float) -> float:
+        return 100.0 * a / b if b > 0 else float('nan')
+
+    return dict(bg_recall=pct(bg_hit, true_bg),
+                bg_precision=pct(bg_hit, bg_zone),
+                erased_recall=pct(er_hit, objects),
+                erased_precision=pct(er_hit, er_zone),
+                bg_zone=pct(bg_zone, total), erased_zone=pct(er_zone, total))
+
+
+def _get(sample, key):
+    if isinstance(sample, dict):
+        return sample.get(key)
+    return getattr(sample, key, None)
+
+
+@METRICS.register_module()
+class ZoneMetric(BaseMetric):
+    """T_A's background and erased zones (``pred_ternary``, written by
+    ``SeeNet.predict`` at the feature map's size and brought to the mask's
+    size by nearest-neighbour resizing) against ``gt_sem_seg``: recall and
+    precision of each zone (:func:`zone_scores`), as ``zone/bg_recall``,
+    ``zone/bg_precision``, ``zone/erased_recall``,
+    ``zone/erased_precision``, ``zone/bg_zone``, ``zone/erased_zone``.
+
+    Images without a mask are left out, as by ``AttentionSeedMetric``.
+    """
+
+    default_prefix: Optional[str] = 'zone'
+
+    def process(self, data_batch, data_samples: Sequence) -> None:
+        for ds in data_samples:
+            gt = _get(ds, 'gt_sem_seg')
+            tern = _get(ds, 'pred_ternary')
+            if gt is None or tern is None:
+                continue
+            gt = (gt['data'] if isinstance(gt, dict) else gt.data)[0]
+            tern = F.interpolate(tern[None].float(), size=tuple(gt.shape),
+                                 mode='nearest')[0, 0]
+            self.results.append(zone_counts(tern.cpu().numpy(),
+                                             gt.cpu().numpy()))
+
+    def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
+        if not results:
+            return {}
+        return zone_scores(np.sum(results, axis=0))
+
+
+__all__ = ['ZoneMetric', 'zone_counts', 'zone_scores', 'ERASED',
+           'POTENTIAL', 'BACKGROUND']
