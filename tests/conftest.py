@@ -26,7 +26,12 @@ def toy_root(tmp_path_factory) -> str:
     return out
 
 
-def run_tool(args, cwd=REPO, env=None, timeout=600, check=True):
+# a safety net against hangs, not a speed check: a slow or busy machine
+# must not fail a test (issue 14)
+TOOL_TIMEOUT = 2700
+
+
+def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True):
     """Run ``python tools/...`` (or ``bash tools/...``) and return it."""
     full_env = dict(os.environ)
     full_env.setdefault('PYTHONUNBUFFERED', '1')

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import run_tool
+from conftest import TOOL_TIMEOUT, run_tool
 from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
 CONFIG = 'configs/toy/seenet_vgg16_toy.py'
@@ -26,7 +26,7 @@ def test_seenet_toy_training(full_toy, tmp_path):
                      f'train_dataloader.dataset.data_root={full_toy}',
                      f'val_dataloader.dataset.data_root={full_toy}',
                      f'test_dataloader.dataset.data_root={full_toy}'],
-                    timeout=1500)  # 800 iterations: 2.5 to 8 min by CPU
+                    timeout=TOOL_TIMEOUT)  # 800 iterations: 2.5 to 20 min
     log = proc.stdout + proc.stderr
     losses = [float(v) for v in re.findall(r'\sloss: ([0-9.]+)', log)]
     sa = [float(v) for v in re.findall(r'loss_sa: ([0-9.]+)', log)]

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import REPO, run_tool
+from conftest import REPO, TOOL_TIMEOUT, run_tool
 
 CONFIG = 'configs/toy/vgg16_fcn_toy_seg.py'
 
@@ -104,7 +104,7 @@ def test_dist_train_two_processes_killed_and_resumed(toy_root, tmp_path):
     env['PORT'] = free_port()
     second = subprocess.run(
         cmd + ['--resume'] + toy_options(toy_root, done + 4, 2), cwd=REPO,
-        env=env, capture_output=True, text=True, timeout=600)
+        env=env, capture_output=True, text=True, timeout=TOOL_TIMEOUT)
     out = second.stdout + second.stderr
     assert second.returncode == 0, out[-4000:]
     assert f'resumed epoch: 0, iter: {done}' in out
