@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import REPO, run_tool
+from conftest import REPO, TOOL_TIMEOUT, run_tool
 
 from seenet_mm.pipeline import DEFAULT_THRESHOLDS
 from seenet_mm.pipeline import (STAGE_NAMES, count_files, dependents,
@@ -82,10 +82,10 @@ def run_and_kill(cmd, checkpoint: str, log: str) -> None:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
                                 stderr=subprocess.STDOUT,
                                 start_new_session=True)
-        deadline = time.time() + 300
+        deadline = time.time() + TOOL_TIMEOUT
         while not saved(checkpoint):
             assert proc.poll() is None, open(log).read()[-3000:]
-            assert time.time() < deadline, 'no checkpoint in 300 s'
+            assert time.time() < deadline, 'no checkpoint in time'
             time.sleep(0.005)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
