@@ -75,7 +75,7 @@ class ZoneStatisticsHook(Hook):
     def _watch_background(self, runner, outputs) -> None:
         if self.warned or 'zone_background' not in outputs:
             return
-        model = unwrap_model(runner)
+        model = unwrap_model(runner) if hasattr(runner, 'model') else None
         if getattr(model, 'erasing_weight', 1.0) < 1.0:
             return  # warm-up: S_A learns alone
         self._erasing_iters += 1
