@@ -365,22 +365,30 @@ def _annotation_xml(name: str, h: int, w: int,
     return ET.tostring(root)
 
 
-def _write_sample(sample: dict, voc: str, palette: List[int]) -> None:
+def _write_pixels(sample: dict, root: str, palette: List[int],
+                  image_dir: str, mask_dir: str) -> None:
+    """The image (JPEG), the mask (palette PNG), the saliency map and, for
+    context sets, the context mask of one sample, under ``root``."""
     name = sample['name']
-    h, w = sample['seg'].shape
-    cv2.imwrite(osp.join(voc, 'JPEGImages', f'{name}.jpg'),
+    cv2.imwrite(osp.join(root, image_dir, f'{name}.jpg'),
                 cv2.cvtColor(sample['image'], cv2.COLOR_RGB2BGR),
                 [cv2.IMWRITE_JPEG_QUALITY, 92])
     seg = Image.fromarray(sample['seg'], mode='P')
     seg.putpalette(palette)
-    seg.save(osp.join(voc, 'SegmentationClass', f'{name}.png'))
+    seg.save(osp.join(root, mask_dir, f'{name}.png'))
     Image.fromarray(sample['saliency'], mode='L').save(
-        osp.join(voc, 'saliency', f'{name}.png'))
+        osp.join(root, 'saliency', f'{name}.png'))
     if 'context' in sample:
-        os.makedirs(osp.join(voc, 'context'), exist_ok=True)
+        os.makedirs(osp.join(root, 'context'), exist_ok=True)
         Image.fromarray(sample['context'].astype(np.uint8) * 255,
-                        mode='L').save(osp.join(voc, 'context',
+                        mode='L').save(osp.join(root, 'context',
                                                 f'{name}.png'))
+
+
+def _write_sample(sample: dict, voc: str, palette: List[int]) -> None:
+    name = sample['name']
+    h, w = sample['seg'].shape
+    _write_pixels(sample, voc, palette, 'JPEGImages', 'SegmentationClass')
     with open(osp.join(voc, 'Annotations', f'{name}.xml'), 'wb') as f:
         f.write(_annotation_xml(name, h, w, sample['objects']))
 
@@ -489,19 +497,7 @@ def generate_toy_folder(out_dir: str, cfg: Optional[ToyConfig] = None,
         for i in indices:
             sample = make_sample(i, cfg, label_ids)
             name = sample['name']
-            cv2.imwrite(osp.join(tmp, 'images', f'{name}.jpg'),
-                        cv2.cvtColor(sample['image'], cv2.COLOR_RGB2BGR),
-                        [cv2.IMWRITE_JPEG_QUALITY, 92])
-            seg = Image.fromarray(sample['seg'], mode='P')
-            seg.putpalette(palette)
-            seg.save(osp.join(tmp, 'masks', f'{name}.png'))
-            Image.fromarray(sample['saliency'], mode='L').save(
-                osp.join(tmp, 'saliency', f'{name}.png'))
-            if 'context' in sample:
-                os.makedirs(osp.join(tmp, 'context'), exist_ok=True)
-                Image.fromarray(sample['context'].astype(np.uint8) * 255,
-                                mode='L').save(osp.join(tmp, 'context',
-                                                        f'{name}.png'))
+            _write_pixels(sample, tmp, palette, 'images', 'masks')
             entries.append(dict(img_path=f'{name}.jpg', gt_label=sorted(
                 {c - 1 for c, _ in sample['objects']})))
         n_val = max(1, int(round(cfg.num_images * cfg.val_fraction)))
