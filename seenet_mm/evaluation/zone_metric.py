@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-import torch
 import torch.nn.functional as F
 from mmengine.evaluator import BaseMetric
 from mmseg.registry import METRICS
 
 from ..metainfo import IGNORE_INDEX
+from .seed_metric import _get
 
 # T_A's values (SeeNet Eqn. 2)
 ERASED, POTENTIAL, BACKGROUND = 0, 1, -1
@@ -60,12 +60,6 @@ def zone_scores(counts: np.ndarray) -> Dict[str, float]:
                 erased_recall=pct(er_hit, objects),
                 erased_precision=pct(er_hit, er_zone),
                 bg_zone=pct(bg_zone, total), erased_zone=pct(er_zone, total))
-
-
-def _get(sample, key):
-    if isinstance(sample, dict):
-        return sample.get(key)
-    return getattr(sample, key, None)
 
 
 @METRICS.register_module()

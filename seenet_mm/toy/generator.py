@@ -393,6 +393,24 @@ def _write_sample(sample: dict, voc: str, palette: List[int]) -> None:
         f.write(_annotation_xml(name, h, w, sample['objects']))
 
 
+def _is_same_set(folder: str, meta: dict, overwrite: bool) -> bool:
+    """Whether ``folder`` holds a finished toy set with ``meta`` already
+    (True: keep it). Another set there raises ``FileExistsError`` unless
+    ``overwrite`` (False: the caller replaces it)."""
+    meta_path = osp.join(folder, 'toy_meta.json')
+    old = None
+    if osp.isfile(meta_path):
+        with open(meta_path) as f:
+            old = json.load(f)
+    if old == json.loads(json.dumps(meta)):
+        return True
+    if not overwrite:
+        raise FileExistsError(
+            f'{folder} exists and is not a toy set with these settings; '
+            'pass --overwrite (or another --out) to replace it')
+    return False
+
+
 def generate_toy_dataset(out_dir: str, cfg: Optional[ToyConfig] = None,
                          overwrite: bool = False, progress: bool = True
                          ) -> str:
@@ -407,18 +425,9 @@ def generate_toy_dataset(out_dir: str, cfg: Optional[ToyConfig] = None,
     meta = cfg.meta()
     devkit = osp.join(out_dir, 'VOCdevkit')
     voc_final = osp.join(devkit, 'VOC2012')
-    meta_path = osp.join(voc_final, 'toy_meta.json')
     if osp.exists(voc_final):
-        old = None
-        if osp.isfile(meta_path):
-            with open(meta_path) as f:
-                old = json.load(f)
-        if old == json.loads(json.dumps(meta)):
+        if _is_same_set(voc_final, meta, overwrite):
             return voc_final
-        if not overwrite:
-            raise FileExistsError(
-                f'{voc_final} exists and is not a toy set with these '
-                'settings; pass --overwrite (or another --out) to replace it')
         shutil.rmtree(voc_final)
     os.makedirs(devkit, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix='.VOC2012.tmp-', dir=devkit)
@@ -468,18 +477,9 @@ def generate_toy_folder(out_dir: str, cfg: Optional[ToyConfig] = None,
     cfg.validate(voc_names=False)
     meta = dict(cfg.meta(), format='folder')
     out_dir = osp.abspath(out_dir)
-    meta_path = osp.join(out_dir, 'toy_meta.json')
-    if osp.exists(out_dir) and os.listdir(out_dir):
-        old = None
-        if osp.isfile(meta_path):
-            with open(meta_path) as f:
-                old = json.load(f)
-        if old == json.loads(json.dumps(meta)):
-            return out_dir
-        if not overwrite:
-            raise FileExistsError(
-                f'{out_dir} exists and is not a toy set with these settings; '
-                'pass --overwrite (or another --out) to replace it')
+    if osp.exists(out_dir) and os.listdir(out_dir) and \
+            _is_same_set(out_dir, meta, overwrite):
+        return out_dir
     parent = osp.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.tmp-',
