@@ -67,17 +67,53 @@ def check_cfg_options(cfg: Config, options: Dict[str, Any]) -> None:
                                f'{part!r}')
 
 
-def set_amp(cfg: Config) -> None:
-    """Switch the optimizer wrapper to mixed precision (as mmseg does)."""
-    if cfg.optim_wrapper.type == 'AmpOptimWrapper':
-        print_log('AMP training is already enabled in your config.',
-                  logger='current', level=logging.WARNING)
-        return
-    if cfg.optim_wrapper.type != 'OptimWrapper':
-        raise ValueError('--amp needs optim_wrapper.type OptimWrapper, got '
-                         f'{cfg.optim_wrapper.type}')
-    cfg.optim_wrapper.type = 'AmpOptimWrapper'
-    cfg.optim_wrapper.loss_scale = 'dynamic'
+def set_amp(cfg: Config, device: Optional[str] = None) -> Optional[Any]:
+    """Mixed precision for ``cfg`` (``--amp`` or the config key ``amp =
+    True``) on ``device`` (default: mmengine's, i.e. CUDA when available):
+    the optimizer wrapper of training and the validation and test loops
+    (``fp16=True``) run under autocast, float16 on CUDA and bfloat16 on a CPU
+    with native bfloat16 (:mod:`seenet_mm.engine.amp`).
+
+    Returns:
+        the autocast dtype, or None where the CPU falls back to float32 (one
+        warning line; the config is left as it is).
+    """
+    from mmengine.device import get_device
+
+    from .engine.amp import amp_dtype
+    device = device or get_device()
+    dtype = amp_dtype(device)
+    if dtype is None:
+        return None
+    wrapper = cfg.get('optim_wrapper', None)
+    if wrapper is not None:
+        amp_type = 'AmpOptimWrapper' if device.startswith('cuda') \
+            else 'CPUAmpOptimWrapper'
+        if wrapper.type in ('AmpOptimWrapper', 'CPUAmpOptimWrapper'):
+            if wrapper.type != amp_type:
+                raise ValueError(f'optim_wrapper.type is {wrapper.type}, '
+                                 f'which does not train on {device}; use '
+                                 'OptimWrapper with --amp')
+            print_log('AMP training is already enabled in your config.',
+                      logger='current', level=logging.WARNING)
+        elif wrapper.type != 'OptimWrapper':
+            raise ValueError('--amp needs optim_wrapper.type OptimWrapper, '
+                             f'got {wrapper.type}')
+        elif amp_type == 'AmpOptimWrapper':
+            wrapper.type = amp_type
+            wrapper.loss_scale = 'dynamic'
+        else:
+            wrapper.type = amp_type
+            wrapper.dtype = 'bfloat16'
+    for loop in ('val_cfg', 'test_cfg'):
+        if cfg.get(loop, None) is not None:
+            cfg[loop]['fp16'] = True
+    return dtype
+
+
+def amp_requested(cfg: Config, flag: bool) -> bool:
+    """``--amp`` given, or the config key ``amp`` true."""
+    return bool(flag or cfg.get('amp', False))
 
 
 PLAIN_CHECKPOINT_HOOK = 'PlainCheckpointHook'
@@ -239,17 +275,35 @@ def use_tta(cfg: Config) -> None:
     cfg.model = cfg.tta_model
 
 
-def use_crf(cfg: Config) -> None:
+def use_crf(cfg: Config, workers: Optional[int] = None) -> None:
     """Wrap the segmentor in ``SegCRFModel`` (after :func:`use_tta`, the
-    CRF model averages the augmented views itself)."""
-    from .crf import crf_available
+    CRF model averages the augmented views itself).
+
+    Args:
+        cfg: the test config, changed in place.
+        workers: processes running the CRFs (``--crf-workers``; default:
+            the cores available, shared among the processes of a
+            distributed test on this machine). With more than one, the test
+            batch grows to twice that many images so that the workers have
+            several CRFs at a time (the network still sees one image at a
+            time: the predictions are unchanged).
+    """
+    from .crf import check_workers, cores_available, crf_available
     if not crf_available():
         raise ImportError('--crf needs pydensecrf2: pip install '
                           '"pydensecrf2==1.1" (or pip install -e ".[crf]")')
+    if workers is None:
+        local_ranks = int(os.environ.get('LOCAL_WORLD_SIZE', '1') or 1)
+        workers = max(1, cores_available() // max(1, local_ranks))
+    check_workers(workers, '--crf-workers')
     tta = cfg.model.get('type') == 'SegTTAModel'
     cfg.model = dict(type='SegCRFModel',
                      module=cfg.model.module if tta else cfg.model,
-                     crf=cfg.get('crf_cfg', None), tta=tta)
+                     crf=cfg.get('crf_cfg', None), tta=tta,
+                     crf_workers=workers)
+    if workers > 1:
+        loader = cfg.test_dataloader
+        loader.batch_size = max(loader.get('batch_size', 1), 2 * workers)
 
 
 def cli_main(main) -> None:
@@ -270,8 +324,8 @@ def cli_main(main) -> None:
 
 
 __all__: List[str] = ['add_common_args', 'load_config', 'check_cfg_options',
-                      'set_amp', 'build_runner', 'ensure_plain_checkpoints',
-                      'ensure_hooks',
+                      'set_amp', 'amp_requested', 'build_runner',
+                      'ensure_plain_checkpoints', 'ensure_hooks',
                       'add_trust_arg', 'trust_train_checkpoint',
                       'missing_weights', 'require_all_weights',
                       'enable_visualization', 'use_tta', 'use_crf',

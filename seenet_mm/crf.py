@@ -4,7 +4,11 @@ DeepLab's "w/ CRF" results. Needs the optional ``pydensecrf2`` package
 """
 from __future__ import annotations
 
-from typing import Optional
+import multiprocessing
+import os
+import warnings
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import List, Optional, Sequence
 
 import numpy as np
 
@@ -109,3 +113,129 @@ def crf_from_labels(image: np.ndarray, labels: np.ndarray, n_labels: int,
                     (1.0 - gt_prob) / (n_labels - 1), np.float32)
     np.put_along_axis(probs, labels[None], np.float32(gt_prob), axis=0)
     return crf_labels(image, probs, params or IRN_LABEL_CRF)
+
+
+def cores_available() -> int:
+    """Cores this process may run on (its CPU affinity), the default number
+    of CRF workers."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def check_workers(workers: int, option: str = 'crf_workers') -> int:
+    """``workers`` if it is an int >= 1, else a ``ValueError`` naming
+    ``option``."""
+    if isinstance(workers, bool) or not isinstance(workers, int) \
+            or workers < 1:
+        raise ValueError(f'{option} must be an integer >= 1, got {workers!r}')
+    return workers
+
+
+def _crf_labels_job(image: np.ndarray, probs: np.ndarray,
+                    params: dict) -> np.ndarray:
+    # one worker job; module level so that it pickles by name
+    return crf_labels(image, probs, params)
+
+
+class CRFPool:
+    """:func:`crf_labels` of several images at once, in ``workers``
+    processes.
+
+    :meth:`submit` returns a future of the label map, so the caller can go on
+    (e.g. with the next image's forward pass) while the CRF runs. The
+    workers are forked (on Linux) when the first image is submitted: they
+    run only numpy and pydensecrf, so a parent that has started CUDA or
+    threads is fine, and nothing is imported again. With ``workers=1``, or
+    where the processes cannot be started (a warning then), each CRF runs in
+    this process inside :meth:`submit`. The label maps are the same either
+    way: each image's CRF is one deterministic computation, whichever
+    process runs it.
+
+    Args:
+        workers: number of processes (>= 1).
+        params: :func:`dense_crf` arguments (default: DeepLab's).
+
+    Example:
+        >>> with CRFPool(2) as pool:
+        ...     labels = pool.labels(images, probs)  # [H, W] int64 each
+    """
+
+    def __init__(self, workers: int, params: Optional[dict] = None) -> None:
+        self.workers = check_workers(workers)
+        self.params = dict(params or {})
+        self._executor: Optional[ProcessPoolExecutor] = None
+
+    def _start(self) -> Optional[ProcessPoolExecutor]:
+        if self._executor is None and self.workers > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context(
+                'fork' if 'fork' in methods else None)
+            try:
+                self._executor = ProcessPoolExecutor(self.workers,
+                                                     mp_context=context)
+            except (OSError, ImportError, NotImplementedError) as err:
+                warnings.warn(f'CRFPool: cannot start {self.workers} worker '
+                              f'processes ({err}); the CRF runs in this '
+                              'process')
+                self.workers = 1
+        return self._executor
+
+    def submit(self, image: np.ndarray, probs: np.ndarray) -> Future:
+        """Queue one image's CRF.
+
+        Args:
+            image: uint8 ``[H, W, 3]``.
+            probs: ``[C, H, W]`` probabilities.
+
+        Returns:
+            Future: its ``result()`` is the int64 ``[H, W]`` label map (or
+            raises the CRF's error).
+        """
+        executor = self._start()
+        if executor is not None:
+            try:
+                return executor.submit(_crf_labels_job, image, probs,
+                                       self.params)
+            except OSError as err:  # fork failed on the first submit
+                warnings.warn(f'CRFPool: cannot start {self.workers} worker '
+                              f'processes ({err}); the CRF runs in this '
+                              'process')
+                self.close()
+                self.workers = 1
+        future: Future = Future()
+        try:
+            future.set_result(_crf_labels_job(image, probs, self.params))
+        except Exception as err:  # same behaviour as a worker's error
+            future.set_exception(err)
+        return future
+
+    def labels(self, images: Sequence[np.ndarray],
+               probs: Sequence[np.ndarray]) -> List[np.ndarray]:
+        """:func:`crf_labels` of each (image, probabilities) pair, in order.
+
+        Args:
+            images: uint8 ``[H, W, 3]`` each.
+            probs: ``[C, H, W]`` each, the same sizes as ``images``.
+
+        Returns:
+            list: int64 ``[H, W]`` label maps.
+        """
+        if len(images) != len(probs):
+            raise ValueError(f'CRFPool.labels: {len(images)} images and '
+                             f'{len(probs)} probability maps')
+        futures = [self.submit(i, p) for i, p in zip(images, probs)]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        """Stop the worker processes (after their queued jobs)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def __enter__(self) -> 'CRFPool':
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -110,6 +110,44 @@ def test_make_proxy_labels_crf_option(tmp_path):
     assert set(np.unique(label)) <= {0, *classes}
 
 
+def test_make_proxy_labels_crf_workers_give_the_same_labels(tmp_path):
+    """--crf-workers 2 (a pool) and 1 (in the main process) write the same
+    label PNGs; a worker count below 1 is an error naming the option."""
+    import subprocess
+    import sys
+    from conftest import REPO
+    from seenet_mm.apis import save_attention
+    from PIL import Image
+    for sub in ('att', 'sal', 'img'):
+        (tmp_path / sub).mkdir()
+    names = []
+    for i in range(4):
+        s = make_sample(i, ToyConfig())
+        classes = sorted({c for c, _ in s['objects']})
+        att = np.stack([(s['seg'] == c).astype(np.float32) * 0.9
+                        for c in classes])
+        save_attention(str(tmp_path / 'att' / f'{i}.npz'), classes, att)
+        Image.fromarray(s['saliency']).save(tmp_path / 'sal' / f'{i}.png')
+        Image.fromarray(s['image']).save(tmp_path / 'img' / f'{i}.jpg')
+        names.append(f'{i}.png')
+    base = [sys.executable, 'tools/make_proxy_labels.py', '--attention-dir',
+            str(tmp_path / 'att'), '--saliency-dir', str(tmp_path / 'sal'),
+            '--crf', '--image-dir', str(tmp_path / 'img')]
+    for n in (1, 2):
+        proc = subprocess.run(base + ['--out-dir', str(tmp_path / f'o{n}'),
+                                      '--crf-workers', str(n)],
+                              cwd=REPO, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    for name in names:
+        one = (tmp_path / 'o1' / name).read_bytes()
+        assert one == (tmp_path / 'o2' / name).read_bytes(), name
+    proc = subprocess.run(base + ['--out-dir', str(tmp_path / 'o0'),
+                                  '--crf-workers', '0'],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert '--crf-workers must be an integer >= 1, got 0' in proc.stderr
+
+
 def test_crf_from_labels_equals_the_crf_of_irn_style_unaries():
     """IRN's label CRF: 0.7 on the given label, the rest shared evenly (as
     pydensecrf's unary_from_labels without unsure pixels), built here by a
@@ -126,3 +164,47 @@ def test_crf_from_labels_equals_the_crf_of_irn_style_unaries():
     # with no pairwise term the labels come back unchanged
     assert np.array_equal(crf_from_labels(
         img, labels, 3, params=dict(bi_w=0, pos_w=0, iterations=3)), labels)
+
+
+def _toy_crf_inputs(n, c=3):
+    rng = np.random.default_rng(2)
+    images, probs = [], []
+    for i in range(n):
+        h, w = 20 + i, 30 - i  # sizes differ, as in VOC
+        images.append(rng.integers(0, 255, (h, w, 3)).astype(np.uint8))
+        p = rng.random((c, h, w)).astype(np.float32)
+        probs.append(p / p.sum(0, keepdims=True))
+    return images, probs
+
+
+def test_crf_pool_of_two_workers_equals_one_process():
+    from seenet_mm.crf import CRFPool, crf_labels
+    images, probs = _toy_crf_inputs(5)
+    params = dict(iterations=5)
+    serial = [crf_labels(i, p, params) for i, p in zip(images, probs)]
+    with CRFPool(2, params) as pool:
+        parallel = pool.labels(images, probs)
+        assert pool._executor is not None  # the CRFs ran in workers
+    with CRFPool(1, params) as pool:
+        in_process = pool.labels(images, probs)
+        assert pool._executor is None
+    for a, b, c in zip(serial, parallel, in_process):
+        assert a.dtype == b.dtype == c.dtype == np.int64
+        assert np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_crf_pool_errors():
+    from seenet_mm.crf import CRFPool, check_workers
+    with pytest.raises(ValueError, match='--crf-workers must be an integer '
+                       '>= 1, got 0'):
+        check_workers(0, '--crf-workers')
+    with pytest.raises(ValueError, match='crf_workers must be'):
+        CRFPool(0)
+    bad = (np.zeros((4, 4, 3), np.uint8), np.full((2, 5, 5), 0.5, np.float32))
+    for workers in (1, 2):  # a worker's error comes back from result()
+        with CRFPool(workers) as pool:
+            future = pool.submit(*bad)
+            with pytest.raises(ValueError, match='differ in size'):
+                future.result()
+    with pytest.raises(ValueError, match='2 images and 1 probability'):
+        CRFPool(1).labels([bad[0]] * 2, [bad[1]])

@@ -3,7 +3,7 @@
     python tools/infer_attention.py CONFIG CKPT --out-dir ATT [--split FILE]
         [--data-root VOC2012_DIR] [--sizes 224 ...] [--scale-fuse max|mean]
         [--norm minmax|max] [--no-flip] [--batch-size 8] [--save-png]
-        [--launcher pytorch] [--trust-checkpoint]
+        [--launcher pytorch] [--trust-checkpoint] [--amp]
 
 Writes ATT/<name>.npz (seenet_mm.apis.save_attention: the class ids 1..M
 of the image's labels and their maps in [0, 1] at the image's size),
@@ -18,6 +18,10 @@ whatever the number of processes and however often the run was resumed
 (for the same --batch-size and threads per process: convolutions with
 other batch sizes or thread counts differ in the last bits, which can move
 a few values by one level; torchrun runs one thread per process).
+
+--amp (or the config key amp=True) runs the forward passes under autocast:
+float16 on CUDA, bfloat16 on a CPU with native bfloat16 (else float32 with a
+warning); the files keep their format (the fusion works in float32).
 """
 import argparse
 import os
@@ -34,7 +38,8 @@ import seenet_mm  # noqa: F401
 from seenet_mm import compat
 from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
 from seenet_mm.apis.image_list import image_split
-from seenet_mm.cli import cli_main, load_config
+from seenet_mm.cli import amp_requested, cli_main, load_config
+from seenet_mm.engine.amp import amp_dtype
 from seenet_mm.fileio import save_attention, save_classes, write_image
 from seenet_mm.visualization import AttentionVisualizer
 
@@ -70,6 +75,10 @@ def parse_args() -> argparse.Namespace:
                         '(weights_only=False), as listing it in '
                         f'{compat.TRUST_ENV} does; only for a file you '
                         'trust: unpickling can run code stored in it')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision forward passes (float16 on '
+                        'CUDA, bfloat16 on a CPU with native bfloat16, else '
+                        'float32 with a warning; also: config key amp=True)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch'])
@@ -128,7 +137,8 @@ def main() -> None:
         save_classes(args.out_dir, class_names)
     inferencer = AttentionInferencer(
         model, args.sizes, False if args.no_flip else None, args.scale_fuse,
-        args.norm)
+        args.norm, amp=amp_dtype(args.device) if amp_requested(cfg, args.amp)
+        else None)
     vis = AttentionVisualizer(name='infer_attention') if args.save_png \
         else None
     bar = ProgressBar(len(mine), file=sys.stdout) if rank == 0 and mine \

@@ -4,7 +4,7 @@ or from the attention maps alone (--method threshold).
     python tools/make_proxy_labels.py --attention-dir ATT --saliency-dir SAL
         --out-dir LABELS [--w 1.0] [--workers 2] [--split FILE]
         [--ignore-multi THR] [--ignore-conflict LOW HIGH] [--skip-missing]
-        [--crf --image-dir JPEGImages]
+        [--crf --image-dir JPEGImages [--crf-workers N]]
     python tools/make_proxy_labels.py --attention-dir ATT --out-dir LABELS
         --method threshold [--fg-thr 0.30] [--bg-thr 0.05] [--crf ...]
 
@@ -19,6 +19,11 @@ another size than the attention is resized to it (counted in the summary).
 class where its attention exceeds --fg-thr, background where no attention
 exceeds --bg-thr, 255 between; with --crf each side is refined by a dense
 CRF with IRN's parameters.
+
+The images are labelled in a pool of --workers processes (with --crf:
+--crf-workers, which wins; default: the cores available), each image's
+label and CRF in one job; the labels are the same for any number of
+workers.
 """
 import argparse
 import glob
@@ -28,6 +33,7 @@ import sys
 from multiprocessing import Pool
 from typing import Optional, Tuple
 
+from seenet_mm.crf import check_workers, cores_available
 from seenet_mm.fileio import (find_image, load_attention, load_classes,
                               load_saliency, save_classes, save_label_png)
 from seenet_mm.datasets.proxy_label import (BG_THRESHOLD, FG_THRESHOLD,
@@ -55,7 +61,9 @@ def parse_args() -> argparse.Namespace:
                         help='weight of the attention (paper: 1)')
     parser.add_argument('--split', help='image names to label (default: '
                         'every .npz in the attention dir)')
-    parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    parser.add_argument('--workers', type=int, default=None,
+                        help='processes labelling images (default: the '
+                        'cores available)')
     parser.add_argument('--ignore-multi', type=float, default=None,
                         metavar='THR', help='255 where >= 2 classes have '
                         'attention >= THR (off by default)')
@@ -69,6 +77,10 @@ def parse_args() -> argparse.Namespace:
                         'pydensecrf2 and --image-dir; DeepLab parameters)')
     parser.add_argument('--image-dir', help='JPEGImages (or images) folder, '
                         'for --crf')
+    parser.add_argument('--crf-workers', type=int, default=None, metavar='N',
+                        help='--crf: processes labelling images and running '
+                        'their CRFs (default: --workers, else the cores '
+                        'available)')
     return parser.parse_args()
 
 
@@ -130,6 +142,16 @@ def main() -> None:
         classes = load_classes(args.attention_dir)
     except ValueError as err:
         sys.exit(f'error: {err}')
+    if args.crf_workers is not None and not args.crf:
+        sys.exit('--crf-workers needs --crf')
+    workers = args.crf_workers if args.crf and args.crf_workers is not None \
+        else args.workers
+    option = '--crf-workers' if args.crf_workers is not None else '--workers'
+    try:
+        workers = check_workers(cores_available() if workers is None
+                                else workers, option)
+    except ValueError as err:
+        sys.exit(f'error: {err}')
     if args.crf:
         from seenet_mm.crf import crf_available
         if not args.image_dir:
@@ -162,9 +184,12 @@ def main() -> None:
     counts = {'done': 0, 'resized': 0, 'missing': 0}
     missing = []
     try:
-        if args.workers > 1 and len(jobs) > 1:
-            with Pool(args.workers) as pool:
-                results = pool.imap_unordered(label_one, jobs, chunksize=8)
+        if workers > 1 and len(jobs) > 1:
+            # chunks of up to 8 images, several per worker
+            chunksize = max(1, min(8, len(jobs) // (4 * workers)))
+            with Pool(workers) as pool:
+                results = pool.imap_unordered(label_one, jobs,
+                                              chunksize=chunksize)
                 for name, status in results:
                     counts[status.split(':')[0]] += 1
                     if status.startswith('missing'):

@@ -1,6 +1,8 @@
 """Test (and evaluate) a checkpoint with mmengine's runner (mmseg's args).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--tta] [--crf]
+                         [--crf-workers N]
+                         [--amp]
                          [--show-dir DIR] [--out DIR] [--cfg-options ...]
                          [--trust-checkpoint]
 
@@ -12,9 +14,10 @@ import argparse
 
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
-from seenet_mm.cli import (add_common_args, add_trust_arg, build_runner,
-                           cli_main, enable_visualization, load_config,
-                           require_all_weights, use_crf, use_tta)
+from seenet_mm.cli import (add_common_args, add_trust_arg, amp_requested,
+                           build_runner, cli_main, enable_visualization,
+                           load_config, require_all_weights, set_amp,
+                           use_crf, use_tta)
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,6 +33,14 @@ def parse_args() -> argparse.Namespace:
                         help='dense-CRF post-processing (pydensecrf2; '
                         'parameters from the config key crf_cfg, default '
                         "DeepLab's)")
+    parser.add_argument('--crf-workers', type=int, default=None,
+                        metavar='N', help='--crf: processes running the '
+                        'CRFs (default: the cores available; 1: in this '
+                        'process); the test batch grows to 2N images')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision: float16 on CUDA, bfloat16 on '
+                        'a CPU with native bfloat16, else float32 with a '
+                        'warning (also: config key amp=True)')
     add_trust_arg(parser, 'CHECKPOINT')
     add_common_args(parser)
     return parser.parse_args()
@@ -46,8 +57,12 @@ def main() -> None:
         enable_visualization(cfg, args.show_dir)
     if args.tta:
         use_tta(cfg)
+    if args.crf_workers is not None and not args.crf:
+        raise ValueError('--crf-workers needs --crf')
     if args.crf:
-        use_crf(cfg)
+        use_crf(cfg, args.crf_workers)
+    if amp_requested(cfg, args.amp):
+        set_amp(cfg)
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True

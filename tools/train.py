@@ -13,7 +13,7 @@ import argparse
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
 from seenet_mm.cli import (add_common_args, add_trust_arg, build_runner,
-                           cli_main, load_config, set_amp,
+                           amp_requested, cli_main, load_config, set_amp,
                            trust_train_checkpoint)
 
 
@@ -24,7 +24,9 @@ def parse_args() -> argparse.Namespace:
         '--resume', action='store_true',
         help='resume from the latest checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision training')
+                        help='mixed precision: float16 on CUDA, bfloat16 on '
+                        'a CPU with native bfloat16, else float32 with a '
+                        'warning (also: config key amp=True)')
     add_trust_arg(parser, 'the checkpoint resumed from (--resume) or the '
                   "config's load_from")
     add_common_args(parser)
@@ -35,7 +37,7 @@ def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
-    if args.amp:
+    if amp_requested(cfg, args.amp):
         set_amp(cfg)
     cfg.resume = args.resume
     if args.trust_checkpoint:

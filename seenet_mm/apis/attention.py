@@ -23,6 +23,7 @@ from mmcv.transforms import Compose
 from mmengine.dataset import pseudo_collate
 from mmseg.registry import TRANSFORMS
 
+from ..engine.amp import amp_autocast
 from ..models.classifiers.seenet import DEFAULT_TEST_CFG
 from ..models.layers import NORMS, fuse_attention
 
@@ -77,6 +78,12 @@ class AttentionInferencer:
         norm: ``minmax`` (paper) or ``max``.
         pipeline: test pipeline configs (default: the model config's
             ``test_dataloader.dataset.pipeline``).
+        amp: autocast dtype of the forward passes (``--amp``:
+            :func:`seenet_mm.engine.amp.amp_dtype`), None for float32. The
+            maps are fused and returned in float32 either way.
+        channels_last: feed the inputs channels-last (NHWC), for a model
+            whose weights are stored so
+            (:func:`seenet_mm.engine.amp.to_channels_last`).
 
     ``timings`` accumulates seconds spent in ``prepare`` (the pipeline and
     the data preprocessor), ``model`` (the forward passes) and ``post``
@@ -88,7 +95,9 @@ class AttentionInferencer:
                  flip: Optional[bool] = None,
                  scale_fuse: Optional[str] = None,
                  norm: Optional[str] = None,
-                 pipeline: Optional[Sequence[dict]] = None) -> None:
+                 pipeline: Optional[Sequence[dict]] = None,
+                 amp: Optional[torch.dtype] = None,
+                 channels_last: bool = False) -> None:
         test_cfg = dict(DEFAULT_TEST_CFG, **getattr(model, 'test_cfg', {}))
         sizes = test_cfg['sizes'] if sizes is None else sizes
         flip = test_cfg['flip'] if flip is None else flip
@@ -114,6 +123,8 @@ class AttentionInferencer:
         self.pipeline_cfg = list(pipeline)
         self.pipelines = {s: attention_pipeline(pipeline, s)
                           for s in self.sizes}
+        self.amp = amp
+        self.channels_last = bool(channels_last)
         self.timings: Dict[str, float] = defaultdict(float)
 
     @property
@@ -135,7 +146,16 @@ class AttentionInferencer:
             self.pipelines[size] = attention_pipeline(self.pipeline_cfg, size)
         pipeline = self.pipelines[size]
         batch = pseudo_collate([pipeline(dict(img=img)) for img in images])
-        return self.model.data_preprocessor(batch, False)['inputs']
+        inputs = self.model.data_preprocessor(batch, False)['inputs']
+        if self.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        return inputs
+
+    def _branches(self, inputs: torch.Tensor,
+                  labels: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """The model's branch maps, under autocast when ``amp`` is set."""
+        with amp_autocast(str(self.device), self.amp):
+            return self.model.forward_branches(inputs, labels, with_c=False)
 
     @torch.no_grad()
     def _fused_views(self, images: List[np.ndarray], size: int,
@@ -150,7 +170,7 @@ class AttentionInferencer:
             labels = torch.cat([labels, labels])
         self.timings['prepare'] += time.perf_counter() - start
         start = time.perf_counter()
-        out = self.model.forward_branches(inputs, labels, with_c=False)
+        out = self._branches(inputs, labels)
         self.timings['model'] += time.perf_counter() - start
         start = time.perf_counter()
         fused = fuse_attention([out['maps_a'], out.get('maps_b')], labels,
@@ -207,7 +227,7 @@ class AttentionInferencer:
         """
         labels = self._labels([classes])
         inputs = self.prepare([image], self.sizes[0])
-        out = self.model.forward_branches(inputs, labels, with_c=False)
+        out = self._branches(inputs, labels)
         h, w = image.shape[:2]
         maps: Dict[str, Optional[np.ndarray]] = {}
         for name, key in (('M_A', 'maps_a'), ('M_B', 'maps_b')):

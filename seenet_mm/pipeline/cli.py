@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
                         'paper\'s VGG16); default: toy without --data-root, '
                         'voc with it. With an own folder, the *_folder '
                         'configs of the same kind')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision in training, tests and '
+                        'attention inference (float16 on CUDA, bfloat16 on a '
+                        'CPU with native bfloat16, else float32 with a '
+                        'warning)')
     parser.add_argument('--attention-config',
                         help='attention config (default: the preset\'s)')
     parser.add_argument('--segmentation-config',
@@ -98,7 +103,8 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
             args.thresholds),
         toy_seed=args.seed, layout=layout, classes=classes,
         proxy_method=args.proxy_labels,
-        toy_context=preset == 'toy-context' and not args.data_root)
+        toy_context=preset == 'toy-context' and not args.data_root,
+        amp=args.amp)
     if classes:
         print(f'own-folder dataset {voc}: {len(classes)} classes from '
               f'train.json ({", ".join(classes[:8])}'

@@ -120,6 +120,8 @@ class Context:
         proxy_method: ``'saliency'`` (Algorithm 1), ``'threshold'`` (no
             saliency) or ``'auto'``: saliency when :attr:`saliency_dir`
             exists (:meth:`resolved_proxy_method`).
+        amp: run training, tests and attention inference with ``--amp``
+            (:mod:`seenet_mm.engine.amp`).
     """
     work_dir: str
     out_dir: str
@@ -137,6 +139,7 @@ class Context:
     classes: Optional[Tuple[str, ...]] = None
     proxy_method: str = 'auto'
     toy_context: bool = False
+    amp: bool = False
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -238,7 +241,11 @@ class Context:
                     list(self.thresholds),
                     toy_seed=self.toy_seed, toy_context=self.toy_context,
                     layout=self.layout,
-                    proxy_method=self.proxy_method)
+                    proxy_method=self.proxy_method, amp=self.amp)
+
+    def amp_flag(self) -> List[str]:
+        """``['--amp']`` for the tools that take it, when :attr:`amp`."""
+        return ['--amp'] if self.amp else []
 
     def variant(self, mode: str, seed: int) -> 'Context':
         """The context of one ``--compare`` run: the attention config of

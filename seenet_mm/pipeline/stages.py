@@ -121,7 +121,8 @@ def _data_check(ctx: Context) -> Optional[str]:
 
 def _attention_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('train', ctx.attention_config, '--work-dir',
-                  ctx.path('attention'), '--resume', '--cfg-options',
+                  ctx.path('attention'), '--resume', *ctx.amp_flag(),
+                  '--cfg-options',
                   *ctx.data_options(), *ctx.attention_options(),
                   *ctx.train_options)]
 
@@ -129,7 +130,8 @@ def _attention_commands(ctx: Context, done: Done) -> List[Command]:
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('test', ctx.attention_config,
                   done['attention']['checkpoint'], '--work-dir',
-                  ctx.path('attention_test'), '--cfg-options',
+                  ctx.path('attention_test'), *ctx.amp_flag(),
+                  '--cfg-options',
                   *ctx.data_options(), *ctx.attention_options(),
                   *ctx.model_options)]
 
@@ -139,7 +141,8 @@ def _maps_commands(ctx: Context, done: Done) -> List[Command]:
     extra = ['--cfg-options', *options] if options else []
     return [_tool('infer_attention', ctx.attention_config,
                   done['attention']['checkpoint'], '--out-dir',
-                  ctx.path('maps'), '--data-root', ctx.voc, *extra)]
+                  ctx.path('maps'), '--data-root', ctx.voc,
+                  *ctx.amp_flag(), *extra)]
 
 
 def _labels_commands(ctx: Context, done: Done) -> List[Command]:
@@ -239,7 +242,8 @@ def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
     no_val = ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'] \
         if val_masks_missing(ctx) else []
     return [_tool('train', ctx.segmentation_config, '--work-dir',
-                  ctx.path('segmentation'), '--resume', '--cfg-options',
+                  ctx.path('segmentation'), '--resume', *ctx.amp_flag(),
+                  '--cfg-options',
                   *ctx.data_options(), *ctx.segmentation_options(),
                   'train_dataloader.dataset.data_prefix.seg_map_path='
                   + ctx.path('labels'), *no_val)]
@@ -259,7 +263,7 @@ def _segmentation_test_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('test', ctx.segmentation_config,
                   done['segmentation']['checkpoint'], '--work-dir',
                   _segmentation_test_dir(ctx, suffix), *flags,
-                  '--cfg-options', *ctx.data_options(),
+                  *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
                   *ctx.segmentation_options())
             for suffix, flags in SEGMENTATION_TESTS]
 

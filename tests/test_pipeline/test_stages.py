@@ -178,6 +178,26 @@ def test_main_commands(tmp_path):
                             ('_crf', ['--crf']))]
 
 
+def test_amp_reaches_the_tools_that_take_it(tmp_path):
+    """--amp goes to training, tests and attention inference (before their
+    --cfg-options), and to no other tool."""
+    ctx = make_ctx(tmp_path, amp=True)
+    os.makedirs(ctx.saliency_dir)
+    plain = make_ctx(tmp_path)
+    takes = ('tools/train.py', 'tools/test.py', 'tools/infer_attention.py')
+    for stage in STAGES:
+        for cmd, ref in zip(stage.commands(ctx, DONE),
+                            stage.commands(plain, DONE)):
+            if cmd[1] in takes:
+                i = cmd.index('--amp')
+                assert cmd[:i] + cmd[i + 1:] == ref
+                assert '--cfg-options' not in cmd[:i] or \
+                    cmd[i + 1] == '--cfg-options'
+            else:
+                assert cmd == ref
+    assert ctx.settings()['amp'] is True
+
+
 def test_compare_runs_each_mode_from_its_own_config(tmp_path):
     ctx = make_ctx(tmp_path)
     sub = ctx.variant('acol', 2)

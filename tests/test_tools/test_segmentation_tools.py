@@ -1,11 +1,14 @@
 """LargeFOV trains on a label folder (loss falls), tests single scale, with
---tta and --crf; the DeepLabV3+ mixing config trains and tests."""
+--tta and --crf (and --crf-workers: the same predictions); the DeepLabV3+
+mixing config trains and tests."""
 import os.path as osp
 import re
 
+import numpy as np
 import pytest
 
 from conftest import run_tool
+from seenet_mm.fileio import load_label_png
 from seenet_mm.crf import crf_available
 
 
@@ -55,6 +58,58 @@ def test_crf_flag_without_pydensecrf_is_one_clear_error(toy_root, tmp_path,
     proc = run_tool(['tools/test.py', 'configs/toy/deeplab-largefov_vgg16_toy.py',
                      str(tmp_path / 'x.pth'), '--crf'], check=False)
     assert proc.returncode != 0 and 'pip install "pydensecrf2' in proc.stderr
+
+
+def test_use_crf_workers_raise_the_test_batch():
+    from mmengine.config import Config
+    from seenet_mm.cli import use_crf
+    if not crf_available():
+        pytest.skip('pydensecrf2 not installed')
+    def cfg():
+        return Config(dict(model=dict(type='EncoderDecoder'),
+                           test_dataloader=dict(batch_size=1)))
+    one, two = cfg(), cfg()
+    use_crf(one, 1)
+    use_crf(two, 2)
+    assert one.model.crf_workers == 1 and one.test_dataloader.batch_size == 1
+    assert two.model.crf_workers == 2 and two.test_dataloader.batch_size == 4
+    with pytest.raises(ValueError, match='--crf-workers must be an integer '
+                       '>= 1, got 0'):
+        use_crf(cfg(), 0)
+
+
+@pytest.mark.skipif(not crf_available(), reason='pydensecrf2 not installed')
+def test_test_py_crf_workers_give_the_predictions_of_one(toy_root, tmp_path):
+    """tools/test.py --crf with 2 CRF workers (test batch of 4 images of
+    the toy set) and with 1 (batch of 1, in the main process): the same
+    prediction PNGs and mIoU."""
+    cfg = 'configs/toy/deeplab-largefov_vgg16_toy.py'
+    work = str(tmp_path / 'w')
+    extra = ['model.backbone.widen_factor=0.0625',
+             'model.decode_head.in_channels=32',
+             'model.decode_head.channels=16']
+    # a strong random classifier: after one iteration the predictions
+    # (and their CRFs) hold several classes, not only background
+    run_tool(['tools/train.py', cfg, '--work-dir', work] +
+             opts(toy_root, 1) + extra +
+             ['model.decode_head.init_cfg.0.std=1.0'])
+    outputs = {}
+    for n in (1, 2):
+        out = tmp_path / f'pred{n}'
+        proc = run_tool(['tools/test.py', cfg, osp.join(work, 'iter_1.pth'),
+                         '--work-dir', work, '--crf', '--crf-workers', str(n),
+                         '--out', str(out)] + opts(toy_root, 1) + extra)
+        miou = re.search(r'mIoU: (\d+\.\d+)', proc.stdout + proc.stderr)
+        pngs = sorted(out.glob('*.png'))
+        outputs[n] = (miou.group(1), {p.name: p.read_bytes() for p in pngs})
+    assert len(outputs[1][1]) == 6  # the toy set's val images
+    assert outputs[1] == outputs[2]
+    labels = [load_label_png(str(p)) for p in (tmp_path / 'pred1').iterdir()]
+    assert sum(len(np.unique(m)) > 1 for m in labels) >= 3
+    proc = run_tool(['tools/test.py', cfg, 'x.pth', '--crf-workers', '2'],
+                    check=False)
+    assert proc.returncode != 0
+    assert 'error: --crf-workers needs --crf' in proc.stderr
 
 
 def test_deeplabv3plus_mixing_config_trains_and_tests(toy_root, tmp_path):

@@ -1,0 +1,123 @@
+"""SeeNet training step with --amp against float32, in one run.
+
+    python benchmarks/bench_amp_training.py [--device cpu|cuda]
+        [--batch-size 4] [--steps 3]
+
+VGG16 at 224 x 224, output stride 16 (configs/seenet/vgg16_voc.py, full
+width, random weights, all three branches: erasing on), one step = forward,
+backward and SGD through the optimizer wrapper ``tools/train.py --amp``
+builds (:func:`seenet_mm.cli.set_amp`: ``CPUAmpOptimWrapper`` with bfloat16
+on a CPU, mmengine's ``AmpOptimWrapper`` with float16 and dynamic loss
+scaling on CUDA), against ``OptimWrapper`` in float32, each also with the
+model channels-last. On a CPU without native bfloat16 (where --amp falls
+back to float32) the bfloat16 variants are left out unless --force-bf16
+(emulated, many times slower). The last
+line gives the speed-up of --amp as the tool runs it (goal: >= 1.5).
+"""
+import argparse
+import copy
+import os.path as osp
+import time
+from typing import Dict
+
+import torch
+from mmengine.config import Config
+from mmengine.structures import BaseDataElement
+from mmseg.registry import MODELS, OPTIM_WRAPPERS
+
+import seenet_mm  # noqa: F401
+from seenet_mm.cli import set_amp
+from seenet_mm.engine.amp import amp_channels_last, amp_dtype, \
+    to_channels_last
+
+from bench_amp_inference import device_name, sync  # noqa: E402
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def wrapper_cfg(device: str, amp: bool) -> dict:
+    cfg = Config(dict(optim_wrapper=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='SGD', lr=1e-4, momentum=0.9))))
+    if amp and set_amp(cfg, device) is None:  # CPU fallback: force bf16
+        cfg.optim_wrapper.type = 'CPUAmpOptimWrapper'
+        cfg.optim_wrapper.dtype = 'bfloat16'
+    wrapper = cfg.optim_wrapper.to_dict()
+    wrapper.pop('optimizer')
+    return wrapper
+
+
+def step_time(model, wrapper, x, samples, steps: int, device: str) -> float:
+    model.train()
+
+    def one():
+        with wrapper.optim_context(model):
+            losses = model(x, samples, mode='loss')
+        wrapper.update_params(sum(losses.values()))
+
+    one()  # warm-up (and the first loss-scale adjustment)
+    sync(device)
+    start = time.perf_counter()
+    for _ in range(steps):
+        one()
+    sync(device)
+    return (time.perf_counter() - start) / steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--device', default='cuda' if
+                        torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument('--steps', type=int, default=3)
+    parser.add_argument('--force-bf16', action='store_true',
+                        help='time emulated bfloat16 on a CPU without it')
+    args = parser.parse_args()
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'seenet',
+                                   'vgg16_voc.py'))
+    native = amp_dtype(args.device)
+    torch.manual_seed(0)
+    x = torch.randn(args.batch_size, 3, 224, 224, device=args.device)
+    labels = torch.zeros(args.batch_size, 20, device=args.device)
+    labels[:, [7, 14]] = 1
+    samples = [BaseDataElement(gt_class_labels=lab) for lab in labels]
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.backbone.init_cfg = None
+    base = MODELS.build(model_cfg).to(args.device)
+    dtype = 'float16' if args.device.startswith('cuda') else 'bfloat16'
+    note = '' if native is not None else ' emulated'
+    print(f'device: {device_name(args.device)}; SeeNet VGG16 OS16 (full '
+          f'width), 224x224, batch {args.batch_size}, {args.steps} steps; '
+          f'--amp: {dtype}{note}', flush=True)
+    times: Dict[str, float] = {}
+    variants = [('float32', False, False),
+                ('float32 channels-last', False, True)]
+    if native is not None or args.force_bf16:
+        variants += [('amp', True, False), ('amp channels-last', True, True)]
+    for name, amp, cl in variants:
+        model = copy.deepcopy(base)
+        if cl:
+            model = to_channels_last(model)
+            inputs = x.contiguous(memory_format=torch.channels_last)
+        else:
+            inputs = x
+        wrapper = OPTIM_WRAPPERS.build(
+            wrapper_cfg(args.device, amp),
+            default_args=dict(optimizer=torch.optim.SGD(
+                model.parameters(), lr=1e-4, momentum=0.9)))
+        times[name] = step_time(model, wrapper, inputs, samples, args.steps,
+                                args.device)
+        print(f'{name:22s} {times[name]:.3f} s per step', flush=True)
+    print('channels-last speed-up: ' + ', '.join(
+        f'{name} {times[name] / times[name + " channels-last"]:.2f}'
+        for name in ('float32', 'amp') if name in times))
+    tool = 'amp' if native is not None else 'float32'
+    if amp_channels_last(args.device):
+        tool += ' channels-last'
+    print(f'SeeNet training step on {device_name(args.device)}, --amp '
+          f'({tool}) against float32: speed-up '
+          f'{times["float32"] / times[tool]:.2f}')
+
+
+if __name__ == '__main__':
+    main()
