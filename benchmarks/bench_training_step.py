@@ -1,6 +1,7 @@
 """Training step of SeeNet (S_A + S_B + S_C) vs CAM (S_A only), in one run.
 
     python benchmarks/bench_training_step.py [--batch-size 4] [--steps 3]
+        [--device cpu|cuda]
 
 VGG16 at 224 x 224, output stride 16 (configs/seenet/vgg16_voc.py, random
 weights). Prints the multiply-accumulates of the convolutions of one
@@ -41,7 +42,12 @@ def conv_macs(model: nn.Module, x: torch.Tensor, labels) -> int:
     return total[0]
 
 
-def step_time(model, x, samples, steps: int) -> float:
+def sync(device: str) -> None:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def step_time(model, x, samples, steps: int, device: str) -> float:
     opt = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
     model.train()
 
@@ -52,9 +58,11 @@ def step_time(model, x, samples, steps: int) -> float:
         opt.step()
 
     one()  # warm-up
+    sync(device)
     start = time.perf_counter()
     for _ in range(steps):
         one()
+    sync(device)
     return (time.perf_counter() - start) / steps
 
 
@@ -62,12 +70,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--steps', type=int, default=3)
+    parser.add_argument('--device', default='cuda' if
+                        torch.cuda.is_available() else 'cpu')
     args = parser.parse_args()
+    device = args.device
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'seenet',
                                    'vgg16_voc.py'))
     torch.manual_seed(0)
-    x = torch.randn(args.batch_size, 3, 224, 224)
-    labels = torch.zeros(args.batch_size, 20)
+    x = torch.randn(args.batch_size, 3, 224, 224, device=device)
+    labels = torch.zeros(args.batch_size, 20, device=device)
     labels[:, [7, 14]] = 1
     samples = [BaseDataElement(gt_class_labels=l) for l in labels]
     results = {}
@@ -75,11 +86,13 @@ def main() -> None:
         model_cfg = copy.deepcopy(cfg.model)
         model_cfg.backbone.init_cfg = None
         model_cfg.mode = mode
-        model = MODELS.build(model_cfg)
+        model = MODELS.build(model_cfg).to(device)
         results[mode] = (conv_macs(model, x[:1], labels[:1]),
-                         step_time(model, x, samples, args.steps))
+                         step_time(model, x, samples, args.steps, device))
+    where = (torch.cuda.get_device_name(torch.device(device))
+             if device.startswith('cuda') else 'CPU')
     print(f'machine: {platform.machine()}, {torch.get_num_threads()} torch '
-          f'threads; VGG16 OS16, 224x224, batch {args.batch_size}')
+          f'threads, {where}; VGG16 OS16, 224x224, batch {args.batch_size}')
     for mode, (macs, sec) in results.items():
         print(f'{mode}: {macs / 1e9:.2f} GMAC per image (forward), '
               f'{sec:.2f} s per training step')

@@ -21,7 +21,8 @@ a few values by one level; torchrun runs one thread per process).
 
 --amp (or the config key amp=True) runs the forward passes under autocast:
 float16 on CUDA, bfloat16 on a CPU with native bfloat16 (else float32 with a
-warning); the files keep their format (the fusion works in float32).
+warning), on that CPU with the model channels-last; the files keep their
+format (the fusion works in float32).
 """
 import argparse
 import os
@@ -39,7 +40,8 @@ from seenet_mm import compat
 from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
 from seenet_mm.apis.image_list import image_split
 from seenet_mm.cli import amp_requested, cli_main, load_config
-from seenet_mm.engine.amp import amp_dtype
+from seenet_mm.engine.amp import (amp_channels_last, amp_dtype,
+                                  to_channels_last)
 from seenet_mm.fileio import save_attention, save_classes, write_image
 from seenet_mm.visualization import AttentionVisualizer
 
@@ -135,10 +137,13 @@ def main() -> None:
                                  trust_checkpoint=args.trust_checkpoint)
     if rank == 0:  # once the model loaded: a failed start writes nothing
         save_classes(args.out_dir, class_names)
+    amp = amp_dtype(args.device) if amp_requested(cfg, args.amp) else None
+    channels_last = amp is not None and amp_channels_last(args.device)
+    if channels_last:
+        to_channels_last(model)
     inferencer = AttentionInferencer(
         model, args.sizes, False if args.no_flip else None, args.scale_fuse,
-        args.norm, amp=amp_dtype(args.device) if amp_requested(cfg, args.amp)
-        else None)
+        args.norm, amp=amp, channels_last=channels_last)
     vis = AttentionVisualizer(name='infer_attention') if args.save_png \
         else None
     bar = ProgressBar(len(mine), file=sys.stdout) if rank == 0 and mine \

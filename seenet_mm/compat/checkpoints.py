@@ -277,8 +277,8 @@ def _from_tagged(obj: dict) -> Any:
     kind = obj[PLAIN_TAG]
     if kind == 'ndarray':
         data = obj['data']
-        if isinstance(data, torch.Tensor):
-            data = data.numpy()
+        if isinstance(data, torch.Tensor):  # map_location may be a GPU
+            data = data.cpu().numpy()
         arr = np.array(data, dtype=_dtype(obj['dtype']))
         return arr.reshape([int(n) for n in obj['shape']])
     if kind == 'numpy_scalar':

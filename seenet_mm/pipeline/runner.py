@@ -1,9 +1,13 @@
 """Running the table: the main job, ``--compare``, and their reports."""
 from __future__ import annotations
 
+import os
 import os.path as osp
+import runpy
 import subprocess
+import sys
 import time
+import traceback
 from typing import Dict, List, Mapping, Sequence
 
 from ..fileio import write_json, write_text
@@ -13,21 +17,96 @@ from .stages import (COMPARE_STAGES, STAGES, Stage, get_stage,
 from .state import PipelineState
 
 
+def forking() -> bool:
+    """Whether the tools run in forks of this process (Linux, unless
+    ``SEENET_PIPELINE_FORK=0``) rather than in fresh interpreters."""
+    return sys.platform.startswith('linux') and hasattr(os, 'fork') and \
+        os.environ.get('SEENET_PIPELINE_FORK', '1') != '0'
+
+
+_preloaded = False
+
+
+def preload() -> None:
+    """Import, once, what every tool imports (torch, mmengine, mmseg's and
+    mmpretrain's models and datasets, seenet_mm), so that each forked tool
+    starts with it: a fresh interpreter spends seconds on these imports per
+    tool. Nothing is computed: no thread pool exists yet when the tools
+    fork."""
+    global _preloaded
+    if _preloaded:
+        return
+    import importlib
+    for name in ('torch', 'cv2', 'mmengine.runner', 'mmseg.models',
+                 'mmseg.datasets', 'mmseg.evaluation', 'mmpretrain.models',
+                 'seenet_mm.apis', 'seenet_mm.engine',
+                 'seenet_mm.evaluation', 'seenet_mm.visualization'):
+        importlib.import_module(name)
+    _preloaded = True
+
+
+def _run_forked(cmd: List[str], log_path: str, root: str) -> int:
+    """Run ``python tools/X.py ARGS`` as ``__main__`` in a fork of this
+    process, with its output going to ``log_path``; return its exit code
+    (as a subprocess's: a signal ``-N``)."""
+    preload()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+    code = 1
+    try:  # the child: never returns into the pipeline
+        os.chdir(root)
+        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        script = osp.join(root, cmd[1])
+        sys.argv = [cmd[1], *cmd[2:]]
+        sys.path[0] = osp.dirname(script)  # as `python tools/X.py` has it
+        runpy.run_path(script, run_name='__main__')
+        code = 0
+    except SystemExit as err:
+        if err.code is None or isinstance(err.code, int):
+            code = err.code or 0
+        else:
+            print(err.code, file=sys.stderr)
+    except BaseException:  # noqa: B902 -- reported in the log
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    return code  # pragma: no cover
+
+
 def run_command(cmd: List[str], log_path: str) -> None:
     """Run a tool from the repository root, its output going to
     ``log_path``; raise :class:`PipelineError` with the log's tail when it
-    fails."""
+    fails.
+
+    ``python tools/X.py`` runs in a fork of this process when
+    :func:`forking` (the imports done once, :func:`preload`), else, as any
+    other command, as a subprocess."""
     root = repo_root()
     print('  $ ' + ' '.join(osp.relpath(c, root) if c.startswith(root) else c
                             for c in cmd), flush=True)
-    with open(log_path, 'a') as log:
-        proc = subprocess.run(cmd, cwd=root, stdout=log,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
+    if forking() and cmd[0] == sys.executable and len(cmd) > 1 and \
+            cmd[1].startswith('tools/') and cmd[1].endswith('.py'):
+        returncode = _run_forked(cmd, log_path, root)
+    else:
+        with open(log_path, 'a') as log:
+            returncode = subprocess.run(cmd, cwd=root, stdout=log,
+                                        stderr=subprocess.STDOUT).returncode
+    if returncode != 0:
         with open(log_path) as f:
             tail = f.read()[-3000:]
         raise PipelineError(
-            f'stage failed ({proc.returncode}); log: {log_path}\n{tail}')
+            f'stage failed ({returncode}); log: {log_path}\n{tail}')
 
 
 def execute(stage: Stage, ctx: Context, done: Mapping[str, dict]) -> dict:

@@ -173,6 +173,22 @@ def test_message_hub_survives_the_round_trip(tmp_path):
     assert type(other.get_info('eta')) is np.float64
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_resume_state_loads_onto_a_gpu(tmp_path):
+    """mmengine resumes with map_location set to the GPU: the arrays of the
+    message hub then arrive as CUDA tensors (found by benchmarks/gpu.sh)."""
+    hub = MessageHub.get_instance('plain_round_trip_gpu')
+    for i in range(3):
+        hub.update_scalar('train/loss', 1.0 / (i + 1))
+    path = str(tmp_path / 'hub.pth')
+    torch.save({'message_hub': compat.to_plain(hub.state_dict())}, path)
+    loaded = CheckpointLoader.load_checkpoint(path, map_location='cuda')
+    other = MessageHub.get_instance('plain_round_trip_gpu_2')
+    other.load_state_dict(loaded['message_hub'])
+    assert np.array_equal(hub.get_scalar('train/loss').data[0],
+                          other.get_scalar('train/loss').data[0])
+
+
 def test_unknown_objects_are_reported_not_converted():
     class Thing:
         pass

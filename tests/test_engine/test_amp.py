@@ -63,10 +63,15 @@ def test_set_amp_cpu_cuda_and_fallback(with_bf16, monkeypatch):
     assert cfg.optim_wrapper.type == 'CPUAmpOptimWrapper'
     assert cfg.optim_wrapper.dtype == 'bfloat16'
     assert cfg.val_cfg.fp16 and cfg.test_cfg.fp16
+    # channels-last where measured faster: the CPU, not CUDA
+    assert [h['type'] for h in cfg.custom_hooks] == ['ChannelsLastHook']
+    set_amp(cfg, 'cpu')  # twice: the hook once
+    assert [h['type'] for h in cfg.custom_hooks] == ['ChannelsLastHook']
     cfg = _cfg()
     assert set_amp(cfg, 'cuda') == torch.float16
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'
+    assert not cfg.get('custom_hooks')
     cfg = _cfg()
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     with pytest.raises(ValueError, match='does not train on cpu'):
@@ -219,3 +224,24 @@ def test_cuda_amp_trains_and_infers_in_float16(tiny_seenet_model):
     maps = AttentionInferencer(model, sizes=(64, ), flip=True,
                                amp=torch.float16)([img], [[1, 3]])
     assert maps[0].dtype == np.float32 and maps[0].shape == (2, 40, 50)
+
+
+def test_channels_last_hook_converts_the_model_and_keeps_its_outputs():
+    from types import SimpleNamespace
+
+    from mmseg.registry import HOOKS
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU(),
+                                torch.nn.Conv2d(4, 2, 1))
+    x = torch.randn(2, 3, 9, 9)
+    ref = model(x)
+    params = list(model.parameters())
+    HOOKS.build(dict(type='ChannelsLastHook')).before_run(
+        SimpleNamespace(model=model))
+    assert model[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert all(p is q for p, q in zip(model.parameters(), params))
+    torch.testing.assert_close(model(x), ref, rtol=1e-5, atol=1e-5)
+    # a checkpoint loaded afterwards keeps the layout
+    model.load_state_dict({k: v.contiguous() for k, v in
+                           model.state_dict().items()})
+    assert model[0].weight.is_contiguous(memory_format=torch.channels_last)

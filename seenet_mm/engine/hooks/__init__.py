@@ -1,4 +1,5 @@
 from .attention_snapshot_hook import AttentionSnapshotHook
+from .channels_last_hook import ChannelsLastHook
 from .erasing_schedule_hook import ErasingScheduleHook
 from .num_class_check_hook import NumClassCheckHook, check_num_classes
 from .plain_checkpoint_hook import PlainCheckpointHook
@@ -7,4 +8,4 @@ from .zone_statistics_hook import ZoneStatisticsHook
 
 __all__ = ['ErasingScheduleHook', 'ZoneStatisticsHook', 'RNGStateHook',
            'AttentionSnapshotHook', 'PlainCheckpointHook', 'NumClassCheckHook',
-           'check_num_classes']
+           'check_num_classes', 'ChannelsLastHook']
