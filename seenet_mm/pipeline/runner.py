@@ -180,6 +180,7 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
                if 'skipped' in state[s.name]}
     labels = state['labels'].get('method') if 'labels' in state else None
     report = dict(data_root=ctx.voc, layout=ctx.layout, preset=preset,
+                  seconds=sum(state[s.name]['seconds'] for s in stages),
                   classes=list(ctx.classes) if ctx.classes else None,
                   proxy_labels=labels, stages=state.entries,
                   metrics=metrics, skipped=skipped, note=note(ctx))
@@ -194,6 +195,10 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
     if labels:
         lines += ['', f'Proxy labels: {PROXY_METHOD_NAMES[labels]}.']
     lines += [f'Skipped: {name}: {why}' for name, why in skipped.items()]
+    total = sum(state[s.name]['seconds'] for s in stages)
+    lines += ['', f'Total: {total:.0f} s ({int(total // 60)} min '
+              f'{total % 60:.0f} s), the stages\' seconds summed (a stage '
+              'finished in an earlier run counts with its own seconds).']
     write_text(osp.join(ctx.work_dir, 'report.md'), '\n'.join(lines) + '\n')
     print('\n'.join(lines))
     print(f'report: {osp.join(ctx.work_dir, "report.md")}; gallery: '
@@ -222,7 +227,8 @@ def compare_row(ctx: Context, done: Mapping[str, dict],
         label_mIoU=q['labels']['mIoU'],
         context_spread=q['seeds'].get('context_spread'),
         bg_zone_recall=test.get('zone/bg_recall'),
-        bg_zone=test.get('zone/bg_zone'))
+        bg_zone=test.get('zone/bg_zone'),
+        context_in_bg_zone=test.get('zone/context_in_bg'))
 
 
 def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
@@ -272,7 +278,8 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
 
     lines = ['| mode | seed | val mAP | seed mIoU (best thr) | '
              'proxy-label mIoU | context spread % | background-zone recall '
-             '% (zone %) | seconds |', '|---|---|---|---|---|---|---|---|']
+             '% (zone %) | context in the background zone % | seconds |',
+             '|---|---|---|---|---|---|---|---|---|']
     for mode, seed, r in rows:
         edge = ', at sweep edge' if r['at_edge'] else ''
         lines.append(f'| {mode} | {seed} | {r["mAP"]:.1f} | '
@@ -280,7 +287,9 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
                      f'{r["label_mIoU"]:.1f} | '
                      f'{fmt(r.get("context_spread"))} | '
                      f'{fmt(r.get("bg_zone_recall"))} '
-                     f'({fmt(r.get("bg_zone"))}) | {r["seconds"]:.0f} |')
+                     f'({fmt(r.get("bg_zone"))}) | '
+                     f'{fmt(r.get("context_in_bg_zone"))} | '
+                     f'{r["seconds"]:.0f} |')
 
     def mean(rs, key) -> str:
         vals = [r.get(key) for r in rs]

@@ -62,3 +62,46 @@ def test_zone_metric_resizes_t_a_to_the_mask():
     assert out['erased_recall'] == out['erased_precision'] == 100.0
     assert out['bg_zone'] == 50.0
     assert ZoneMetric().compute_metrics([]) == {}
+
+
+def test_context_pixels_per_zone_from_the_sibling_context_folder(tmp_path):
+    """With context masks beside the images (toy --context sets), the
+    metric gives the share of the context pixels in each zone, counted
+    here pixel by pixel; images without a context mask are left out of
+    those shares, and a set without the folder gives none."""
+    from seenet_mm.fileio import save_label_png
+    root = tmp_path / 'VOC2012'
+    (root / 'JPEGImages').mkdir(parents=True)
+    (root / 'context').mkdir()
+    rng = np.random.default_rng(1)
+    samples, expected = [], np.zeros(3)
+    for i in range(3):
+        gt = rng.choice([0, 0, 2], (6, 8))
+        tern = rng.integers(-1, 2, (6, 8))
+        sample = SegDataSample(metainfo=dict(
+            img_path=str(root / 'JPEGImages' / f'im{i}.jpg')))
+        sample.gt_sem_seg = PixelData(data=torch.from_numpy(gt)[None])
+        sample.pred_ternary = torch.from_numpy(tern)[None].float()
+        samples.append(sample.to_dict())
+        if i == 2:
+            continue  # no context mask for this image
+        ctx = rng.random((6, 8)) < 0.4
+        save_label_png(str(root / 'context' / f'im{i}.png'),
+                       ctx.astype(np.uint8))
+        for t, c in zip(tern.ravel().tolist(), ctx.ravel().tolist()):
+            if c:
+                expected[{-1: 0, 1: 1, 0: 2}[t]] += 1
+    metric = ZoneMetric()
+    metric.process(None, samples)
+    out = metric.compute_metrics(metric.results)
+    expected = 100 * expected / expected.sum()
+    assert out['context_in_bg'] == pytest.approx(expected[0])
+    assert out['context_in_potential'] == pytest.approx(expected[1])
+    assert out['context_in_erased'] == pytest.approx(expected[2])
+    # the same as without context for the zone scores
+    plain = ZoneMetric(context_dir=str(tmp_path / 'nowhere'))
+    plain.process(None, samples)
+    got = plain.compute_metrics(plain.results)
+    assert not any(k.startswith('context') for k in got)
+    assert got == {k: v for k, v in out.items()
+                   if not k.startswith('context')}

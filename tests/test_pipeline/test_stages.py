@@ -306,7 +306,11 @@ def test_run_stages_skips_finished_and_reruns_missing(tmp_path, capsys):
     assert report['metrics'] == {'m': 1.5} and report['note'] == ''
     md = open(osp.join(ctx.work_dir, 'report.md')).read().splitlines()
     assert md[:2] == ['| stage | seconds |', '|---|---|']
-    assert md[-1] == '| m | 1.50 |'
+    assert md[-3] == '| m | 1.50 |'
+    # report.md ends with the total time: the stages' seconds summed
+    total = sum(state[s.name]['seconds'] for s in table)
+    assert report['seconds'] == total
+    assert md[-1].startswith(f'Total: {total:.0f} s (0 min ')
 
 
 def test_failures_raise(tmp_path):
