@@ -4,7 +4,6 @@ run benchmarks/gpu.sh makes (the two-process tests need a GPU per process
 with nccl). Skipped without CUDA."""
 import os
 import os.path as osp
-import socket
 import sys
 
 import numpy as np
@@ -12,50 +11,24 @@ import pytest
 import torch
 
 from conftest import run_tool
+from test_train_test_tools import CONFIG, free_port, toy_options
 from seenet_mm.apis import load_attention
 from seenet_mm.fileio import ATTENTION_LEVELS
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
                                 reason='needs CUDA (nccl on one GPU)')
 
-CONFIG = 'configs/toy/vgg16_fcn_toy_seg.py'
-
-
-def free_port() -> str:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return str(s.getsockname()[1])
-
-
-def toy_options(toy_root, max_iters):
-    data_root = osp.join(toy_root, 'VOCdevkit', 'VOC2012')
-    return [
-        '--cfg-options',
-        f'train_dataloader.dataset.data_root={data_root}',
-        f'val_dataloader.dataset.data_root={data_root}',
-        f'test_dataloader.dataset.data_root={data_root}',
-        'train_dataloader.batch_size=2',
-        f'train_cfg.max_iters={max_iters}',
-        f'train_cfg.val_interval={max_iters}',
-        'default_hooks.checkpoint.interval=2',
-        'default_hooks.logger.interval=1',
-        'model.backbone.widen_factor=0.0625',
-        'model.decode_head.in_channels=32',
-        'model.decode_head.channels=16',
-    ]
-
-
 def test_dist_train_one_gpu_nccl_and_resume(toy_root, tmp_path):
     work = str(tmp_path / 'work')
     cmd = ['bash', 'tools/dist_train.sh', CONFIG, '1', '--work-dir', work]
-    proc = run_tool(cmd + toy_options(toy_root, 4),
+    proc = run_tool(cmd + toy_options(toy_root, 4, 2),
                     env=dict(PORT=free_port(), PYTHON=sys.executable))
     out = proc.stdout + proc.stderr
     assert 'Distributed training: True' in out and 'GPU number: 1' in out
     assert "backend='nccl'" in out  # the config as the runner logs it
     assert osp.isfile(osp.join(work, 'iter_4.pth'))
     assert 'mIoU' in out  # the validation at the end ran too
-    proc = run_tool(cmd + ['--resume'] + toy_options(toy_root, 6),
+    proc = run_tool(cmd + ['--resume'] + toy_options(toy_root, 6, 2),
                     env=dict(PORT=free_port(), PYTHON=sys.executable))
     out = proc.stdout + proc.stderr
     assert 'resumed epoch: 0, iter: 4' in out
