@@ -119,12 +119,18 @@ def _data_check(ctx: Context) -> Optional[str]:
     return None
 
 
+# The main job's trainings run without their validation passes: nobody
+# reads them there, the test stages that follow score the final checkpoint
+# (issue 14: the main job's time)
+NO_VALIDATION = ('val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
+
+
 def _attention_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('train', ctx.attention_config, '--work-dir',
                   ctx.path('attention'), '--resume', *ctx.amp_flag(),
                   '--cfg-options',
                   *ctx.data_options(), *ctx.attention_options(),
-                  *ctx.train_options)]
+                  *ctx.train_options, *NO_VALIDATION)]
 
 
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
@@ -238,15 +244,12 @@ def _gallery_commands(ctx: Context, done: Done) -> List[Command]:
 
 
 def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
-    # without val masks, training runs without its validation passes
-    no_val = ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'] \
-        if val_masks_missing(ctx) else []
     return [_tool('train', ctx.segmentation_config, '--work-dir',
                   ctx.path('segmentation'), '--resume', *ctx.amp_flag(),
                   '--cfg-options',
                   *ctx.data_options(), *ctx.segmentation_options(),
                   'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.path('labels'), *no_val)]
+                  + ctx.path('labels'), *NO_VALIDATION)]
 
 
 # (metric name suffix, flags of tools/test.py); the work dir of each is
