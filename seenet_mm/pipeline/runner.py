@@ -63,6 +63,12 @@ def _run_forked(cmd: List[str], log_path: str, root: str) -> int:
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
+        # fresh streams on the log (the pipeline's may be replaced objects,
+        # e.g. under pytest's capture)
+        sys.stdout = sys.__stdout__ = open(1, 'w', buffering=1,
+                                           closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, 'w', buffering=1,
+                                           closefd=False)
         script = osp.join(root, cmd[1])
         sys.argv = [cmd[1], *cmd[2:]]
         sys.path[0] = osp.dirname(script)  # as `python tools/X.py` has it
@@ -77,11 +83,30 @@ def _run_forked(cmd: List[str], log_path: str, root: str) -> int:
         traceback.print_exc()
     finally:
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            _shutdown()
         finally:
             os._exit(code)
     return code  # pragma: no cover
+
+
+def _shutdown() -> None:
+    """What the interpreter does at exit, for a forked tool that ends with
+    ``os._exit``: join the non-daemon threads and run their exit hooks
+    (``concurrent.futures`` shuts its worker processes down there), then
+    the ``atexit`` functions (``multiprocessing`` pools, ``weakref``
+    finalizers, logging), then flush the output. Without it the workers of
+    a pool the tool left open would outlive it."""
+    import atexit
+    import threading
+    for step in (getattr(threading, '_shutdown', None),
+                 atexit._run_exitfuncs):
+        try:
+            if step is not None:
+                step()
+        except BaseException:  # noqa: B902 -- reported in the log
+            traceback.print_exc()
+    sys.stdout.flush()
+    sys.stderr.flush()
 
 
 def run_command(cmd: List[str], log_path: str) -> None:

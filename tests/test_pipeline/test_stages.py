@@ -5,6 +5,7 @@ import json
 import os
 import os.path as osp
 import sys
+import time
 
 import pytest
 
@@ -18,6 +19,7 @@ from seenet_mm.pipeline import (COMPARE_STAGES, PRESETS, STAGE_NAMES, STAGES,
                                 build_parser, dependents, execute, get_stage,
                                 main, make_context, repo_root, run_command,
                                 run_compare, run_stages, write_report)
+from seenet_mm.pipeline.runner import forking
 from seenet_mm.pipeline.stages import NO_VALIDATION
 
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
@@ -477,3 +479,37 @@ def test_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(['--work-dir', work, '--attention-config', '/no/such.py'])
     assert str(e.value) == 'error: config /no/such.py does not exist'
+
+
+@pytest.mark.skipif(not forking(), reason='the pipeline forks on Linux')
+def test_forked_tool_exits_like_a_process(tmp_path):
+    """A tool run in a fork of the pipeline gets its exit code back, its
+    output in the log, and its interpreter shutdown: worker processes of
+    pools it left open end with it."""
+    script = tmp_path / 'leaky_tool.py'
+    script.write_text(
+        'import sys\n'
+        'from concurrent.futures import ProcessPoolExecutor\n'
+        'from multiprocessing import Pool, get_context\n'
+        "ex = ProcessPoolExecutor(2, mp_context=get_context('fork'))\n"
+        'list(ex.map(abs, [1, 2]))\n'
+        'pool = Pool(2)\n'
+        'pool.map(abs, [1, 2])\n'
+        'pids = [p.pid for p in ex._processes.values()]\n'
+        'pids += [p.pid for p in pool._pool]\n'
+        "print('pids', *pids)\n"
+        'sys.exit(3)\n')
+    log = str(tmp_path / 'log')
+    assert runner._run_forked([sys.executable, str(script)], log,
+                              str(tmp_path)) == 3
+    pids = [int(p) for p in open(log).read().split('pids')[1].split()]
+    assert len(pids) == 4
+    time.sleep(0.5)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    ok = tmp_path / 'ok_tool.py'
+    ok.write_text("raise SystemExit('error: bad input')\n")
+    assert runner._run_forked([sys.executable, str(ok)], log,
+                              str(tmp_path)) == 1
+    assert open(log).read().endswith('error: bad input\n')
