@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from typing import Iterator, Optional
 
 import torch
@@ -30,7 +31,13 @@ _warned = set()
 
 
 def cpu_supports_bf16() -> bool:
-    """Whether this CPU runs bfloat16 matrix work natively (oneDNN)."""
+    """Whether this CPU runs bfloat16 matrix work natively (oneDNN), unless
+    the environment variable ``SEENET_CPU_BF16`` says so: ``1`` takes
+    bfloat16 on any CPU (emulated where not native: exact but slow),
+    ``0`` never."""
+    forced = os.environ.get('SEENET_CPU_BF16', '')
+    if forced in ('0', '1'):
+        return forced == '1'
     try:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):  # pragma: no cover

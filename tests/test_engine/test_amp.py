@@ -43,6 +43,16 @@ def test_dtype_per_device(with_bf16):
         amp_dtype('mps')
 
 
+def test_environment_overrides_the_cpu_check(monkeypatch):
+    monkeypatch.setenv('SEENET_CPU_BF16', '1')
+    assert amp_mod.cpu_supports_bf16() is True
+    monkeypatch.setenv('SEENET_CPU_BF16', '0')
+    assert amp_mod.cpu_supports_bf16() is False
+    monkeypatch.delenv('SEENET_CPU_BF16')
+    assert amp_mod.cpu_supports_bf16() == bool(
+        torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
 def test_cpu_without_bf16_falls_back_with_one_warning(no_bf16):
     assert amp_dtype('cpu') is None
     assert amp_dtype('cpu') is None
@@ -154,26 +164,33 @@ def test_inferencer_under_bfloat16_keeps_float32_maps(tiny_seenet_model):
         np.testing.assert_allclose(a, b, atol=1e-4)
 
 
-def test_tools_run_with_amp_on_cpu(tiny_seenet, tmp_path):
+@pytest.mark.parametrize('bf16', ['0', '1'])
+def test_tools_run_with_amp_on_cpu(tiny_seenet, tmp_path, bf16):
     """train.py, test.py and infer_attention.py take --amp on a CPU: with
-    native bfloat16 they run under autocast, without it in float32 after
-    one warning line."""
+    bfloat16 (SEENET_CPU_BF16=1: as on a CPU with native bfloat16, here
+    emulated) under autocast with the model channels-last; without it
+    (SEENET_CPU_BF16=0) in float32 after one warning line."""
     config, ckpt, voc = tiny_seenet
+    env = dict(SEENET_CPU_BF16=bf16)
     # the tools run on CUDA where there is one (float16: no warning)
-    warns = not torch.cuda.is_available() and not amp_mod.cpu_supports_bf16()
+    warns = not torch.cuda.is_available() and bf16 == '0'
     work = str(tmp_path / 'train')
     outputs = [run_tool(['tools/train.py', config, '--amp', '--work-dir',
                          work, '--cfg-options', 'train_cfg.max_iters=1',
                          'train_cfg.val_interval=1',
-                         'default_hooks.checkpoint.interval=1'])]
+                         'default_hooks.checkpoint.interval=1'], env=env)]
+    if bf16 == '1' and not torch.cuda.is_available():
+        log = outputs[0].stdout + outputs[0].stderr
+        assert 'CPUAmpOptimWrapper' in log and 'ChannelsLastHook' in log
     assert osp.isfile(osp.join(work, 'iter_1.pth'))
     outputs.append(run_tool(['tools/test.py', config, ckpt, '--amp',
-                             '--work-dir', str(tmp_path / 'test')]))
+                             '--work-dir', str(tmp_path / 'test')], env=env))
     out = str(tmp_path / 'maps')
     outputs.append(run_tool(['tools/infer_attention.py', config, ckpt,
                              '--amp', '--out-dir', out, '--data-root', voc,
                              '--split', osp.join(voc, 'ImageSets',
-                                                 'Segmentation', 'val.txt')]))
+                                                 'Segmentation', 'val.txt')],
+                            env=env))
     assert any(name.endswith('.npz') for name in os.listdir(out))
     for proc in outputs:
         text = proc.stdout + proc.stderr

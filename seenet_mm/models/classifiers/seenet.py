@@ -318,15 +318,19 @@ class SeeNet(BaseModel):
                                self.test_cfg['norm'])
         # T_A of the kept classes (those that defined it for the branches
         # may be the predicted ones)
+        # predictions in float32 whatever the autocast dtype (--amp):
+        # metrics and files read them with numpy, which has no bfloat16
+        out = {k: v.detach().float() if k in ('logits_a', 'maps_a', 'maps_b')
+               else v for k, v in out.items()}
         ternary = self.erase_masks(out['maps_a'], labels)['ternary']
         if data_samples is None:
             data_samples = [BaseDataElement() for _ in range(len(inputs))]
         for i, ds in enumerate(data_samples):
-            ds.pred_class_logits = out['logits_a'][i].detach()
-            ds.pred_class_scores = out['logits_a'][i].detach().sigmoid()
-            ds.score_map_a = out['maps_a'][i].detach()
+            ds.pred_class_logits = out['logits_a'][i]
+            ds.pred_class_scores = out['logits_a'][i].sigmoid()
+            ds.score_map_a = out['maps_a'][i]
             if 'maps_b' in out:
-                ds.score_map_b = out['maps_b'][i].detach()
+                ds.score_map_b = out['maps_b'][i]
             ds.pred_attention = fused[i]
             ds.pred_ternary = ternary[i]
         return data_samples
