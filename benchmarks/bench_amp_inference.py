@@ -48,6 +48,22 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
+def report(times: Dict[str, float], amp: str, native: bool, device: str,
+           what: str) -> None:
+    """Print the channels-last speed-ups and, last, the speed-up of --amp
+    as the tools run it (``amp`` names the autocast rows of ``times``:
+    plain float32 where the CPU has no native bfloat16, else
+    channels-last where :func:`amp_channels_last` says)."""
+    print('channels-last speed-up: ' + ', '.join(
+        f'{name} {times[name] / times[name + " channels-last"]:.2f}'
+        for name in ('float32', amp) if name in times))
+    tool = amp if native else 'float32'
+    if native and amp_channels_last(device):  # the fallback stays as is
+        tool += ' channels-last'
+    print(f'{what} on {device_name(device)}, --amp ({tool}) against '
+          f'float32: speed-up {times["float32"] / times[tool]:.2f}')
+
+
 def run(inf: AttentionInferencer, images: List[np.ndarray], classes,
         batch: int, device: str, repeats: int):
     inf(images[:batch], classes[:batch])  # warm-up
@@ -109,16 +125,8 @@ def main() -> None:
         print(f'{name:24s} {times[name] / args.images * 1000:8.1f} ms per '
               f'image; maps vs float32: max |diff| {diff.max():.4f}, mean '
               f'{diff.mean():.5f}', flush=True)
-    print('channels-last speed-up: ' + ', '.join(
-        f'{name} {times[name] / times[name + " channels-last"]:.2f}'
-        for name in ('float32', 'autocast') if name in times))
-    tool = 'autocast' if native is not None else 'float32'
-    if amp_channels_last(args.device):
-        tool += ' channels-last'
-    print(f'attention inference on {device_name(args.device)}, --amp '
-          f'({tool}) against float32: speed-up '
-          f'{times["float32"] / times[tool]:.2f}')
-
+    report(times, 'autocast', native is not None, args.device,
+           'attention inference')
 
 if __name__ == '__main__':
     main()

@@ -27,10 +27,9 @@ from mmseg.registry import MODELS, OPTIM_WRAPPERS
 
 import seenet_mm  # noqa: F401
 from seenet_mm.cli import set_amp
-from seenet_mm.engine.amp import amp_channels_last, amp_dtype, \
-    to_channels_last
+from seenet_mm.engine.amp import amp_dtype, to_channels_last
 
-from bench_amp_inference import device_name, sync  # noqa: E402
+from bench_amp_inference import device_name, report, sync  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -108,16 +107,8 @@ def main() -> None:
         times[name] = step_time(model, wrapper, inputs, samples, args.steps,
                                 args.device)
         print(f'{name:22s} {times[name]:.3f} s per step', flush=True)
-    print('channels-last speed-up: ' + ', '.join(
-        f'{name} {times[name] / times[name + " channels-last"]:.2f}'
-        for name in ('float32', 'amp') if name in times))
-    tool = 'amp' if native is not None else 'float32'
-    if amp_channels_last(args.device):
-        tool += ' channels-last'
-    print(f'SeeNet training step on {device_name(args.device)}, --amp '
-          f'({tool}) against float32: speed-up '
-          f'{times["float32"] / times[tool]:.2f}')
-
+    report(times, 'amp', native is not None, args.device,
+           'SeeNet training step')
 
 if __name__ == '__main__':
     main()

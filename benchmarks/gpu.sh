@@ -7,7 +7,7 @@
 #
 # LOG (or $GPU_LOG; default work_dirs/gpu_check.log) gets everything printed.
 # Other settings (environment): PYTHON (python3), WHEELS (.whl), GPU_SITE
-# (/tmp/seenet_gpu_site, where the wheels go), GPU_BUDGET_S (470: no step
+# (work_dirs/gpu_site, where the wheels go), GPU_BUDGET_S (470: no step
 # starts or runs past this many seconds from the start), GPU_PYTEST_X (1:
 # pytest -x; 0 runs every test of a step).
 #
@@ -38,7 +38,7 @@ cd "$REPO" || exit 2
 LOG=${1:-${GPU_LOG:-$REPO/work_dirs/gpu_check.log}}
 PY=${PYTHON:-python3}
 WHEELS=${WHEELS:-$REPO/.whl}
-SITE=${GPU_SITE:-/tmp/seenet_gpu_site}
+SITE=${GPU_SITE:-$REPO/work_dirs/gpu_site}
 BUDGET=${GPU_BUDGET_S:-470}
 PYTEST_X=${GPU_PYTEST_X:-1}
 
