@@ -18,10 +18,18 @@ from .state import PipelineState
 
 
 def forking() -> bool:
-    """Whether the tools run in forks of this process (Linux, unless
-    ``SEENET_PIPELINE_FORK=0``) rather than in fresh interpreters."""
-    return sys.platform.startswith('linux') and hasattr(os, 'fork') and \
-        os.environ.get('SEENET_PIPELINE_FORK', '1') != '0'
+    """Whether the tools run in forks of this process (Linux without a CUDA
+    GPU, unless ``SEENET_PIPELINE_FORK=0``) rather than in fresh
+    interpreters.
+
+    CUDA is not fork-safe once the driver is initialised, which asking
+    torch for the GPUs already does: where CUDA is available the tools run
+    as subprocesses (their start-up matters little beside a GPU's)."""
+    if not (sys.platform.startswith('linux') and hasattr(os, 'fork') and
+            os.environ.get('SEENET_PIPELINE_FORK', '1') != '0'):
+        return False
+    import torch
+    return not torch.cuda.is_available()
 
 
 _preloaded = False

@@ -481,7 +481,24 @@ def test_command_line(tmp_path, capsys):
     assert str(e.value) == 'error: config /no/such.py does not exist'
 
 
-@pytest.mark.skipif(not forking(), reason='the pipeline forks on Linux')
+def test_forking_only_without_cuda(monkeypatch):
+    """The tools fork only on Linux without a CUDA GPU (CUDA is not
+    fork-safe once initialised) and unless SEENET_PIPELINE_FORK=0."""
+    import torch
+    monkeypatch.setattr(sys, 'platform', 'linux')
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.delenv('SEENET_PIPELINE_FORK', raising=False)
+    assert forking()
+    monkeypatch.setenv('SEENET_PIPELINE_FORK', '0')
+    assert not forking()
+    monkeypatch.setenv('SEENET_PIPELINE_FORK', '1')
+    assert forking()
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    assert not forking()
+
+
+@pytest.mark.skipif(not forking(),
+                    reason='the pipeline forks on Linux without CUDA')
 def test_forked_tool_exits_like_a_process(tmp_path):
     """A tool run in a fork of the pipeline gets its exit code back, its
     output in the log, and its interpreter shutdown: worker processes of
