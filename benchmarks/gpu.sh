@@ -8,8 +8,9 @@
 # LOG (or $GPU_LOG; default work_dirs/gpu_check.log) gets everything printed.
 # Other settings (environment): PYTHON (python3), WHEELS (.whl), GPU_SITE
 # (work_dirs/gpu_site, where the wheels go), GPU_BUDGET_S (470: no step
-# starts or runs past this many seconds from the start), GPU_PYTEST_X (1:
-# pytest -x; 0 runs every test of a step).
+# starts or runs past this many seconds from the start), GPU_PYTEST_X (0;
+# 1: pytest -x), GPU_BENCH (1; 0 leaves the benchmarks out), GPU_WORKERS
+# (8 pytest-xdist workers of 2 threads each, where xdist is installed).
 #
 # What it does:
 # 1. stops at once, with a message, without a CUDA GPU that torch can use;
@@ -22,16 +23,18 @@
 #    pkg_resources (82 and later; mmengine needs it). Then imports seenet_mm,
 #    runs mmengine's collect_env (distutils, on 3.12 only through
 #    setuptools) and a tiny SeeNet forward on the GPU;
-# 3. runs the tests that touch CUDA paths in four pytest steps (AMP;
-#    distributed with nccl on one GPU; the dense CRF and SegCRFModel; the
-#    inferencer and the tools, which use CUDA when it is there). Two tests
-#    start two processes, which needs two GPUs with nccl: deselected here;
-# 4. runs every benchmarks/bench_*.py, with --device cuda where the script
-#    takes --device, after printing the GPU's name;
+# 3. runs every benchmarks/bench_*.py, with --device cuda where the script
+#    takes --device, after printing the GPU's name, one at a time (their
+#    timings need the machine to themselves);
+# 4. runs the tests that touch CUDA paths in one pytest step, in parallel
+#    (AMP; distributed with nccl on one GPU; the RNG states of a resume on
+#    the GPU; the dense CRF and SegCRFModel; the inferencer and the tools,
+#    which use CUDA when it is there). Two tests start two processes, which
+#    needs two GPUs with nccl: deselected here;
 # 5. prints a table of the steps (pass / FAIL / timeout / not run, seconds,
 #    the last line of each) and exits 1 unless every step passed.
-# Order: AMP and distributed tests, the benchmarks, then the CRF and tools
-# tests (the longest; with pytest-xdist, 4 and 8 workers of 2 threads).
+# Measured on one H100 (16 cores): install and import 32 s, the benchmarks
+# 224 s.
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO" || exit 2
@@ -40,7 +43,9 @@ PY=${PYTHON:-python3}
 WHEELS=${WHEELS:-$REPO/.whl}
 SITE=${GPU_SITE:-$REPO/work_dirs/gpu_site}
 BUDGET=${GPU_BUDGET_S:-470}
-PYTEST_X=${GPU_PYTEST_X:-1}
+PYTEST_X=${GPU_PYTEST_X:-0}
+BENCH=${GPU_BENCH:-1}
+WORKERS=${GPU_WORKERS:-8}
 
 mkdir -p "$(dirname "$LOG")" || exit 2
 : >"$LOG" || exit 2
@@ -186,54 +191,43 @@ with torch.no_grad():
 print('tiny SeeNet forward on cuda:', sorted(out))
 EOF
 
-# ---- 3. the tests that touch CUDA paths ------------------------------------
+# ---- 3. every benchmark, with CUDA, one at a time --------------------------
+if [ "$BENCH" = 1 ]; then
+  echo; echo "===== benchmarks on GPU: $GPU"
+  for bench in benchmarks/bench_*.py; do
+    name=$(basename "$bench" .py)
+    args=()
+    grep -q "'--device'" "$bench" && args+=(--device cuda)
+    case $name in
+      bench_crf_workers|bench_inference_memory) limit=90 ;;
+      bench_amp_*|bench_training_step|bench_attention_inference) limit=60 ;;
+      *) limit=45 ;;
+    esac
+    step "$name" "$limit" "$PY" "$bench" "${args[@]}"
+  done
+fi
+
+# ---- 4. the tests that touch CUDA paths, in parallel ----------------------
 PYTEST=("$PY" -m pytest -q -rs)
 [ "$PYTEST_X" = 1 ] && PYTEST+=(-x)
 "$PY" -c 'import pytest_timeout' >/dev/null 2>&1 && PYTEST+=(--timeout 240)
 # pytest-xdist where there is one: N workers, each process 2 CPU threads
-XDIST=0
-"$PY" -c 'import xdist' >/dev/null 2>&1 && XDIST=1
-pytest_step() {  # NAME TIMEOUT_S WORKERS PYTEST_ARGS...
-  local name=$1 limit=$2 workers=$3
-  shift 3
-  if ((XDIST && workers > 1)); then
-    step "$name" "$limit" env OMP_NUM_THREADS=2 "${PYTEST[@]}" -n "$workers" "$@"
-  else
-    step "$name" "$limit" "${PYTEST[@]}" "$@"
-  fi
-}
-pytest_step pytest-amp 150 3 tests/test_engine/test_amp.py
-pytest_step pytest-distributed 90 2 \
-  tests/test_tools/test_cuda_distributed.py \
-  tests/test_compat/test_compat_distributed.py
-
-# ---- 4. every benchmark, with CUDA -----------------------------------------
-echo; echo "===== benchmarks on GPU: $GPU"
-for bench in benchmarks/bench_*.py; do
-  name=$(basename "$bench" .py)
-  args=()
-  grep -q "'--device'" "$bench" && args+=(--device cuda)
-  case $name in
-    bench_crf_workers|bench_inference_memory) limit=90 ;;
-    bench_amp_*|bench_training_step|bench_attention_inference) limit=60 ;;
-    *) limit=45 ;;
-  esac
-  step "$name" "$limit" "$PY" "$bench" "${args[@]}"
-done
-
-# ---- 3, continued: the CRF and the tools (the longest tests) -------------
-pytest_step pytest-crf 120 4 tests/test_crf.py \
-  tests/test_models/test_crf_model.py tests/test_tools/test_segmentation_tools.py
-# two processes on one GPU: nccl needs a GPU per process
+if "$PY" -c 'import xdist' >/dev/null 2>&1 && ((WORKERS > 1)); then
+  PYTEST=(env OMP_NUM_THREADS=2 "${PYTEST[@]}" -n "$WORKERS")
+fi
 T=tests/test_tools
-pytest_step pytest-tools 150 8 \
+# two processes on one GPU: nccl needs a GPU per process
+step pytest-cuda 300 "${PYTEST[@]}" \
   --deselect $T/test_train_test_tools.py::test_dist_train_two_processes_killed_and_resumed \
   --deselect $T/test_attention_label_tools.py::test_two_processes_equal_one \
+  tests/test_engine/test_amp.py \
+  tests/test_engine/test_hooks/test_rng_state_hook.py \
+  $T/test_cuda_distributed.py tests/test_compat/test_compat_distributed.py \
+  tests/test_crf.py tests/test_models/test_crf_model.py \
+  $T/test_segmentation_tools.py \
   tests/test_apis/test_attention_inferencer.py \
-  tests/test_tools/test_attention_label_tools.py \
-  tests/test_tools/test_train_test_tools.py \
-  tests/test_tools/test_checkpoint_safety.py \
-  tests/test_datasets/test_image_channels.py
+  $T/test_attention_label_tools.py $T/test_train_test_tools.py \
+  $T/test_checkpoint_safety.py tests/test_datasets/test_image_channels.py
 
 # ---- 5. summary ------------------------------------------------------------
 echo

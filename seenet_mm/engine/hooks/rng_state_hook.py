@@ -19,7 +19,7 @@ def _numpy_state_from_plain(state: tuple) -> tuple:
     checkpoints written before, whose key is a numpy array)."""
     name, key, pos, has_gauss, cached = state
     if isinstance(key, torch.Tensor):
-        key = key.numpy()
+        key = key.cpu().numpy()
     return (name, np.asarray(key, dtype=np.uint32), pos, has_gauss, cached)
 
 
@@ -88,10 +88,13 @@ class RNGStateHook(Hook):
 
     @staticmethod
     def _restore(state: dict) -> None:
+        """Set the states back. The runner loads a checkpoint onto its
+        device (``map_location='cuda'`` on resume), and torch takes RNG
+        states only as CPU byte tensors: they go back to the CPU first."""
         import random
-        torch.set_rng_state(state['torch'])
+        torch.set_rng_state(state['torch'].cpu())
         if state.get('cuda') is not None and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(state['cuda'])
+            torch.cuda.set_rng_state_all([s.cpu() for s in state['cuda']])
         np.random.set_state(_numpy_state_from_plain(state['numpy']))
         random.setstate(state['python'])
 
