@@ -125,7 +125,13 @@ def test_deeplabv3plus_mixing_config_trains_and_tests(toy_root, tmp_path):
 def test_resumed_training_equals_uninterrupted(toy_root, tmp_path):
     """With dropout in the head and a validation at the checkpoint's
     iteration: RNGStateHook restores the RNG states (and keeps validation
-    from drawing on them), and mmengine replays the data order."""
+    from drawing on them), and mmengine replays the data order.
+
+    On the CPU the weights are equal. On a GPU, cuDNN's and the atomic
+    adds' nondeterminism makes two uninterrupted runs differ already (and
+    torch's deterministic mode refuses the bilinear upsampling's backward):
+    there the resumed run must be as close to the uninterrupted one as a
+    second uninterrupted run is (twice that, plus 1e-5)."""
     import torch
     cfg = 'configs/toy/deeplab-largefov_vgg16_toy.py'
     extra = ['model.backbone.widen_factor=0.0625',
@@ -140,9 +146,23 @@ def test_resumed_training_equals_uninterrupted(toy_root, tmp_path):
              opts(toy_root, 4) + extra + val_at_4)
     run_tool(['tools/train.py', cfg, '--work-dir', resumed, '--resume'] +
              opts(toy_root, 8) + extra + val_at_4)
-    a = torch.load(osp.join(straight, 'iter_8.pth'),
-                   weights_only=False)['state_dict']
-    b = torch.load(osp.join(resumed, 'iter_8.pth'),
-                   weights_only=False)['state_dict']
+    def weights(work):
+        return torch.load(osp.join(work, 'iter_8.pth'),
+                          weights_only=False)['state_dict']
+
+    a, b = weights(straight), weights(resumed)
+    if not torch.cuda.is_available():
+        for key in a:
+            assert torch.equal(a[key], b[key]), key
+        return
+    again = str(tmp_path / 'c')
+    run_tool(['tools/train.py', cfg, '--work-dir', again] +
+             opts(toy_root, 8) + extra + val_at_4)
+    c = weights(again)
     for key in a:
-        assert torch.equal(a[key], b[key]), key
+        if a[key].is_floating_point():
+            floor = (a[key] - c[key]).abs().max().item()
+            diff = (a[key] - b[key]).abs().max().item()
+            assert diff <= 2 * floor + 1e-5, (key, diff, floor)
+        else:
+            assert torch.equal(a[key], b[key]), key
