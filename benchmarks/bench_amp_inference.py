@@ -1,7 +1,7 @@
 """Attention inference with --amp against float32, in one run.
 
     python benchmarks/bench_amp_inference.py [--device cpu|cuda]
-        [--images 16] [--batch-size 8] [--repeats 2]
+        [--images 16] [--batch-size 8] [--repeats N]
 
 SeeNet VGG16 (configs/seenet/vgg16_voc.py, full width, random weights) on
 500 x 375 images with two classes, test size 224 with the flipped view, as
@@ -85,12 +85,16 @@ def main() -> None:
                         torch.cuda.is_available() else 'cpu')
     parser.add_argument('--images', type=int, default=16)
     parser.add_argument('--batch-size', type=int, default=8)
-    parser.add_argument('--repeats', type=int, default=2)
+    parser.add_argument('--repeats', type=int, default=None,
+                        help='best of N passes (default: 2 on a CPU, 20 on '
+                        'CUDA, where a pass takes milliseconds)')
     parser.add_argument('--force-bf16', action='store_true',
                         help='time emulated bfloat16 on a CPU without it')
     parser.add_argument('--config', default=osp.join(
         REPO, 'configs', 'seenet', 'vgg16_voc.py'))
     args = parser.parse_args()
+    if args.repeats is None:
+        args.repeats = 20 if args.device.startswith('cuda') else 2
     torch.manual_seed(0)
     model = init_attention_model(Config.fromfile(args.config), None,
                                  args.device)
