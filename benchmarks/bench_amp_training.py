@@ -110,7 +110,8 @@ def main() -> None:
                 model.parameters(), lr=1e-4, momentum=0.9)))
         times[name] = step_time(model, wrapper, inputs, samples, args.steps,
                                 args.device)
-        print(f'{name:22s} {times[name]:.3f} s per step', flush=True)
+        print(f'{name:22s} {times[name] * 1000:8.1f} ms per step',
+              flush=True)
     report(times, 'amp', native is not None, args.device,
            'SeeNet training step')
 

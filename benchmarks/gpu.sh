@@ -9,8 +9,11 @@
 # Other settings (environment): PYTHON (python3), WHEELS (.whl), GPU_SITE
 # (work_dirs/gpu_site, where the wheels go), GPU_BUDGET_S (470: no step
 # starts or runs past this many seconds from the start), GPU_PYTEST_X (0;
-# 1: pytest -x), GPU_BENCH (1; 0 leaves the benchmarks out), GPU_WORKERS
-# (12 pytest-xdist workers of 2 threads each, where xdist is installed).
+# 1: pytest -x), GPU_BENCH (1; 0 leaves the benchmarks out), GPU_TEST_S
+# (180: no benchmark runs into the last this many seconds of the budget,
+# kept for the tests), GPU_WORKERS (12, a number: pytest-xdist workers of 2
+# threads each, where the machine's Python has xdist; it is not among the
+# wheels).
 #
 # What it does:
 # 1. stops at once, with a message, without a CUDA GPU that torch can use;
@@ -47,6 +50,7 @@ BUDGET=${GPU_BUDGET_S:-470}
 PYTEST_X=${GPU_PYTEST_X:-0}
 BENCH=${GPU_BENCH:-1}
 WORKERS=${GPU_WORKERS:-12}
+TEST_S=${GPU_TEST_S:-180}
 
 mkdir -p "$(dirname "$LOG")" || exit 2
 : >"$LOG" || exit 2
@@ -204,6 +208,14 @@ if [ "$BENCH" = 1 ]; then
       bench_amp_*|bench_training_step|bench_attention_inference) limit=60 ;;
       *) limit=45 ;;
     esac
+    # no benchmark eats into the time kept for the tests
+    left=$((BUDGET - TEST_S - (SECONDS - START)))
+    if ((left < 15)); then
+      echo; echo "===== $name: skipped, ${TEST_S}s are kept for the tests"
+      record "$name" "not run" 0 "the ${TEST_S}s kept for the tests"
+      continue
+    fi
+    ((limit > left)) && limit=$left
     step "$name" "$limit" "$PY" "$bench" "${args[@]}"
   done
 fi
