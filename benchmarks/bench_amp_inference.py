@@ -132,5 +132,6 @@ def main() -> None:
     report(times, 'autocast', native is not None, args.device,
            'attention inference')
 
+
 if __name__ == '__main__':
     main()

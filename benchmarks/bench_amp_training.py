@@ -115,5 +115,6 @@ def main() -> None:
     report(times, 'amp', native is not None, args.device,
            'SeeNet training step')
 
+
 if __name__ == '__main__':
     main()
