@@ -15,7 +15,8 @@ many times slower than float32) unless --force-bf16.
 
 Also prints how far the autocast maps are from the float32 ones (max and
 mean absolute difference of the [0, 1] maps). The last line gives the
-speed-up of --amp as the tool runs it (goal: >= 1.8).
+speed-up of --amp as the tool runs it (goal: >= 1.8). ``--no-tf32``: float32
+without TF32 on CUDA (see ``bench_amp_training.py``).
 """
 import argparse
 import os.path as osp
@@ -41,6 +42,14 @@ def device_name(device: str) -> str:
     return (f'{platform.processor() or platform.machine()} CPU, '
             f'{torch.get_num_threads()} threads, '
             f'{torch.backends.cpu.get_cpu_capability()}')
+
+
+def tf32_note(device: str) -> str:
+    """'; float32 convolutions with TF32' on CUDA where cuDNN may use it
+    (torch's default), else '' (float32 proper)."""
+    if device.startswith('cuda') and torch.backends.cudnn.allow_tf32:
+        return '; float32 convolutions with TF32 (torch\'s default)'
+    return ''
 
 
 def sync(device: str) -> None:
@@ -92,7 +101,13 @@ def main() -> None:
                         help='time emulated bfloat16 on a CPU without it')
     parser.add_argument('--config', default=osp.join(
         REPO, 'configs', 'seenet', 'vgg16_voc.py'))
+    parser.add_argument('--no-tf32', action='store_true',
+                        help='float32 convolutions and matmuls without TF32 '
+                        'on CUDA')
     args = parser.parse_args()
+    if args.no_tf32:
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
     if args.repeats is None:
         args.repeats = 20 if args.device.startswith('cuda') else 2
     torch.manual_seed(0)
@@ -109,7 +124,8 @@ def main() -> None:
     classes = [[8, 15]] * args.images
     print(f'device: {device_name(args.device)}; SeeNet VGG16 (full width), '
           f'{args.images} images 500x375, test size 224 + flip, batch '
-          f'{args.batch_size}; autocast {str(dtype)[6:]}{note}', flush=True)
+          f'{args.batch_size}; autocast {str(dtype)[6:]}{note}'
+          + tf32_note(args.device), flush=True)
     times: Dict[str, float] = {}
     maps: Dict[str, list] = {}
     variants = [('float32', None, False), ('float32 channels-last', None,

@@ -1,7 +1,7 @@
 """SeeNet training step with --amp against float32, in one run.
 
     python benchmarks/bench_amp_training.py [--device cpu|cuda]
-        [--batch-size 4] [--steps N]
+        [--batch-size 4] [--steps N] [--profile N] [--no-tf32]
 
 VGG16 at 224 x 224, output stride 16 (configs/seenet/vgg16_voc.py, full
 width, random weights, all three branches: erasing on), one step = forward,
@@ -13,6 +13,16 @@ model channels-last. On a CPU without native bfloat16 (where --amp falls
 back to float32) the bfloat16 variants are left out unless --force-bf16
 (emulated, many times slower). The last
 line gives the speed-up of --amp as the tool runs it (goal: >= 1.5).
+
+``--profile N`` also profiles N steps of float32 and of --amp
+(``torch.profiler``) and prints, per variant, the wall time per step, the
+time the device spent in kernels per step with their number and, on CUDA,
+the kernels that took the most time: where the kernels fill a small part of
+the wall time the step is bound by the host (launches, Python), not by the
+arithmetic that --amp speeds up. ``--no-tf32`` times float32 without TF32
+(torch lets cuDNN use TF32 tensor cores for float32 convolutions by
+default, so the default float32 rows on an Ampere or later GPU are
+TF32 rows).
 """
 import argparse
 import copy
@@ -29,7 +39,8 @@ import seenet_mm  # noqa: F401
 from seenet_mm.cli import set_amp
 from seenet_mm.engine.amp import amp_dtype, to_channels_last
 
-from bench_amp_inference import device_name, report, sync  # noqa: E402
+from bench_amp_inference import (device_name, report, sync,  # noqa: E402
+                                 tf32_note)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -63,6 +74,52 @@ def step_time(model, wrapper, x, samples, steps: int, device: str) -> float:
     return (time.perf_counter() - start) / steps
 
 
+def profile_steps(model, wrapper, x, samples, steps: int, device: str,
+                  name: str) -> None:
+    """Profile ``steps`` training steps and print where their time went
+    (see the module docstring)."""
+    from torch.autograd import DeviceType
+    from torch.profiler import ProfilerActivity, profile
+    model.train()
+
+    def one():
+        with wrapper.optim_context(model):
+            losses = model(x, samples, mode='loss')
+        wrapper.update_params(sum(losses.values()))
+
+    one()
+    cuda = device.startswith('cuda')
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA]
+                                           if cuda else [])
+    sync(device)
+    with profile(activities=activities) as prof:
+        start = time.perf_counter()
+        for _ in range(steps):
+            one()
+        sync(device)
+        wall = (time.perf_counter() - start) / steps
+    if not cuda:
+        print(f'profile {name}: {wall * 1000:.1f} ms per step (profiled); '
+              'the ops that took the most CPU time:')
+        print(prof.key_averages().table(sort_by='self_cpu_time_total',
+                                        row_limit=8))
+        return
+    kernels: Dict[str, list] = {}
+    for e in prof.events():
+        if e.device_type == DeviceType.CUDA:
+            k = kernels.setdefault(e.name, [0, 0.0])
+            k[0] += 1
+            k[1] += e.time_range.elapsed_us() / 1000
+    busy = sum(t for _, t in kernels.values()) / steps
+    count = sum(n for n, _ in kernels.values()) / steps
+    print(f'profile {name}: {wall * 1000:.1f} ms per step (profiled), the '
+          f'GPU busy {busy:.1f} ms of it ({100 * busy / (wall * 1000):.0f} '
+          f'%) in {count:.0f} kernels and copies per step; the most time:')
+    for kname, (n, t) in sorted(kernels.items(),
+                                key=lambda kv: -kv[1][1])[:6]:
+        print(f'  {t / steps:7.2f} ms  {n / steps:5.0f}x  {kname[:90]}')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--device', default='cuda' if
@@ -73,7 +130,15 @@ def main() -> None:
                         'where a step takes milliseconds)')
     parser.add_argument('--force-bf16', action='store_true',
                         help='time emulated bfloat16 on a CPU without it')
+    parser.add_argument('--profile', type=int, default=0, metavar='N',
+                        help='also profile N steps of float32 and --amp')
+    parser.add_argument('--no-tf32', action='store_true',
+                        help='float32 convolutions and matmuls without TF32 '
+                        'on CUDA')
     args = parser.parse_args()
+    if args.no_tf32:
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
     if args.steps is None:
         args.steps = 50 if args.device.startswith('cuda') else 3
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'seenet',
@@ -91,7 +156,7 @@ def main() -> None:
     note = '' if native is not None else ' emulated'
     print(f'device: {device_name(args.device)}; SeeNet VGG16 OS16 (full '
           f'width), 224x224, batch {args.batch_size}, {args.steps} steps; '
-          f'--amp: {dtype}{note}', flush=True)
+          f'--amp: {dtype}{note}' + tf32_note(args.device), flush=True)
     times: Dict[str, float] = {}
     variants = [('float32', False, False),
                 ('float32 channels-last', False, True)]
@@ -112,6 +177,9 @@ def main() -> None:
                                 args.device)
         print(f'{name:22s} {times[name] * 1000:8.1f} ms per step',
               flush=True)
+        if args.profile and not cl and (amp or name == 'float32'):
+            profile_steps(model, wrapper, inputs, samples, args.profile,
+                          args.device, name)
     report(times, 'amp', native is not None, args.device,
            'SeeNet training step')
 
