@@ -45,11 +45,13 @@ def device_name(device: str) -> str:
 
 
 def tf32_note(device: str) -> str:
-    """'; float32 convolutions with TF32' on CUDA where cuDNN may use it
-    (torch's default), else '' (float32 proper)."""
-    if device.startswith('cuda') and torch.backends.cudnn.allow_tf32:
+    """On CUDA, whether float32 convolutions may use TF32 (torch's default;
+    ``--no-tf32`` forbids it); '' on a CPU."""
+    if not device.startswith('cuda'):
+        return ''
+    if torch.backends.cudnn.allow_tf32:
         return '; float32 convolutions with TF32 (torch\'s default)'
-    return ''
+    return '; float32 without TF32'
 
 
 def sync(device: str) -> None:

@@ -15,11 +15,13 @@ back to float32) the bfloat16 variants are left out unless --force-bf16
 line gives the speed-up of --amp as the tool runs it (goal: >= 1.5).
 
 ``--profile N`` also profiles N steps of float32 and of --amp
-(``torch.profiler``) and prints, per variant, the wall time per step, the
-time the device spent in kernels per step with their number and, on CUDA,
-the kernels that took the most time: where the kernels fill a small part of
-the wall time the step is bound by the host (launches, Python), not by the
-arithmetic that --amp speeds up. ``--no-tf32`` times float32 without TF32
+(``torch.profiler``, after all the timings) and prints, per variant, the
+wall time per profiled step and, on CUDA, the time the GPU spent in kernels
+and copies per step with their number, and those that took the most time
+(on a CPU: the ops that took the most CPU time). Where the kernels fill a
+small part of the wall time the step is bound by the host (launches,
+Python), not by the arithmetic that --amp speeds up; the profiler itself
+lengthens the wall time, so compare the kernel time with the timed rows. ``--no-tf32`` times float32 without TF32
 (torch lets cuDNN use TF32 tensor cores for float32 convolutions by
 default, so the default float32 rows on an Ampere or later GPU are
 TF32 rows).
@@ -106,7 +108,10 @@ def profile_steps(model, wrapper, x, samples, steps: int, device: str,
         return
     kernels: Dict[str, list] = {}
     for e in prof.events():
-        if e.device_type == DeviceType.CUDA:
+        # user annotations (e.g. Optimizer.step#SGD.step) are ranges on the
+        # GPU's timeline around kernels, not kernels
+        if e.device_type == DeviceType.CUDA and not getattr(
+                e, 'is_user_annotation', False):
             k = kernels.setdefault(e.name, [0, 0.0])
             k[0] += 1
             k[1] += e.time_range.elapsed_us() / 1000
@@ -136,6 +141,8 @@ def main() -> None:
                         help='float32 convolutions and matmuls without TF32 '
                         'on CUDA')
     args = parser.parse_args()
+    if args.profile < 0:
+        parser.error('--profile N needs N >= 1 (0: no profile)')
     if args.no_tf32:
         torch.backends.cudnn.allow_tf32 = False
         torch.backends.cuda.matmul.allow_tf32 = False
@@ -162,6 +169,7 @@ def main() -> None:
                 ('float32 channels-last', False, True)]
     if native is not None or args.force_bf16:
         variants += [('amp', True, False), ('amp channels-last', True, True)]
+    profiled = []
     for name, amp, cl in variants:
         model = copy.deepcopy(base)
         if cl:
@@ -178,8 +186,12 @@ def main() -> None:
         print(f'{name:22s} {times[name] * 1000:8.1f} ms per step',
               flush=True)
         if args.profile and not cl and (amp or name == 'float32'):
-            profile_steps(model, wrapper, inputs, samples, args.profile,
-                          args.device, name)
+            profiled.append((model, wrapper, inputs, name))
+    # after every timing: a profiler session can slow the launches of what
+    # runs after it in the process
+    for model, wrapper, inputs, name in profiled:
+        profile_steps(model, wrapper, inputs, samples, args.profile,
+                      args.device, name)
     report(times, 'amp', native is not None, args.device,
            'SeeNet training step')
 
