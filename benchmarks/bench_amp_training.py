@@ -21,10 +21,11 @@ and copies per step with their number, and those that took the most time
 (on a CPU: the ops that took the most CPU time). Where the kernels fill a
 small part of the wall time the step is bound by the host (launches,
 Python), not by the arithmetic that --amp speeds up; the profiler itself
-lengthens the wall time, so compare the kernel time with the timed rows. ``--no-tf32`` times float32 without TF32
-(torch lets cuDNN use TF32 tensor cores for float32 convolutions by
-default, so the default float32 rows on an Ampere or later GPU are
-TF32 rows).
+lengthens the wall time, so compare the kernel time with the timed rows.
+
+``--no-tf32`` times float32 without TF32 (torch lets cuDNN use TF32 tensor
+cores for float32 convolutions by default, so the default float32 rows on
+an Ampere or later GPU are TF32 rows).
 """
 import argparse
 import copy
