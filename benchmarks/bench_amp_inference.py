@@ -44,6 +44,22 @@ def device_name(device: str) -> str:
             f'{torch.backends.cpu.get_cpu_capability()}')
 
 
+def add_tf32_option(parser: argparse.ArgumentParser) -> None:
+    """``--no-tf32``: float32 without TF32 on CUDA (see
+    :func:`apply_tf32_option`)."""
+    parser.add_argument('--no-tf32', action='store_true',
+                        help='float32 convolutions and matmuls without TF32 '
+                        'on CUDA')
+
+
+def apply_tf32_option(args: argparse.Namespace) -> None:
+    """Forbid TF32 for float32 convolutions and matmuls under ``--no-tf32``
+    (torch lets cuDNN use it by default)."""
+    if args.no_tf32:
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+
+
 def tf32_note(device: str) -> str:
     """On CUDA, whether float32 convolutions may use TF32 (torch's default;
     ``--no-tf32`` forbids it); '' on a CPU."""
@@ -103,13 +119,9 @@ def main() -> None:
                         help='time emulated bfloat16 on a CPU without it')
     parser.add_argument('--config', default=osp.join(
         REPO, 'configs', 'seenet', 'vgg16_voc.py'))
-    parser.add_argument('--no-tf32', action='store_true',
-                        help='float32 convolutions and matmuls without TF32 '
-                        'on CUDA')
+    add_tf32_option(parser)
     args = parser.parse_args()
-    if args.no_tf32:
-        torch.backends.cudnn.allow_tf32 = False
-        torch.backends.cuda.matmul.allow_tf32 = False
+    apply_tf32_option(args)
     if args.repeats is None:
         args.repeats = 20 if args.device.startswith('cuda') else 2
     torch.manual_seed(0)

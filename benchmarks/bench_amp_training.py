@@ -42,8 +42,8 @@ import seenet_mm  # noqa: F401
 from seenet_mm.cli import set_amp
 from seenet_mm.engine.amp import amp_dtype, to_channels_last
 
-from bench_amp_inference import (device_name, report, sync,  # noqa: E402
-                                 tf32_note)
+from bench_amp_inference import (  # noqa: E402
+    add_tf32_option, apply_tf32_option, device_name, report, sync, tf32_note)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -60,19 +60,22 @@ def wrapper_cfg(device: str, amp: bool) -> dict:
     return wrapper
 
 
+def train_step(model, wrapper, x, samples) -> None:
+    """One training step as the runner makes it: forward and loss under the
+    wrapper's context (autocast with --amp), backward and SGD."""
+    with wrapper.optim_context(model):
+        losses = model(x, samples, mode='loss')
+    wrapper.update_params(sum(losses.values()))
+
+
 def step_time(model, wrapper, x, samples, steps: int, device: str) -> float:
     model.train()
-
-    def one():
-        with wrapper.optim_context(model):
-            losses = model(x, samples, mode='loss')
-        wrapper.update_params(sum(losses.values()))
-
-    one()  # warm-up (and the first loss-scale adjustment)
+    # warm-up (and the first loss-scale adjustment)
+    train_step(model, wrapper, x, samples)
     sync(device)
     start = time.perf_counter()
     for _ in range(steps):
-        one()
+        train_step(model, wrapper, x, samples)
     sync(device)
     return (time.perf_counter() - start) / steps
 
@@ -84,13 +87,7 @@ def profile_steps(model, wrapper, x, samples, steps: int, device: str,
     from torch.autograd import DeviceType
     from torch.profiler import ProfilerActivity, profile
     model.train()
-
-    def one():
-        with wrapper.optim_context(model):
-            losses = model(x, samples, mode='loss')
-        wrapper.update_params(sum(losses.values()))
-
-    one()
+    train_step(model, wrapper, x, samples)
     cuda = device.startswith('cuda')
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA]
                                            if cuda else [])
@@ -98,7 +95,7 @@ def profile_steps(model, wrapper, x, samples, steps: int, device: str,
     with profile(activities=activities) as prof:
         start = time.perf_counter()
         for _ in range(steps):
-            one()
+            train_step(model, wrapper, x, samples)
         sync(device)
         wall = (time.perf_counter() - start) / steps
     if not cuda:
@@ -138,15 +135,11 @@ def main() -> None:
                         help='time emulated bfloat16 on a CPU without it')
     parser.add_argument('--profile', type=int, default=0, metavar='N',
                         help='also profile N steps of float32 and --amp')
-    parser.add_argument('--no-tf32', action='store_true',
-                        help='float32 convolutions and matmuls without TF32 '
-                        'on CUDA')
+    add_tf32_option(parser)
     args = parser.parse_args()
     if args.profile < 0:
         parser.error('--profile N needs N >= 1 (0: no profile)')
-    if args.no_tf32:
-        torch.backends.cudnn.allow_tf32 = False
-        torch.backends.cuda.matmul.allow_tf32 = False
+    apply_tf32_option(args)
     if args.steps is None:
         args.steps = 50 if args.device.startswith('cuda') else 3
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'seenet',

@@ -248,19 +248,22 @@ T=tests/test_tools
 # two processes on one GPU: nccl needs a GPU per process; the resume test
 # trains on the CPU on any machine (the slowest of the lot, about 100 s on
 # 2 threads, with no CUDA path in it)
-[ "$TESTS" = 1 ] || echo "===== tests: left out (GPU_TESTS=$TESTS)"
-[ "$TESTS" = 1 ] && step pytest-cuda "$TEST_LIMIT" "${PYTEST[@]}" --durations 8 \
-  --deselect $T/test_train_test_tools.py::test_dist_train_two_processes_killed_and_resumed \
-  --deselect $T/test_attention_label_tools.py::test_two_processes_equal_one \
-  --deselect $T/test_segmentation_tools.py::test_resumed_training_equals_uninterrupted \
-  tests/test_engine/test_amp.py \
-  tests/test_engine/test_hooks/test_rng_state_hook.py \
-  $T/test_cuda_distributed.py tests/test_compat/test_compat_distributed.py \
-  tests/test_crf.py tests/test_models/test_crf_model.py \
-  $T/test_segmentation_tools.py \
-  tests/test_apis/test_attention_inferencer.py \
-  $T/test_attention_label_tools.py $T/test_train_test_tools.py \
-  $T/test_checkpoint_safety.py tests/test_datasets/test_image_channels.py
+if [ "$TESTS" != 1 ]; then
+  echo; echo "===== tests: left out (GPU_TESTS=$TESTS)"
+else
+  step pytest-cuda "$TEST_LIMIT" "${PYTEST[@]}" --durations 8 \
+    --deselect $T/test_train_test_tools.py::test_dist_train_two_processes_killed_and_resumed \
+    --deselect $T/test_attention_label_tools.py::test_two_processes_equal_one \
+    --deselect $T/test_segmentation_tools.py::test_resumed_training_equals_uninterrupted \
+    tests/test_engine/test_amp.py \
+    tests/test_engine/test_hooks/test_rng_state_hook.py \
+    $T/test_cuda_distributed.py tests/test_compat/test_compat_distributed.py \
+    tests/test_crf.py tests/test_models/test_crf_model.py \
+    $T/test_segmentation_tools.py \
+    tests/test_apis/test_attention_inferencer.py \
+    $T/test_attention_label_tools.py $T/test_train_test_tools.py \
+    $T/test_checkpoint_safety.py tests/test_datasets/test_image_channels.py
+fi
 
 # ---- 5. summary ------------------------------------------------------------
 echo
