@@ -42,6 +42,16 @@ def free_port() -> str:
         return str(s.getsockname()[1])
 
 
+def last_iter(work: str) -> int:
+    """The iteration that ``work/last_checkpoint`` names; 0 before one is
+    written (or while it is rewritten, which truncates it first)."""
+    path = osp.join(work, 'last_checkpoint')
+    if not osp.exists(path):
+        return 0
+    match = re.search(r'iter_(\d+)\.pth$', open(path).read().strip())
+    return int(match.group(1)) if match else 0
+
+
 def test_train_test_and_mmseg_test_py(toy_root, tmp_path):
     work = str(tmp_path / 'work')
     run_tool(['tools/train.py', CONFIG, '--work-dir', work] +
@@ -86,7 +96,9 @@ def test_dist_train_two_processes_killed_and_resumed(toy_root, tmp_path):
                             env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.time() + TOOL_TIMEOUT
-    while not osp.exists(osp.join(work, 'iter_4.pth')):
+    # iter_4.pth appears while it is written; mmengine names it in
+    # last_checkpoint only once it is whole, so wait for that
+    while last_iter(work) < 4:
         assert proc.poll() is None, open(tmp_path / 'first.log').read()[-3000:]
         assert time.time() < deadline, 'no checkpoint in time'
         time.sleep(0.5)
@@ -98,8 +110,7 @@ def test_dist_train_two_processes_killed_and_resumed(toy_root, tmp_path):
     ckpts = sorted(os.listdir(work))
     time.sleep(3)
     assert sorted(os.listdir(work)) == ckpts, 'orphan workers kept training'
-    last = open(osp.join(work, 'last_checkpoint')).read().strip()
-    done = int(osp.basename(last)[len('iter_'):-len('.pth')])
+    done = last_iter(work)
     assert done >= 4
     env['PORT'] = free_port()
     second = subprocess.run(
