@@ -1,12 +1,19 @@
 """Shared fixtures: a tiny toy set and paths of the repository."""
+import json
 import os
 import os.path as osp
+import select
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 
 import pytest
 
 import seenet_mm  # noqa: F401  (compat layer before any mmseg.models import)
+from seenet_mm.pipeline.runner import forking
 from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -31,16 +38,109 @@ def toy_root(tmp_path_factory) -> str:
 TOOL_TIMEOUT = 2700
 
 
-def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True):
-    """Run ``python tools/...`` (or ``bash tools/...``) and return it."""
+class _ToolServer:
+    """The client of ``tool_server.py``: one server per test session,
+    started at the first tool run."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, osp.join(osp.dirname(__file__),
+                                      'tool_server.py')],
+            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.tmp = tempfile.mkdtemp(prefix='seenet_tool_server_')
+        self.buffer = b''
+        self._read(timeout=600)  # {"ready": true}
+
+    def _read(self, timeout: float) -> dict:
+        """The server's next message; ``TimeoutError`` after ``timeout``
+        seconds without one (its pipe read unbuffered, so that a message
+        that came with the one before is not waited for)."""
+        deadline = time.time() + timeout
+        fd = self.proc.stdout.fileno()
+        while b'\n' not in self.buffer:
+            ready, _, _ = select.select([fd], [], [],
+                                        max(0.0, deadline - time.time()))
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise RuntimeError(
+                    f'the tool server ended ({self.proc.poll()})')
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b'\n', 1)
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run(self, cmd, cwd, env, timeout) -> subprocess.CompletedProcess:
+        out = osp.join(self.tmp, 'stdout')
+        err = osp.join(self.tmp, 'stderr')
+        for path in (out, err):
+            open(path, 'w').close()
+        self.proc.stdin.write(json.dumps(dict(
+            cmd=list(cmd), cwd=cwd, env=env, stdout=out,
+            stderr=err)).encode() + b'\n')
+        self.proc.stdin.flush()
+        pid = self._read(timeout=60)['pid']
+        try:
+            rc = self._read(timeout)['rc']
+        except TimeoutError:
+            os.killpg(pid, signal.SIGKILL)  # the tool and what it started
+            self._read(timeout=60)
+            raise subprocess.TimeoutExpired(cmd, timeout)
+        with open(out) as f_out, open(err) as f_err:
+            return subprocess.CompletedProcess(cmd, rc, f_out.read(),
+                                               f_err.read())
+
+
+_server = None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _server is not None:
+        _server.close()
+
+
+def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True,
+             fresh=False):
+    """Run ``python tools/...`` (or ``bash tools/...``) and return it.
+
+    A Python script runs in a fork of the tool server (``tool_server.py``,
+    imports done once) unless ``fresh``, or ``SEENET_TEST_FRESH=1``, asks
+    for a fresh interpreter, as ``bash`` commands always get."""
+    global _server
     full_env = dict(os.environ)
     full_env.setdefault('PYTHONUNBUFFERED', '1')
     full_env['PYTHON'] = sys.executable
     full_env.update(env or {})
     cmd = [sys.executable] + list(args) if args[0].endswith('.py') else list(
         args)
-    proc = subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True,
-                          text=True, timeout=timeout)
+    if args[0].endswith('.py') and not fresh and forking() and \
+            os.environ.get('SEENET_TEST_FRESH', '0') != '1':
+        if _server is None:
+            _server = _ToolServer()
+        try:
+            proc = _server.run(cmd, cwd, full_env, timeout)
+        except subprocess.TimeoutExpired:
+            raise
+        except BaseException:  # out of step with the server: a new one next
+            _server.proc.kill()
+            _server = None
+            raise
+    else:  # in a session of its own, killed with its children on timeout
+        with subprocess.Popen(cmd, cwd=cwd, env=full_env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              start_new_session=True) as popen:
+            try:
+                out, err = popen.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(popen.pid, signal.SIGKILL)
+                popen.communicate()
+                raise
+        proc = subprocess.CompletedProcess(cmd, popen.returncode, out, err)
     if check and proc.returncode != 0:
         raise AssertionError(
             f'{" ".join(cmd)} failed ({proc.returncode}):\n'

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import traceback
-from typing import Dict, List, Mapping, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..fileio import write_json, write_text
 from .context import Context, PipelineError, repo_root
@@ -53,31 +53,57 @@ def preload() -> None:
     _preloaded = True
 
 
-def _run_forked(cmd: List[str], log_path: str, root: str) -> int:
-    """Run ``python tools/X.py ARGS`` as ``__main__`` in a fork of this
-    process, with its output going to ``log_path``; return its exit code
-    (as a subprocess's: a signal ``-N``)."""
+def fork_tool(cmd: Sequence[str], cwd: str, stdout_path: str,
+              stderr_path: Optional[str] = None,
+              env: Optional[Mapping[str, str]] = None,
+              new_session: bool = False) -> int:
+    """Start ``python tools/X.py ARGS`` (any script path, relative to
+    ``cwd``) as ``__main__`` in a fork of this process; return the child's
+    pid.
+
+    Args:
+        cmd: ``[python, script, *args]``; ``cmd[0]`` is not used.
+        cwd: The child's working directory.
+        stdout_path: The file the child's output is appended to.
+        stderr_path: Where its error output goes; ``None``: ``stdout_path``.
+        env: The child's whole environment (``OMP_NUM_THREADS`` in it also
+            sets torch's threads, read at import time otherwise); ``None``:
+            this process's.
+        new_session: Put the child in a session (process group) of its own,
+            so that a caller can kill it with everything it started.
+    """
     preload()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid:
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status)
+        return pid
     code = 1
-    try:  # the child: never returns into the pipeline
-        os.chdir(root)
-        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-        # fresh streams on the log (the pipeline's may be replaced objects,
+    try:  # the child: never returns into the caller
+        if new_session:
+            os.setsid()
+        os.chdir(cwd)
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+            if env.get('OMP_NUM_THREADS', '').isdigit():
+                import torch
+                torch.set_num_threads(int(env['OMP_NUM_THREADS']))
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        for fd, path in ((1, stdout_path), (2, stderr_path or stdout_path)):
+            out = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                          0o644)
+            os.dup2(out, fd)
+            os.close(out)
+        # fresh streams on the files (the caller's may be replaced objects,
         # e.g. under pytest's capture)
         sys.stdout = sys.__stdout__ = open(1, 'w', buffering=1,
                                            closefd=False)
         sys.stderr = sys.__stderr__ = open(2, 'w', buffering=1,
                                            closefd=False)
-        script = osp.join(root, cmd[1])
+        script = osp.join(cwd, cmd[1])
         sys.argv = [cmd[1], *cmd[2:]]
         sys.path[0] = osp.dirname(script)  # as `python tools/X.py` has it
         runpy.run_path(script, run_name='__main__')
@@ -94,7 +120,16 @@ def _run_forked(cmd: List[str], log_path: str, root: str) -> int:
             _shutdown()
         finally:
             os._exit(code)
-    return code  # pragma: no cover
+    return pid  # pragma: no cover
+
+
+def _run_forked(cmd: List[str], log_path: str, root: str) -> int:
+    """Run ``python tools/X.py ARGS`` in a fork of this process
+    (:func:`fork_tool`), with its output going to ``log_path``; return its
+    exit code (as a subprocess's: a signal ``-N``)."""
+    pid = fork_tool(cmd, root, log_path)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
 
 def _shutdown() -> None:

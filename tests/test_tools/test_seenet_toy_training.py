@@ -1,5 +1,5 @@
 """SeeNet trains on the toy set: loss falls, val mAP >= 0.9, snapshots and
-zone statistics are written (about 2.5 minutes on 2 cores)."""
+zone statistics are written (2.5 to 7 minutes on 2 cores)."""
 import glob
 import os.path as osp
 import re
