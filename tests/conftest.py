@@ -105,12 +105,15 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True,
-             fresh=False):
+             fresh=None):
     """Run ``python tools/...`` (or ``bash tools/...``) and return it.
 
-    A Python script runs in a fork of the tool server (``tool_server.py``,
-    imports done once) unless ``fresh``, or ``SEENET_TEST_FRESH=1``, asks
-    for a fresh interpreter, as ``bash`` commands always get."""
+    One of this repository's ``tools/*.py`` runs in a fork of the tool
+    server (``tool_server.py``, imports done once; they import seenet_mm
+    first anyway); any other script (mmseg's own ``tools/train.py``, which
+    must load seenet_mm through ``custom_imports``) and any ``bash``
+    command runs in a fresh interpreter. ``fresh`` True / False overrides
+    that; ``SEENET_TEST_FRESH=1`` runs everything fresh."""
     global _server
     full_env = dict(os.environ)
     full_env.setdefault('PYTHONUNBUFFERED', '1')
@@ -118,6 +121,9 @@ def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True,
     full_env.update(env or {})
     cmd = [sys.executable] + list(args) if args[0].endswith('.py') else list(
         args)
+    if fresh is None:
+        script = osp.normpath(osp.join(cwd, args[0]))
+        fresh = osp.dirname(script) != osp.join(REPO, 'tools')
     if args[0].endswith('.py') and not fresh and forking() and \
             os.environ.get('SEENET_TEST_FRESH', '0') != '1':
         if _server is None:
