@@ -43,11 +43,14 @@ class _ToolServer:
     started at the first tool run."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, osp.join(osp.dirname(__file__),
-                                      'tool_server.py')],
-            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.tmp = tempfile.mkdtemp(prefix='seenet_tool_server_')
+        self.log = osp.join(self.tmp, 'server.log')
+        with open(self.log, 'w') as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, osp.join(osp.dirname(__file__),
+                                          'tool_server.py')],
+                cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=log)
         self.buffer = b''
         self._read(timeout=600)  # {"ready": true}
 
@@ -65,7 +68,8 @@ class _ToolServer:
             chunk = os.read(fd, 4096)
             if not chunk:
                 raise RuntimeError(
-                    f'the tool server ended ({self.proc.poll()})')
+                    f'the tool server ended ({self.proc.wait()}):\n'
+                    f'{open(self.log).read()[-3000:]}')
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b'\n', 1)
         return json.loads(line)
