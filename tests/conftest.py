@@ -1,4 +1,5 @@
 """Shared fixtures: a tiny toy set and paths of the repository."""
+import contextlib
 import json
 import os
 import os.path as osp
@@ -95,6 +96,10 @@ class _ToolServer:
             os.killpg(pid, signal.SIGKILL)  # the tool and what it started
             self._read(timeout=60)
             raise subprocess.TimeoutExpired(cmd, timeout)
+        except BaseException:  # e.g. Ctrl-C: no tool left running
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            raise
         with open(out) as f_out, open(err) as f_err:
             return subprocess.CompletedProcess(cmd, rc, f_out.read(),
                                                f_err.read())
