@@ -108,6 +108,17 @@ class _ToolServer:
 _server = None
 
 
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint named in ``work_dir/last_checkpoint``, which mmengine
+    writes once the checkpoint is whole; '' before (or while it rewrites
+    the file, which truncates it first)."""
+    try:
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return ''
+
+
 def pytest_sessionfinish(session, exitstatus):
     if _server is not None:
         _server.close()

@@ -33,14 +33,17 @@ def test_streams_exit_code_env_and_cwd(tmp_path, fresh):
     assert proc.stderr == "err ['3']\n"
     proc = run_tool([str(script), '0'], cwd=str(tmp_path), fresh=fresh)
     assert proc.returncode == 0 and 'out' in proc.stdout
-    # a tool of this repository runs forked unless asked otherwise; other
-    # scripts (mmseg's own tools) in a fresh interpreter
-    pid_script = tmp_path / 'pid.py'
-    pid_script.write_text('import os\nprint(os.getppid())\n')
-    parent = int(run_tool([str(pid_script)], cwd=str(tmp_path)).stdout)
-    assert parent == os.getpid()
     with pytest.raises(AssertionError, match='failed \\(5\\)'):
         run_tool([str(script), '5'], cwd=str(tmp_path), fresh=fresh)
+
+
+def test_only_our_tools_are_forked_by_default(tmp_path):
+    """A script outside this repository's tools/ (mmseg's own tools) runs in
+    a fresh interpreter, a child of this process, unless asked otherwise."""
+    script = tmp_path / 'pid.py'
+    script.write_text('import os\nprint(os.getppid())\n')
+    assert int(run_tool([str(script)], cwd=str(tmp_path)).stdout) == \
+        os.getpid()
 
 
 def alive(pid: int) -> bool:

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import REPO, TOOL_TIMEOUT, run_tool
+from conftest import REPO, TOOL_TIMEOUT, last_checkpoint, run_tool
 
 from seenet_mm.pipeline import DEFAULT_THRESHOLDS
 from seenet_mm.pipeline import (STAGE_NAMES, count_files, dependents,
@@ -63,14 +63,9 @@ def pipeline_cmd(toy_root, work, att, seg, *extra):
 
 
 def saved(checkpoint: str) -> bool:
-    """mmengine names a checkpoint in ``last_checkpoint`` once it is
-    written whole."""
-    marker = osp.join(osp.dirname(checkpoint), 'last_checkpoint')
-    try:
-        with open(marker) as f:
-            return f.read().strip() == checkpoint
-    except FileNotFoundError:
-        return False
+    """Whether mmengine has named ``checkpoint`` in ``last_checkpoint``
+    (it does once the checkpoint is written whole)."""
+    return last_checkpoint(osp.dirname(checkpoint)) == checkpoint
 
 
 def run_and_kill(cmd, checkpoint: str, log: str) -> None:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import REPO, TOOL_TIMEOUT, run_tool
+from conftest import REPO, TOOL_TIMEOUT, last_checkpoint, run_tool
 
 CONFIG = 'configs/toy/vgg16_fcn_toy_seg.py'
 
@@ -43,12 +43,9 @@ def free_port() -> str:
 
 
 def last_iter(work: str) -> int:
-    """The iteration that ``work/last_checkpoint`` names; 0 before one is
-    written (or while it is rewritten, which truncates it first)."""
-    path = osp.join(work, 'last_checkpoint')
-    if not osp.exists(path):
-        return 0
-    match = re.search(r'iter_(\d+)\.pth$', open(path).read().strip())
+    """The iteration of the checkpoint mmengine named last in ``work``; 0
+    before one is whole."""
+    match = re.search(r'iter_(\d+)\.pth$', last_checkpoint(work))
     return int(match.group(1)) if match else 0
 
 
