@@ -1,4 +1,4 @@
-"""Install seenet-mm: ``pip install -e .`` (see README for the full setup).
+"""Install seenet-mm: ``pip install -e .`` (full setup: docs/get_started.md).
 
 torch and mmcv are deliberately *not* hard requirements:
 - a bare ``torch`` requirement makes pip pull the newest CUDA build on a

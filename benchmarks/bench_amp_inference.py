@@ -3,7 +3,7 @@
     python benchmarks/bench_amp_inference.py [--device cpu|cuda]
         [--images 16] [--batch-size 8] [--repeats N]
 
-SeeNet VGG16 (configs/seenet/vgg16_voc.py, full width, random weights) on
+SeeNet VGG16 (configs/seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py, full width, random weights) on
 500 x 375 images with two classes, test size 224 with the flipped view, as
 ``tools/infer_attention.py`` runs it (``AttentionInferencer``). Times each
 variant over all images (after one warm-up batch; the best of --repeats):
@@ -118,7 +118,7 @@ def main() -> None:
     parser.add_argument('--force-bf16', action='store_true',
                         help='time emulated bfloat16 on a CPU without it')
     parser.add_argument('--config', default=osp.join(
-        REPO, 'configs', 'seenet', 'vgg16_voc.py'))
+        REPO, 'configs', 'seenet', 'seenet_vgg16_1xb16-25k_voc12aug-224x224.py'))
     add_tf32_option(parser)
     args = parser.parse_args()
     apply_tf32_option(args)

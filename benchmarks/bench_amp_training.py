@@ -3,7 +3,7 @@
     python benchmarks/bench_amp_training.py [--device cpu|cuda]
         [--batch-size 4] [--steps N] [--profile N] [--no-tf32]
 
-VGG16 at 224 x 224, output stride 16 (configs/seenet/vgg16_voc.py, full
+VGG16 at 224 x 224, output stride 16 (configs/seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py, full
 width, random weights, all three branches: erasing on), one step = forward,
 backward and SGD through the optimizer wrapper ``tools/train.py --amp``
 builds (:func:`seenet_mm.cli.set_amp`: ``CPUAmpOptimWrapper`` with bfloat16
@@ -143,7 +143,7 @@ def main() -> None:
     if args.steps is None:
         args.steps = 50 if args.device.startswith('cuda') else 3
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'seenet',
-                                   'vgg16_voc.py'))
+                                   'seenet_vgg16_1xb16-25k_voc12aug-224x224.py'))
     native = amp_dtype(args.device)
     torch.manual_seed(0)
     x = torch.randn(args.batch_size, 3, 224, 224, device=args.device)

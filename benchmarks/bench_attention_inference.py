@@ -1,7 +1,7 @@
 """Attention inference: overhead beyond the forward passes, in one run.
 
     python benchmarks/bench_attention_inference.py [--images 16]
-        [--batch-size 8] [--config configs/seenet/vgg16_voc.py]
+        [--batch-size 8] [--config configs/seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py]
         [--device cpu|cuda]
 
 SeeNet VGG16 (the paper config, random weights) on 500 x 375 images with two
@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument('--images', type=int, default=16)
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--config', default=osp.join(
-        REPO, 'configs', 'seenet', 'vgg16_voc.py'))
+        REPO, 'configs', 'seenet', 'seenet_vgg16_1xb16-25k_voc12aug-224x224.py'))
     parser.add_argument('--device', default='cuda' if
                         torch.cuda.is_available() else 'cpu')
     args = parser.parse_args()

@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(REPO, 'configs', 'toy', 'seenet_vgg16_toy.py')
+CONFIG = osp.join(REPO, 'configs', 'toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py')
 RUNNER = ('import resource, runpy, sys; sys.argv = sys.argv[1:]; '
           'runpy.run_path(sys.argv[0], run_name="__main__"); '
           'print("PEAK_RSS_KB", resource.getrusage('

@@ -3,7 +3,7 @@
     python benchmarks/bench_training_step.py [--batch-size 4] [--steps 3]
         [--device cpu|cuda]
 
-VGG16 at 224 x 224, output stride 16 (configs/seenet/vgg16_voc.py, random
+VGG16 at 224 x 224, output stride 16 (configs/seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py, random
 weights). Prints the multiply-accumulates of the convolutions of one
 forward pass (counted with hooks) for both, the measured seconds per
 training step (forward + backward + SGD), and last the measured ratio
@@ -75,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     device = args.device
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'seenet',
-                                   'vgg16_voc.py'))
+                                   'seenet_vgg16_1xb16-25k_voc12aug-224x224.py'))
     torch.manual_seed(0)
     x = torch.randn(args.batch_size, 3, 224, 224, device=device)
     labels = torch.zeros(args.batch_size, 20, device=device)

@@ -25,6 +25,79 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
+# Configs renamed to mmseg's convention (docs/configs.md has the same table):
+# a user's old command line gets the new name instead of a bare "not found".
+RENAMED_CONFIGS: Dict[str, str] = {
+    'seenet/r50-d16_voc.py':
+        'seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512.py',
+    'seenet/r50-d16_voc_acol.py':
+        'seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512_acol.py',
+    'seenet/r50-d16_voc_cam.py':
+        'seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512_cam.py',
+    'seenet/r50-d8_coco.py':
+        'seenet/seenet_r50-d8_1xb16-5e_coco14-512x512.py',
+    'seenet/r50-d8_voc.py':
+        'seenet/seenet_r50-d8_1xb16-5e_voc12aug-512x512.py',
+    'seenet/vgg16_coco.py':
+        'seenet/seenet_vgg16_1xb16-50k_coco14-224x224.py',
+    'seenet/vgg16_folder.py':
+        'seenet/seenet_vgg16_1xb16-25k_folder-224x224.py',
+    'seenet/vgg16_voc.py':
+        'seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py',
+    'seenet/vgg16_voc_acol.py':
+        'seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224_acol.py',
+    'seenet/vgg16_voc_cam.py':
+        'seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224_cam.py',
+    'seenet/vgg16_voc_noflip.py':
+        'seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224_noflip.py',
+    'deeplab_largefov/deeplab-largefov_vgg16_coco.py':
+        'deeplab_largefov/deeplab-largefov_vgg16_1xb20-48k_coco14-321x321.py',
+    'deeplab_largefov/deeplab-largefov_vgg16_folder.py':
+        'deeplab_largefov/deeplab-largefov_vgg16_1xb20-6k_folder-321x321.py',
+    'deeplab_largefov/deeplabv3plus_r50-d8_4xb4-20k_voc12aug-512x512_proxy.py':
+        'deeplabv3plus/deeplabv3plus_r50-d8_4xb4-20k_voc12aug-512x512_proxy.py',
+    'toy/deeplab-largefov_vgg16_toy.py':
+        'toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py',
+    'toy/deeplab-largefov_vgg16_toy_folder.py':
+        'toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py',
+    'toy/deeplabv3plus_r18-d8_toy_proxy.py':
+        'toy/deeplabv3plus_r18-d8_1xb8-400_toy-96x96_proxy.py',
+    'toy/seenet_vgg16_toy.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112.py',
+    'toy/seenet_vgg16_toy_acol.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_acol.py',
+    'toy/seenet_vgg16_toy_cam.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_cam.py',
+    'toy/seenet_vgg16_toy_folder.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py',
+    'toy/seenet_vgg16_toy_folder_acol.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_folder_acol.py',
+    'toy/seenet_vgg16_toy_folder_cam.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_folder_cam.py',
+    'toy/seenet_vgg16_toy_folder_noflip.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_folder_noflip.py',
+    'toy/seenet_vgg16_toy_lowq25.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_lowq25.py',
+    'toy/seenet_vgg16_toy_lowq50.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_lowq50.py',
+    'toy/seenet_vgg16_toy_minmax.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_minmax.py',
+    'toy/seenet_vgg16_toy_noflip.py':
+        'toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_noflip.py',
+    'toy/vgg16_fcn_toy_seg.py':
+        'toy/fcn_vgg16-tiny_1xb8-400_toy-96x96.py',
+}
+
+
+def renamed_hint(config: str) -> str:
+    """`` (renamed: configs/NEW)`` when ``config`` ends in an old config
+    path, else ``''``."""
+    path = config.replace(osp.sep, '/')
+    for old, new in RENAMED_CONFIGS.items():
+        if path == old or path.endswith('/' + old):
+            return f' (renamed: configs/{new}; see docs/configs.md)'
+    return ''
+
 
 def load_config(config: str, cfg_options: Optional[Dict[str, Any]],
                 work_dir: Optional[str], launcher: str) -> Config:
@@ -34,7 +107,8 @@ def load_config(config: str, cfg_options: Optional[Dict[str, Any]],
     rejected with a ``KeyError`` naming it (mmengine would silently add it).
     """
     if not osp.isfile(config):
-        raise FileNotFoundError(f'config file not found: {config}')
+        raise FileNotFoundError(
+            f'config file not found: {config}{renamed_hint(config)}')
     cfg = Config.fromfile(config)
     cfg.launcher = launcher
     if cfg_options:
@@ -328,7 +402,8 @@ def cli_main(main) -> None:
         sys.exit(f'error: {message}')
 
 
-__all__: List[str] = ['add_common_args', 'load_config', 'check_cfg_options',
+__all__: List[str] = ['add_common_args', 'RENAMED_CONFIGS', 'renamed_hint',
+                      'load_config', 'check_cfg_options',
                       'set_amp', 'amp_requested', 'build_runner',
                       'ensure_plain_checkpoints', 'ensure_hooks',
                       'add_trust_arg', 'trust_train_checkpoint',

@@ -11,7 +11,7 @@ STACK_REQUIREMENTS = (
     ('mmsegmentation', 'mmseg', '1.2.0', '1.3.0'),
     ('mmpretrain', 'mmpretrain', '1.2.0', '1.3.0'),
 )
-# What the README installs and CI tests.
+# What docs/get_started.md installs and CI tests.
 TESTED_VERSIONS = {
     'torch': '2.13.0',
     'mmengine': '0.10.7',

@@ -35,7 +35,7 @@ def toy_root(tmp_path_factory) -> str:
 
 
 # a safety net against hangs, not a speed check: a slow or busy machine
-# must not fail a test (issue 14)
+# must not fail a test
 TOOL_TIMEOUT = 2700
 
 
@@ -183,7 +183,7 @@ def tiny_seenet(toy_root, tmp_path_factory):
     config = str(work / 'tiny_seenet.py')
     with open(config, 'w') as f:
         f.write(f"""_base_ = [{osp.join(REPO, 'configs', 'toy',
-                                        'seenet_vgg16_toy.py')!r}]
+                                        'seenet_vgg16-tiny_1xb16-800_toy-112x112.py')!r}]
 data_root = {voc!r}
 model = dict(backbone=dict(widen_factor=0.0625), in_channels=32,
              branch=dict(channels=8))

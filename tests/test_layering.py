@@ -1,5 +1,6 @@
-"""Imports run one way (DESIGN.md, "Layers"), checked by parsing every
-module of the package, function-level imports included."""
+"""Imports run one way (the layer list in README.md, "Where things are"),
+checked by parsing every module of the package, function-level imports
+included."""
 import ast
 import os
 import os.path as osp

@@ -26,7 +26,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--context', action='store_true',
                         help='class-correlated context next to the objects '
                         '(bands of class-specific texture), weak body cues, '
-                        'and context masks in context/ (issue 12); off: the '
+                        'and context masks in context/; off: the '
                         'default toy set')
     parser.add_argument('--format', choices=['auto', 'voc', 'folder'],
                         default='auto', help='auto: voc when every class is '

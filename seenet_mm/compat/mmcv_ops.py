@@ -25,7 +25,7 @@ from ._standin import StandinModule, drop_modules
 
 MMCV_INSTALL_HINT = (
     'it needs the compiled ops of the full mmcv package; this environment has '
-    'mmcv-lite. Install full mmcv (see the README, "GPU users") to use it.')
+    'mmcv-lite. Install full mmcv (see docs/get_started.md) to use it.')
 
 # the start of the warning of mmcv/cnn/bricks/transformer.py (mmcv 2.x)
 MSDA_WARNING = ('Fail to import ``MultiScaleDeformableAttention`` from '

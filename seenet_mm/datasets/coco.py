@@ -1,6 +1,6 @@
 """COCO instances (2014) converted into the own-folder format.
 
-The format is DESIGN.md's ("Data formats")::
+The format is the own-folder one of docs/data.md::
 
     DIR/images/<file_name>   links to the COCO images (never copies)
     DIR/train.json, val.json {"metainfo": {"classes": [80 names]},

@@ -76,10 +76,11 @@ def amp_autocast(device: str, dtype: Optional[torch.dtype]) -> Iterator:
 
 
 # where channels-last (NHWC) runs under --amp, by device type, as measured
-# with benchmarks/bench_amp_inference.py and bench_amp_training.py (README,
-# 2026-11-26, one run each): on a 16-core Xeon with AMX, bfloat16
-# channels-last / bfloat16 was 2.41x (inference) and 1.20x (training step);
-# on an H200, float16 channels-last / float16 was 1.03x and 0.83x.
+# with benchmarks/bench_amp_inference.py and bench_amp_training.py
+# (benchmarks/README.md): on a CPU with native bfloat16, channels-last was
+# faster than the default layout in inference and in a training step; on
+# CUDA with float16 it gained next to nothing in inference and slowed the
+# training step down.
 CHANNELS_LAST = {'cpu': True, 'cuda': False}
 
 

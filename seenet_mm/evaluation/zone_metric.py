@@ -1,5 +1,6 @@
-"""T_A's zones against the ground truth (issue 12): does the background
-zone hold the real background, and the erased zone the objects?"""
+"""T_A's zones against the ground truth: does the background zone hold
+the real background, and the erased zone the objects? (Warm attention maps
+can leave the background zone empty or misplaced.)"""
 from __future__ import annotations
 
 import os.path as osp

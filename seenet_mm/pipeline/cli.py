@@ -8,6 +8,7 @@ import os.path as osp
 import sys
 from typing import Optional, Sequence, Tuple
 
+from ..cli import renamed_hint
 from ..models.classifiers.seenet import MODES
 from .context import (DEFAULT_THRESHOLDS, FOLDER_PRESETS, PRESETS,
                       PROXY_CHOICES, Context, PipelineError, detect_layout)
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--data-root',
                         help='a folder holding VOCdevkit/VOC2012 (or a '
                         'VOC2012 folder), or your own folder (train.json, '
-                        'images/; README "Your own data"). Default: '
+                        'images/; docs/data.md). Default: '
                         'generate the toy set into the work dir')
     parser.add_argument('--work-dir', default='work_dirs/pipeline')
     parser.add_argument('--from', dest='start', choices=STAGE_NAMES,
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
                         help='configs to use: toy (small models from '
                         'scratch), toy-context (the same on a toy set with '
-                        'class-correlated context, issue 12) or voc (the '
+                        'class-correlated context) or voc (the '
                         'paper\'s VGG16); default: toy without --data-root, '
                         'voc with it. With an own folder, the *_folder '
                         'configs of the same kind')
@@ -93,7 +94,8 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
                                    presets[preset][1])
     for cfg in (attention_cfg, segmentation_cfg):
         if not osp.isfile(cfg):
-            raise PipelineError(f'error: config {cfg} does not exist')
+            raise PipelineError(f'error: config {cfg} does not exist'
+                                f'{renamed_hint(cfg)}')
     ctx = Context(
         work_dir=work, out_dir=work, voc=voc, data_root=args.data_root,
         saliency_dir=args.saliency_dir or osp.join(voc, 'saliency'),

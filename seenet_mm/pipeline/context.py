@@ -41,23 +41,30 @@ def _preset(attention: Tuple[str, ...], segmentation: Tuple[str, ...]
 # (attention config, segmentation config) of each preset: 'toy' the small
 # from-scratch models, 'voc' the paper's VGG16 (ImageNet weights)
 PRESETS: Dict[str, Tuple[str, str]] = {
-    'toy': _preset(('toy', 'seenet_vgg16_toy.py'),
-                   ('toy', 'deeplab-largefov_vgg16_toy.py')),
-    # the toy models on the toy set with class-correlated context (issue 12)
-    'toy-context': _preset(('toy', 'seenet_vgg16_toy.py'),
-                           ('toy', 'deeplab-largefov_vgg16_toy.py')),
-    'voc': _preset(('seenet', 'vgg16_voc.py'),
-                   ('deeplab_largefov',
-                    'deeplab-largefov_vgg16_1xb20-6k_voc12aug-321x321.py')),
+    'toy': _preset(
+        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py'),
+        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py')),
+    # the toy models on the toy set with class-correlated context
+    'toy-context': _preset(
+        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py'),
+        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py')),
+    'voc': _preset(
+        ('seenet', 'seenet_vgg16_1xb16-25k_voc12aug-224x224.py'),
+        ('deeplab_largefov',
+         'deeplab-largefov_vgg16_1xb20-6k_voc12aug-321x321.py')),
 }
 # the same presets for a dataset in the own-folder format
 FOLDER_PRESETS: Dict[str, Tuple[str, str]] = {
-    'toy': _preset(('toy', 'seenet_vgg16_toy_folder.py'),
-                   ('toy', 'deeplab-largefov_vgg16_toy_folder.py')),
-    'toy-context': _preset(('toy', 'seenet_vgg16_toy_folder.py'),
-                           ('toy', 'deeplab-largefov_vgg16_toy_folder.py')),
-    'voc': _preset(('seenet', 'vgg16_folder.py'),
-                   ('deeplab_largefov', 'deeplab-largefov_vgg16_folder.py')),
+    'toy': _preset(
+        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
+        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')),
+    'toy-context': _preset(
+        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
+        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')),
+    'voc': _preset(
+        ('seenet', 'seenet_vgg16_1xb16-25k_folder-224x224.py'),
+        ('deeplab_largefov',
+         'deeplab-largefov_vgg16_1xb20-6k_folder-321x321.py')),
 }
 LAYOUTS = ('voc', 'folder')
 PROXY_CHOICES = ('auto', 'saliency', 'threshold')

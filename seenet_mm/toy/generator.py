@@ -80,7 +80,7 @@ class ToyConfig:
     classes_per_image: Tuple[float, float, float] = (0.5, 0.35, 0.15)
     saliency_miss_prob: float = 0.3
     saliency_false_prob: float = 0.3
-    # class-correlated context (issue 12; off: today's toy set): a region of
+    # class-correlated context (off: the default toy set): a region of
     # class-specific texture next to an object (below it, as rails under a
     # train) in ``context_prob`` of its instances; bodies then carry only
     # weak class cues (``body_cue`` of the class tint, the rest a shared

@@ -176,7 +176,7 @@ def test_message_hub_survives_the_round_trip(tmp_path):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 def test_resume_state_loads_onto_a_gpu(tmp_path):
     """mmengine resumes with map_location set to the GPU: the arrays of the
-    message hub then arrive as CUDA tensors (found by benchmarks/gpu.sh)."""
+    message hub then arrive as CUDA tensors (found by tools/gpu_check.sh)."""
     hub = MessageHub.get_instance('plain_round_trip_gpu')
     for i in range(3):
         hub.update_scalar('train/loss', 1.0 / (i + 1))

@@ -10,7 +10,7 @@ SCRIPT = """
 import warnings
 import seenet_mm
 from mmengine.config import Config
-Config.fromfile('configs/toy/vgg16_fcn_toy_seg.py')  # mmseg:: bases
+Config.fromfile('configs/toy/fcn_vgg16-tiny_1xb8-400_toy-96x96.py')  # mmseg:: bases
 import mmseg.models, mmpretrain.models  # mmcv.cnn.bricks.transformer
 warnings.warn('an unrelated warning')
 warnings.warn('pkg_resources is fine, but this one is not about it')

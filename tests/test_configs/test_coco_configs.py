@@ -20,9 +20,9 @@ from seenet_mm.utils import register_all_modules
 
 register_all_modules()
 
-SEENET = {'seenet/vgg16_coco.py': 'seenet/vgg16_voc.py',
-          'seenet/r50-d8_coco.py': 'seenet/r50-d8_voc.py'}
-LARGEFOV = ('deeplab_largefov/deeplab-largefov_vgg16_coco.py',
+SEENET = {'seenet/seenet_vgg16_1xb16-50k_coco14-224x224.py': 'seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py',
+          'seenet/seenet_r50-d8_1xb16-5e_coco14-512x512.py': 'seenet/seenet_r50-d8_1xb16-5e_voc12aug-512x512.py'}
+LARGEFOV = ('deeplab_largefov/deeplab-largefov_vgg16_1xb20-48k_coco14-321x321.py',
             'deeplab_largefov/deeplab-largefov_vgg16_1xb20-6k_voc12aug-'
             '321x321.py')
 # 80 category ids in 1..90 with gaps, as COCO's
@@ -97,10 +97,10 @@ def test_seenet_coco_is_voc_recipe_with_80_classes(coco_name, voc_name):
 
 
 def test_schedules():
-    vgg = load('seenet/vgg16_coco.py')
+    vgg = load('seenet/seenet_vgg16_1xb16-50k_coco14-224x224.py')
     assert vgg.train_cfg.max_iters == 50000
     assert vgg.param_scheduler[0].milestones == [30000]  # 60 % as the paper
-    r50 = load('seenet/r50-d8_coco.py')
+    r50 = load('seenet/seenet_r50-d8_1xb16-5e_coco14-512x512.py')
     assert r50.train_cfg.max_iters == 5 * (82081 // 16)  # IRN's 5 epochs
     assert r50.param_scheduler[0].end == r50.train_cfg.max_iters
     fov = load(LARGEFOV[0])

@@ -116,7 +116,7 @@ def test_r101_largefov_recipe_of_deeplab_v2():
 
 
 def test_seenet_recipe_of_the_authors():
-    cfg = load('seenet/vgg16_voc.py')
+    cfg = load('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py')
     model = build_model(cfg)
     got = lr_and_decay(model, cfg)
     assert set(got) == {n for n, _ in model.named_parameters()}
@@ -128,7 +128,7 @@ def test_seenet_recipe_of_the_authors():
 def test_toy_largefov_keeps_its_recipe():
     """From scratch: one lr and decay for all but fc8 (10x / 20x, decayed),
     no pool5a, channel dropout (the toy figures do not move)."""
-    cfg = load('toy/deeplab-largefov_vgg16_toy.py')
+    cfg = load('toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py')
     model = build_model(cfg)
     assert not hasattr(model.backbone, 'pool5a')
     assert type(model.decode_head.fc6_dropout) is torch.nn.Dropout2d
@@ -147,7 +147,7 @@ def test_toy_largefov_keeps_its_recipe():
 
 
 def test_toy_seenet_one_lr_for_all():
-    cfg = load('toy/seenet_vgg16_toy.py')
+    cfg = load('toy/seenet_vgg16-tiny_1xb16-800_toy-112x112.py')
     model = build_model(cfg)
     got = lr_and_decay(model, cfg)
     assert set(got) == {n for n, _ in model.named_parameters()}

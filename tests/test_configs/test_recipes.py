@@ -22,7 +22,7 @@ def build(c):
 
 
 def test_acol_config_uses_acols_classifier_and_erasing():
-    c = cfg('seenet/vgg16_voc_acol.py')
+    c = cfg('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224_acol.py')
     assert c.model.mode == 'acol' and c.model.mask_norm == 'minmax'
     assert c.model.high == 0.6
     model = build(c)
@@ -36,7 +36,7 @@ def test_acol_config_uses_acols_classifier_and_erasing():
 
 
 def test_paper_config_defaults():
-    c = cfg('seenet/vgg16_voc.py')
+    c = cfg('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py')
     assert c.model.mask_norm == 'max' and c.model.loss_norm == 'mean'
     assert (c.model.high, c.model.low) == (0.7, 0.05)
     # photometric jitter is in neither the paper nor ResNet's augmentation
@@ -49,8 +49,8 @@ def test_paper_config_defaults():
 
 
 def test_toy_configs_keep_their_settings():
-    toy = cfg('toy/seenet_vgg16_toy_acol.py')
+    toy = cfg('toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_acol.py')
     assert toy.model.mode == 'acol' and toy.model.mask_norm == 'max'
     assert toy.model.high == 0.7 and toy.model.branch.channels == 64
     assert any(t['type'] == 'PhotoMetricDistortion'
-               for t in cfg('toy/seenet_vgg16_toy.py').train_pipeline)
+               for t in cfg('toy/seenet_vgg16-tiny_1xb16-800_toy-112x112.py').train_pipeline)

@@ -17,7 +17,7 @@ from seenet_mm.utils import register_all_modules
 
 register_all_modules()
 
-CONFIGS = {'seenet/r50-d16_voc.py': 16, 'seenet/r50-d8_voc.py': 8}
+CONFIGS = {'seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512.py': 16, 'seenet/seenet_r50-d8_1xb16-5e_voc12aug-512x512.py': 8}
 FROZEN = ('backbone.conv1.', 'backbone.bn1.', 'backbone.layer1.',
           'backbone.layer2.')
 
@@ -122,7 +122,7 @@ def test_toy_width_output_stride_and_training(name, stride):
 def test_train_pipeline_gives_irns_512_crops(toy_root):
     """IRN's resize (long side 320..640), flip, random 512 crop, padded to
     512 x 512, on the VOC layout."""
-    cfg = load('seenet/r50-d16_voc.py')
+    cfg = load('seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512.py')
     loader_cfg = copy.deepcopy(cfg.train_dataloader)
     loader_cfg.update(num_workers=0, persistent_workers=False, batch_size=2)
     loader_cfg.dataset.data_root = osp.join(toy_root, 'VOCdevkit', 'VOC2012')
@@ -132,7 +132,7 @@ def test_train_pipeline_gives_irns_512_crops(toy_root):
     # the pipelines are the config's own: images load as the paper
     # config's do (colour, same backend)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        assert loading(cfg, key) == loading(load('seenet/vgg16_voc.py'), key)
+        assert loading(cfg, key) == loading(load('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py'), key)
 
 
 def loading(cfg, key):
@@ -140,13 +140,13 @@ def loading(cfg, key):
             if t['type'] == 'LoadImageFromFile']
 
 
-@pytest.mark.parametrize('name,mode', [('seenet/r50-d16_voc_cam.py', 'cam'),
-                                       ('seenet/r50-d16_voc_acol.py', 'acol')])
+@pytest.mark.parametrize('name,mode', [('seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512_cam.py', 'cam'),
+                                       ('seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512_acol.py', 'acol')])
 def test_ablation_siblings(name, mode):
     cfg = load(name)
     assert cfg.model.mode == mode
-    assert cfg.model.backbone == load('seenet/r50-d16_voc.py').model.backbone
-    if mode == 'acol':  # ACoL's erasing and classifier, as vgg16_voc_acol
+    assert cfg.model.backbone == load('seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512.py').model.backbone
+    if mode == 'acol':  # ACoL's erasing and classifier, as seenet_vgg16_1xb16-25k_voc12aug-224x224_acol
         assert (cfg.model.mask_norm, cfg.model.high) == ('minmax', 0.6)
         assert (cfg.model.branch.channels, cfg.model.branch.num_convs) == (
             1024, 2)

@@ -19,7 +19,7 @@ def load(name):
 
 
 def test_paper_numbers_in_dumped_config():
-    cfg = load('seenet/vgg16_voc.py')
+    cfg = load('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py')
     text = cfg.pretty_text
     for needle in ("mode='seenet'", 'high=0.7', 'low=0.05', 'lr=0.001',
                    'weight_decay=0.0002', 'milestones=[\n            15000,',
@@ -33,16 +33,16 @@ def test_paper_numbers_in_dumped_config():
 
 
 @pytest.mark.parametrize('name,mode', [
-    ('seenet/vgg16_voc_cam.py', 'cam'), ('seenet/vgg16_voc_acol.py', 'acol'),
-    ('seenet/vgg16_voc_noflip.py', 'seenet-noflip'),
-    ('toy/seenet_vgg16_toy_cam.py', 'cam'),
-    ('toy/seenet_vgg16_toy_noflip.py', 'seenet-noflip')])
+    ('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224_cam.py', 'cam'), ('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224_acol.py', 'acol'),
+    ('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224_noflip.py', 'seenet-noflip'),
+    ('toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_cam.py', 'cam'),
+    ('toy/seenet_vgg16-tiny_1xb16-800_toy-112x112_noflip.py', 'seenet-noflip')])
 def test_ablation_configs(name, mode):
     assert load(name).model.mode == mode
 
 
 def test_paper_model_and_dataloaders_build_on_voc_layout(toy_root):
-    cfg = load('seenet/vgg16_voc.py')
+    cfg = load('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py')
     from mmseg.registry import MODELS
     model = MODELS.build(copy.deepcopy(cfg.model))
     assert model.backbone.output_stride == 16
@@ -66,7 +66,7 @@ def test_paper_model_and_dataloaders_build_on_voc_layout(toy_root):
 
 
 def test_wrong_cfg_option_key():
-    cfg = load('seenet/vgg16_voc.py')
+    cfg = load('seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py')
     with pytest.raises(KeyError, match="model has no key 'bakbone'"):
         check_cfg_options(cfg, {'model.bakbone.arch': 'x'})
     check_cfg_options(cfg, {'model.backbone.arch': 'seenet-os8'})

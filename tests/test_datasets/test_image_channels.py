@@ -19,11 +19,11 @@ register_all_modules()
 
 H, W = 12, 20
 CMYK_RED = (0, 255, 255, 0)
-CONFIGS = ['seenet/vgg16_voc.py',
+CONFIGS = ['seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py',
            'deeplab_largefov/deeplab-largefov_vgg16_1xb20-6k_voc12aug-'
            '321x321.py',
-           'seenet/vgg16_coco.py',
-           'deeplab_largefov/deeplab-largefov_vgg16_coco.py']
+           'seenet/seenet_vgg16_1xb16-50k_coco14-224x224.py',
+           'deeplab_largefov/deeplab-largefov_vgg16_1xb20-48k_coco14-321x321.py']
 
 
 @pytest.fixture(scope='module')

@@ -1,6 +1,6 @@
 """CUDA only: tools/dist_train.sh (+ --resume) and
 tools/dist_infer_attention.sh as one process on one GPU, so with nccl; the
-run benchmarks/gpu.sh makes (the two-process tests need a GPU per process
+run tools/gpu_check.sh makes (the two-process tests need a GPU per process
 with nccl). Skipped without CUDA."""
 import os
 import os.path as osp

@@ -32,7 +32,7 @@ def write_configs(folder: str) -> tuple:
     att = osp.join(folder, 'tiny_attention.py')
     seg = osp.join(folder, 'tiny_segmentation.py')
     with open(att, 'w') as f:
-        f.write(f"""_base_ = [{osp.join(TOY, 'seenet_vgg16_toy.py')!r}]
+        f.write(f"""_base_ = [{osp.join(TOY, 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py')!r}]
 model = dict(backbone=dict(widen_factor=0.0625), in_channels=32,
              branch=dict(channels=8))
 train_dataloader = dict(batch_size=4)
@@ -46,7 +46,7 @@ custom_hooks = [dict(type='ErasingScheduleHook', start_iter=4)]
             f.write(f"_base_ = ['./tiny_attention.py']\n"
                     f"model = dict(mode={mode!r})\n")
     with open(seg, 'w') as f:
-        f.write(f"""_base_ = [{osp.join(TOY, 'deeplab-largefov_vgg16_toy.py')!r}]
+        f.write(f"""_base_ = [{osp.join(TOY, 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py')!r}]
 model = dict(backbone=dict(widen_factor=0.0625),
              decode_head=dict(in_channels=32, channels=16))
 train_dataloader = dict(batch_size=4)

@@ -33,7 +33,7 @@ def fruit(tmp_path_factory):
         os.remove(osp.join(root, 'masks', entry['img_path'][:-4] + '.png'))
     att, seg = str(tmp / 'att.py'), str(tmp / 'seg.py')
     with open(att, 'w') as f:
-        f.write(f"""_base_ = [{osp.join(TOY, 'seenet_vgg16_toy_folder.py')!r}]
+        f.write(f"""_base_ = [{osp.join(TOY, 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py')!r}]
 model = dict(backbone=dict(widen_factor=0.0625), in_channels=32,
              branch=dict(channels=8))
 train_dataloader = dict(batch_size=4)
@@ -43,7 +43,7 @@ custom_hooks = [dict(type='ErasingScheduleHook', start_iter=4)]
 """)
     with open(seg, 'w') as f:
         f.write(f"""_base_ = [{osp.join(TOY,
-                          'deeplab-largefov_vgg16_toy_folder.py')!r}]
+                          'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')!r}]
 model = dict(backbone=dict(widen_factor=0.0625),
              decode_head=dict(in_channels=32, channels=16))
 train_dataloader = dict(batch_size=4)

@@ -9,7 +9,7 @@ import pytest
 from conftest import TOOL_TIMEOUT, run_tool
 from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
-CONFIG = 'configs/toy/seenet_vgg16_toy.py'
+CONFIG = 'configs/toy/seenet_vgg16-tiny_1xb16-800_toy-112x112.py'
 
 
 @pytest.fixture(scope='module')

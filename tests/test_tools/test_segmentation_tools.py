@@ -28,7 +28,7 @@ def opts(toy_root, iters, labels='SegmentationClass'):
 
 
 def test_largefov_train_tta_crf(toy_root, tmp_path):
-    cfg = 'configs/toy/deeplab-largefov_vgg16_toy.py'
+    cfg = 'configs/toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py'
     work = str(tmp_path / 'lfov')
     # the toy masks stand in for a proxy-label folder here
     proc = run_tool(['tools/train.py', cfg, '--work-dir', work] +
@@ -55,7 +55,7 @@ def test_crf_flag_without_pydensecrf_is_one_clear_error(toy_root, tmp_path,
                                                         monkeypatch):
     if crf_available():
         pytest.skip('pydensecrf2 installed')
-    proc = run_tool(['tools/test.py', 'configs/toy/deeplab-largefov_vgg16_toy.py',
+    proc = run_tool(['tools/test.py', 'configs/toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py',
                      str(tmp_path / 'x.pth'), '--crf'], check=False)
     assert proc.returncode != 0 and 'pip install "pydensecrf2' in proc.stderr
 
@@ -83,7 +83,7 @@ def test_test_py_crf_workers_give_the_predictions_of_one(toy_root, tmp_path):
     """tools/test.py --crf with 2 CRF workers (test batch of 4 images of
     the toy set) and with 1 (batch of 1, in the main process): the same
     prediction PNGs and mIoU."""
-    cfg = 'configs/toy/deeplab-largefov_vgg16_toy.py'
+    cfg = 'configs/toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py'
     work = str(tmp_path / 'w')
     extra = ['model.backbone.widen_factor=0.0625',
              'model.decode_head.in_channels=32',
@@ -113,7 +113,7 @@ def test_test_py_crf_workers_give_the_predictions_of_one(toy_root, tmp_path):
 
 
 def test_deeplabv3plus_mixing_config_trains_and_tests(toy_root, tmp_path):
-    cfg = 'configs/toy/deeplabv3plus_r18-d8_toy_proxy.py'
+    cfg = 'configs/toy/deeplabv3plus_r18-d8_1xb8-400_toy-96x96_proxy.py'
     work = str(tmp_path / 'dlv3p')
     run_tool(['tools/train.py', cfg, '--work-dir', work] +
              opts(toy_root, 4))
@@ -134,7 +134,7 @@ def test_resumed_training_equals_uninterrupted(toy_root, tmp_path):
     on the GPU is not settled. The GPU's RNG states on resume have their
     own test (test_rng_state_hook.py)."""
     import torch
-    cfg = 'configs/toy/deeplab-largefov_vgg16_toy.py'
+    cfg = 'configs/toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py'
     extra = ['model.backbone.widen_factor=0.0625',
              'model.decode_head.in_channels=32',
              'model.decode_head.channels=16',

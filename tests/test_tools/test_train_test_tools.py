@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REPO, TOOL_TIMEOUT, last_checkpoint, run_tool
 
-CONFIG = 'configs/toy/vgg16_fcn_toy_seg.py'
+CONFIG = 'configs/toy/fcn_vgg16-tiny_1xb8-400_toy-96x96.py'
 
 
 def toy_options(toy_root, max_iters, ckpt_interval):

@@ -1,7 +1,7 @@
 # MS COCO 2014 with image-level labels, for the attention network: train2014
 # (train.json) for training, val2014 (val.json, masks drawn from the
 # instance annotations) for validation. tools/convert_coco.py writes this
-# folder (README, "COCO 2014"): images linked, the 80 classes in COCO's
+# folder (docs/data.md): images linked, the 80 classes in COCO's
 # category-id order in metainfo.classes (the dataset takes them from
 # train.json, so none are listed here), labels from every instance (crowd
 # ones included), images without annotations left out (82,081 train and

@@ -1,5 +1,5 @@
-# Your own folder of images with image-level labels (README, "Your own
-# data"): DIR/images, DIR/train.json, DIR/val.json (mmpretrain's multi-label
+# Your own folder of images with image-level labels (docs/data.md):
+# DIR/images, DIR/train.json, DIR/val.json (mmpretrain's multi-label
 # annotation format; the classes come from metainfo.classes), DIR/masks
 # optional (seed metric of the validation images that have one).
 # model.num_classes must equal the number of classes: tools/pipeline.py

@@ -17,7 +17,7 @@ model = dict(
     high=0.7,  # δh: A >= 0.7 of the class max is erased
     low=0.05,  # δl: A < 0.05 is the background zone (sign flipped)
     bg_thr=None,  # strategy II's background mask: (δh + δl) / 2
-    mask_norm='max',  # class maps clipped at 0 and divided by the max (NOTES)
+    mask_norm='max',  # clip at 0, divide by the max (docs/paper_notes.md)
     # BCE averaged over the N x M terms, as the authors' group's later code
     # (OAA); 'batch': Caffe's SigmoidCrossEntropyLoss default (sum over M)
     loss_norm='mean',

@@ -1,11 +1,12 @@
-# Paper: SGD, lr 1e-3 divided by 10 after 15,000 iterations, 25,000
-# iterations, weight decay 2e-4. Caffe's per-layer multipliers, as in the
-# authors' deploy net and their group's prototxts (PengtaoJiang/OAA:
-# lr_mult 1 / 2, decay_mult 1 / 0 for weights / biases): new layers (the
-# branches) at 10x lr and their biases at 20x without decay; the backbone's
-# biases at 2x without decay. Everything at the base lr and decay:
+# Paper: SGD, lr 1e-3 divided by 10 after 15,000 iterations, 25,000 iterations,
+# weight decay 2e-4. Caffe's per-layer multipliers, as in the authors' deploy
+# net and their group's prototxts (PengtaoJiang/OAA: lr_mult 1 / 2, decay_mult
+# 1 / 0 for weights / biases): new layers (the branches) at 10x lr and their
+# biases at 20x without decay; the backbone's biases at 2x without decay.
+# Everything at the base lr and decay:
 # constructor='DefaultOptimWrapperConstructor', paramwise_cfg=dict(
-# _delete_=True), as configs/toy/seenet_vgg16_toy.py does.
+# _delete_=True), as configs/toy/seenet_vgg16-tiny_1xb16-800_toy-112x112.py
+# does.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=2e-4),

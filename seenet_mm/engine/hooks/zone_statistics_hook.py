@@ -13,7 +13,7 @@ from .utils import unwrap_model
 
 ZONES = ('erased', 'potential', 'background')
 # what the warning proposes (SeeNet's options for how T_A and B_bg are
-# formed, issue 12)
+# formed, each of which keeps the background zone alive on warm maps)
 BACKGROUND_OPTIONS = (
     "model.mask_norm='minmax' (normalise each class map by its min and max "
     "instead of clipping at 0 and dividing by the max)",

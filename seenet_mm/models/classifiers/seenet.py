@@ -52,15 +52,15 @@ class SeeNet(BaseModel):
             (δh + δl) / 2 (with ``low_quantile``: of each image's δl).
         low_quantile: None (the paper): δl is fixed. A value q in [0, 1]
             makes δl relative to each image's own distribution (an option
-            beyond the paper, issue 12): ``δl_n = max(δl, q-quantile of
+            beyond the paper): ``δl_n = max(δl, q-quantile of
             the image's normalised A)``, at most δh
             (:func:`seenet_mm.models.layers.quantile_low`), so the
             background zone holds about q of the map even where the maps
             stay warm over the whole image.
         mask_norm: how each class map of S_A is normalised before the
             masks are thresholded: ``max`` (clip at 0, divide by the max;
-            the paper's T_A, NOTES) or ``minmax`` (ACoL's erasing: its
-            ``acol`` configs use ``minmax`` with δh = 0.6).
+            the paper's T_A, docs/paper_notes.md) or ``minmax`` (ACoL's
+            erasing: its ``acol`` configs use ``minmax`` with δh = 0.6).
         loss_weights: weights of L_SA, L_SB, L_SC.
         loss_norm: how each branch's multi-label BCE is averaged: ``mean``
             over the N x M terms (PyTorch's default, and what the same

@@ -2,9 +2,9 @@
 
 All functions run under ``torch.no_grad`` and work per sample: for each
 image only its ground-truth classes count; each class map is clipped at 0
-and divided by its own spatial maximum (``norm='max'``, NOTES; ``'minmax'``
-as ACoL does for its erasing); the image's attention ``A`` is the maximum
-over its classes, in [0, 1].
+and divided by its own spatial maximum (``norm='max'``,
+docs/paper_notes.md; ``'minmax'`` as ACoL does for its erasing); the image's
+attention ``A`` is the maximum over its classes, in [0, 1].
 """
 from typing import Optional, Tuple
 
@@ -52,7 +52,7 @@ def quantile_low(score_maps: torch.Tensor, labels: torch.Tensor,
                  norm: str = 'max', high: Optional[float] = None
                  ) -> torch.Tensor:
     """A background threshold relative to each image's own attention
-    (an option beyond the paper, issue 12): ``δl_n = max(δl, q-quantile of
+    (an option beyond the paper): ``δl_n = max(δl, q-quantile of
     A_n)``, with A_n the image's normalised attention (as T_A's) over its
     feature map. Where the paper's fixed δl leaves the background zone
     nearly empty (warm maps of a network that scores the whole image
@@ -94,7 +94,7 @@ def ternary_mask(score_maps: torch.Tensor, labels: torch.Tensor,
         low: δl; ``A < low`` is the background zone. A float, or one
             threshold per image ``[N, 1, 1, 1]`` (:func:`quantile_low`).
         norm: normalisation of each class map (``max``: the paper's, as
-            NOTES; ``minmax``).
+            docs/paper_notes.md; ``minmax``).
 
     Returns:
         torch.Tensor: float ``[N, 1, H, W]``; all ones for an image without

@@ -1,3 +1,0 @@
-# Ablation (paper Table 1): mode='seenet-noflip'; everything else as vgg16_voc.py.
-_base_ = ['./vgg16_voc.py']
-model = dict(mode='seenet-noflip')

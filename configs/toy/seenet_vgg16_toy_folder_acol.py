@@ -1,3 +1,0 @@
-# Ablation: mode='acol'; everything else as seenet_vgg16_toy_folder.py.
-_base_ = ['./seenet_vgg16_toy_folder.py']
-model = dict(mode='acol')

@@ -1,6 +1,0 @@
-# Option of issue 12 on the toy SeeNet: δl relative to each image, at least
-# the 25 % quantile of its normalised attention (model.low_quantile), so
-# that T_A's background zone is not empty on warm maps; everything else as
-# seenet_vgg16_toy.py. Only the seenet modes use the background zone.
-_base_ = ['./seenet_vgg16_toy.py']
-model = dict(low_quantile=0.25)

@@ -1,3 +1,0 @@
-# Toy ablation: mode='seenet-noflip'; everything else as seenet_vgg16_toy.py.
-_base_ = ['./seenet_vgg16_toy.py']
-model = dict(mode='seenet-noflip')

@@ -1,0 +1,123 @@
+"""Every config folder has a README and an mmseg-schema metafile; every
+metafile entry names a config that exists, builds, and whose name, batch
+size and iterations agree with the config."""
+import glob
+import os.path as osp
+import re
+
+import pytest
+import torch
+import yaml
+from mmengine.config import Config
+
+from conftest import REPO
+from seenet_mm.utils import register_all_modules
+
+register_all_modules()
+
+CONFIGS = osp.join(REPO, 'configs')
+FOLDERS = sorted(d for d in glob.glob(osp.join(CONFIGS, '*'))
+                 if osp.isdir(d) and osp.basename(d) != '_base_')
+# {algorithm}_{backbone}_{N}xb{B}-{schedule}_{dataset}-{crop}[_{variant}]*
+NAME = re.compile(r'^(?P<alg>[a-z0-9]+(?:-[a-z0-9]+)*)'
+                  r'_(?P<backbone>[a-z0-9]+(?:-[a-z0-9]+)*)'
+                  r'_(?P<gpus>\d+)xb(?P<batch>\d+)-(?P<sched>\d+k?|\d+e)'
+                  r'_(?P<data>[a-z0-9]+)-(?P<crop>\d+x\d+)'
+                  r'(?P<variants>(?:_[a-z0-9]+)*)$')
+# the keys of report.json that a toy metafile entry may carry
+REPORT_KEYS = {'cls/mAP', 'seed mIoU (best threshold)', 'proxy-label mIoU',
+               'segmentation val mIoU', 'segmentation val mIoU --tta',
+               'segmentation val mIoU --crf'}
+
+
+def metafile(folder):
+    with open(osp.join(folder, 'metafile.yaml')) as f:
+        return yaml.safe_load(f)
+
+
+def entries():
+    for folder in FOLDERS:
+        for model in metafile(folder)['Models']:
+            yield pytest.param(folder, model, id=model['Name'])
+
+
+@pytest.mark.parametrize('folder', FOLDERS, ids=osp.basename)
+def test_folder_has_readme_and_metafile_naming_each_config(folder):
+    assert osp.isfile(osp.join(folder, 'README.md')), folder
+    meta = metafile(folder)
+    collections = {c['Name'] for c in meta['Collections']}
+    for c in meta['Collections']:
+        assert c['Paper']['Title'] and c['Paper']['URL'].startswith('http')
+        assert osp.isfile(osp.join(REPO, c['README'])), c['README']
+    named = {m['Config'] for m in meta['Models']}
+    on_disk = {osp.relpath(p, REPO).replace(osp.sep, '/')
+               for p in glob.glob(osp.join(folder, '*.py'))}
+    assert named == on_disk
+    assert {m['In Collection'] for m in meta['Models']} <= collections
+    readme = open(osp.join(folder, 'README.md')).read()
+    for m in meta['Models']:
+        assert m['Name'] in readme, (m['Name'], 'missing from README')
+
+
+@pytest.mark.parametrize('folder,model', list(entries()))
+def test_entry_agrees_with_its_config_and_builds(folder, model):
+    from mmseg.registry import MODELS
+    path = osp.join(REPO, model['Config'])
+    stem = osp.splitext(osp.basename(path))[0]
+    assert model['Name'] == stem
+    match = NAME.match(stem)
+    assert match, f'{stem} does not follow the naming convention'
+    cfg = Config.fromfile(path)
+    meta = model['Metadata']
+    assert meta['Training Data'] and meta['Architecture']
+    assert meta['Batch Size'] == cfg.train_dataloader.batch_size \
+        == int(match['batch'])
+    assert meta['Iterations'] == cfg.train_cfg.max_iters
+    sched = match['sched']
+    if sched.endswith('k'):
+        assert meta['Iterations'] == int(sched[:-1]) * 1000
+    elif not sched.endswith('e'):
+        assert meta['Iterations'] == int(sched)
+    results = model['Results']
+    assert results['Task'] and results['Dataset']
+    assert isinstance(results['Metrics'], dict)
+    for key, value in results['Metrics'].items():
+        assert isinstance(value, (int, float)), key
+        if osp.basename(folder) == 'toy':
+            assert key in REPORT_KEYS, key
+        else:
+            # no VOC / COCO figure has been produced here: only the paper's
+            assert 'paper' in key, key
+    built = MODELS.build(cfg.model)
+    assert isinstance(built, torch.nn.Module)
+    assert sum(p.numel() for p in built.parameters()) > 0
+
+
+def test_renamed_configs_table_and_hint():
+    from seenet_mm.cli import RENAMED_CONFIGS, load_config
+    docs = open(osp.join(REPO, 'docs', 'configs.md')).read().splitlines()
+    for old, new in RENAMED_CONFIGS.items():
+        assert not osp.exists(osp.join(CONFIGS, old)), old
+        assert osp.isfile(osp.join(CONFIGS, new)), new
+        assert any(f'configs/{old}' in line and f'configs/{new}' in line
+                   for line in docs), (old, 'not mapped in docs/configs.md')
+    with pytest.raises(FileNotFoundError,
+                       match=r'configs/seenet/vgg16_voc\.py \(renamed: '
+                       r'configs/seenet/seenet_vgg16_1xb16-25k_voc12aug-'
+                       r'224x224\.py'):
+        load_config('configs/seenet/vgg16_voc.py', None, None, 'none')
+    with pytest.raises(FileNotFoundError) as err:
+        load_config('configs/seenet/nonexistent.py', None, None, 'none')
+    assert 'renamed' not in str(err.value)
+
+
+def test_readme_expects_the_toy_metafile_figures():
+    """The quick start's expected figures are the toy metafile's."""
+    expected = {}
+    for model in metafile(osp.join(CONFIGS, 'toy'))['Models']:
+        expected.update(model['Results']['Metrics'])
+    assert set(expected) == REPORT_KEYS
+    readme = open(osp.join(REPO, 'README.md')).read()
+    found = dict(re.findall(r'^\| `([^`]+)` \| ([0-9.]+) \|$', readme,
+                            re.MULTILINE))
+    assert {k: float(v) for k, v in found.items()} == expected
