@@ -34,7 +34,8 @@ from typing import Dict, List
 
 from ._standin import is_standin
 from .checkpoints import (SAFE_GLOBALS, TRUST_ENV, UntrustedCheckpointError,
-                          from_plain, is_trusted, load_local_checkpoint,
+                          from_plain, is_trusted, is_url,
+                          load_local_checkpoint, load_url_weights_only,
                           register_safe_checkpoint_loader, to_plain,
                           trust_checkpoint, trusted_checkpoints)
 from .distributed import (CPU_DDP_WRAPPER, LEGACY_DDP_WRAPPER,
@@ -63,6 +64,7 @@ __all__: List[str] = [
     'apply', 'install_mmcv_ops_standin', 'install_torchvision_standin',
     'silence_pkg_resources_warning', 'is_standin',
     'register_safe_checkpoint_loader', 'load_local_checkpoint',
+    'load_url_weights_only', 'is_url',
     'UntrustedCheckpointError', 'TRUST_ENV', 'SAFE_GLOBALS',
     'trust_checkpoint', 'trusted_checkpoints', 'is_trusted', 'to_plain',
     'from_plain', 'init_distributed', 'finish_distributed',

@@ -16,9 +16,16 @@ run any code in the file)       checkpoints hold plain types only (written by
                                 ``HistoryBuffer``/numpy by the loader)
 an older checkpoint the user    the opt-in: the environment variable
 trusts                          ``SEENET_TRUSTED_CHECKPOINTS`` lists files
-                                loaded with ``weights_only=False``
+                                or URLs loaded with ``weights_only=False``
                                 (:func:`trust_checkpoint`; the tools'
                                 ``--trust-checkpoint``)
+every download:                 :func:`load_url_weights_only` replaces the one
+``http(s)://``,                 function they all reach, mmengine's ``load_url``
+``torchvision://``,             (torch.hub's ``load_state_dict_from_url``, whose
+``open-mmlab://``,              ``weights_only`` defaults to False): it downloads
+``mmcls://`` (full              into torch's hub cache as before, then loads by
+unpickling)                     the same rule and opt-in as a local file, naming
+                                the URL
 ============================  =================================================
 """
 from __future__ import annotations
@@ -29,15 +36,17 @@ import os.path as osp
 import pickle
 import re
 import shlex
+import urllib.error
 from collections import Counter, OrderedDict
 from typing import Any, Iterator, List, Optional, Tuple
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 
-#: environment variable: ``os.pathsep``-separated checkpoint files that are
-#: trusted, i.e. loaded with full unpickling (``weights_only=False``)
+#: environment variable: ``os.pathsep``-separated checkpoint files or URLs
+#: that are trusted, i.e. loaded with full unpickling (``weights_only=False``)
 TRUST_ENV = 'SEENET_TRUSTED_CHECKPOINTS'
 
 #: Globals allowed beyond torch's own weights-only set (tensors, storages,
@@ -69,7 +78,7 @@ class UntrustedCheckpointError(ValueError):
     def __init__(self, filename: str, globals_: List[str]) -> None:
         self.filename = filename
         self.globals = list(globals_)
-        real = osp.realpath(filename)
+        real = canonical_name(filename)
         if globals_:
             what = f'it holds {globals_[0]}'
             if len(globals_) > 1:
@@ -83,32 +92,58 @@ class UntrustedCheckpointError(ValueError):
             'older seenet_mm versions and plain mmengine/mmseg did not. Only '
             'if you trust this file, allow it explicitly: '
             f'{TRUST_ENV}={shlex.quote(real)} (an os.pathsep-separated list '
-            'of files), or --trust-checkpoint of seenet_mm\'s tools.')
+            'of files and URLs), or --trust-checkpoint of seenet_mm\'s '
+            'tools.')
 
 
 # --------------------------------------------------------------------------
 # the opt-in
 # --------------------------------------------------------------------------
+_URL = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')
+# one entry of SEENET_TRUSTED_CHECKPOINTS where os.pathsep is ':', which
+# also occurs inside a URL (after its scheme and before its port)
+_POSIX_ENTRY = re.compile(
+    r'[A-Za-z][A-Za-z0-9+.-]*://[^/:]*(?::\d+)?[^:]*|[^:]+')
+
+
+def is_url(name: str) -> bool:
+    """Whether ``name`` has a scheme (``https://``, ``open-mmlab://``...)."""
+    return bool(_URL.match(name))
+
+
+def canonical_name(name: str) -> str:
+    """A URL as it is; a file as its real path."""
+    return name if is_url(name) else osp.realpath(osp.expanduser(name))
+
+
+def _entries(value: str) -> List[str]:
+    if os.pathsep == ':':
+        found = _POSIX_ENTRY.findall(value)
+    else:
+        found = value.split(os.pathsep)
+    return [p.strip() for p in found if p.strip()]
+
+
 def trusted_checkpoints() -> List[str]:
-    """The real paths listed in ``SEENET_TRUSTED_CHECKPOINTS``."""
-    value = os.environ.get(TRUST_ENV, '')
-    return [osp.realpath(osp.expanduser(p))
-            for p in value.split(os.pathsep) if p.strip()]
+    """The URLs and real paths listed in ``SEENET_TRUSTED_CHECKPOINTS``."""
+    return [canonical_name(p)
+            for p in _entries(os.environ.get(TRUST_ENV, ''))]
 
 
 def is_trusted(filename: str) -> bool:
-    """Whether ``filename`` is listed in ``SEENET_TRUSTED_CHECKPOINTS``."""
-    return osp.realpath(osp.expanduser(filename)) in trusted_checkpoints()
+    """Whether ``filename`` (a file or a URL) is listed in
+    ``SEENET_TRUSTED_CHECKPOINTS``."""
+    return canonical_name(filename) in trusted_checkpoints()
 
 
 def trust_checkpoint(filename: str) -> str:
-    """Add ``filename`` to ``SEENET_TRUSTED_CHECKPOINTS`` of this process
-    (and the processes it starts); returns its real path."""
-    real = osp.realpath(osp.expanduser(filename))
+    """Add ``filename`` (a file or a URL) to ``SEENET_TRUSTED_CHECKPOINTS``
+    of this process (and the processes it starts); returns its real path
+    (a URL as it is)."""
+    real = canonical_name(filename)
     if real not in trusted_checkpoints():
         value = os.environ.get(TRUST_ENV, '')
-        os.environ[TRUST_ENV] = os.pathsep.join(
-            [p for p in value.split(os.pathsep) if p.strip()] + [real])
+        os.environ[TRUST_ENV] = os.pathsep.join(_entries(value) + [real])
     return real
 
 
@@ -140,7 +175,8 @@ def _offending_globals(filename: str, err: Exception) -> List[str]:
 
 
 def load_from_local_weights_only(filename: str,
-                                 map_location: Optional[Any] = None) -> Any:
+                                 map_location: Optional[Any] = None,
+                                 source: Optional[str] = None) -> Any:
     """Load a local checkpoint with ``weights_only=True``.
 
     (mmengine logs a loader's name after ``load_from_``: "Loads checkpoint
@@ -149,6 +185,8 @@ def load_from_local_weights_only(filename: str,
     Values converted by :func:`to_plain` are turned back into their
     objects (``HistoryBuffer``, numpy arrays and scalars). A file listed in
     ``SEENET_TRUSTED_CHECKPOINTS`` is loaded with ``weights_only=False``.
+    ``source``: the URL the file was downloaded from; errors name it, and
+    listing it trusts the file.
 
     Raises:
         FileNotFoundError: no such file.
@@ -157,9 +195,10 @@ def load_from_local_weights_only(filename: str,
         ValueError: the file is not a readable checkpoint.
     """
     filename = osp.expanduser(filename)
+    name = source or filename
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    if is_trusted(filename):
+    if is_trusted(filename) or (source is not None and is_trusted(source)):
         checkpoint = torch.load(filename, map_location=map_location,
                                 weights_only=False)
     else:
@@ -169,32 +208,82 @@ def load_from_local_weights_only(filename: str,
                                         weights_only=True)
         except pickle.UnpicklingError as err:
             if 'weights only load failed' not in str(err).lower():
-                raise ValueError(f'{filename} is not a readable checkpoint: '
+                raise ValueError(f'{name} is not a readable checkpoint: '
                                  f'{err}') from None
             raise UntrustedCheckpointError(
-                filename, _offending_globals(filename, err)) from None
+                name, _offending_globals(filename, err)) from None
     return from_plain(checkpoint)
 
 
 load_local_checkpoint = load_from_local_weights_only
 
 
-def register_safe_checkpoint_loader() -> bool:
-    """Make mmengine load local checkpoints with :func:`load_local_checkpoint`.
+def load_url_weights_only(url: str, model_dir: Optional[str] = None,
+                          map_location: Optional[Any] = None,
+                          progress: bool = True, check_hash: bool = False,
+                          file_name: Optional[str] = None,
+                          weights_only: Optional[bool] = None) -> Any:
+    """Download ``url`` into torch's hub cache (as
+    ``torch.hub.load_state_dict_from_url`` does; an existing file is
+    reused), then load it by the rule of :func:`load_local_checkpoint`:
+    ``weights_only=True`` unless the URL or the cached file is listed in
+    ``SEENET_TRUSTED_CHECKPOINTS``. The arguments are torch.hub's;
+    ``weights_only`` is accepted and ignored, since the rule decides.
 
-    It replaces mmengine's loader of local paths (prefix ``''``), which is
-    used by ``--resume``, ``load_from``, ``init_cfg=dict(type='Pretrained')``,
-    ``mmengine.runner.load_checkpoint`` and mmseg's ``init_model`` and
-    ``test.py`` (that imports seenet_mm through the configs'
-    ``custom_imports``).
+    Raises:
+        UntrustedCheckpointError: the file needs full unpickling and the
+            URL is not trusted (the message names the URL).
+        FileNotFoundError: the download failed.
+    """
+    from torch.hub import HASH_REGEX, download_url_to_file, get_dir
+    del weights_only
+    model_dir = model_dir or osp.join(get_dir(), 'checkpoints')
+    name = file_name or osp.basename(urlparse(url).path) or 'checkpoint.pth'
+    cached = osp.join(model_dir, name)
+    if not osp.isfile(cached):
+        os.makedirs(model_dir, exist_ok=True)
+        match = HASH_REGEX.search(name) if check_hash else None
+        try:  # writes a temporary file and renames it when complete
+            download_url_to_file(url, cached, match.group(1) if match
+                                 else None, progress=progress)
+        except (urllib.error.URLError, OSError, RuntimeError) as err:
+            raise FileNotFoundError(
+                f'checkpoint {url} could not be downloaded: {err}') from None
+    return load_from_local_weights_only(cached, map_location, source=url)
+
+
+def register_safe_checkpoint_loader() -> bool:
+    """Make mmengine load every checkpoint by the weights-only rule.
+
+    - Local paths (prefix ``''``): mmengine's loader is replaced by
+      :func:`load_local_checkpoint`.
+    - Downloads: ``http://``, ``https://``, ``torchvision://``,
+      ``modelzoo://``, ``open-mmlab://``, ``openmmlab://`` and ``mmcls://``
+      all end in mmengine's ``load_from_http``, which calls the ``load_url``
+      of ``mmengine.runner.checkpoint`` (torch.hub's, full unpickling). That
+      one function is replaced by :func:`load_url_weights_only`, also where
+      ``mmengine.utils.dl_utils`` exports it.
+    - ``pavi://``, ``s3://``, ``petrel://`` and a local ``open-mmlab://``
+      file call ``torch.load`` without ``weights_only``, whose default is
+      True on torch >= 2.6.
+
+    They serve ``--resume``, ``load_from``,
+    ``init_cfg=dict(type='Pretrained')``, ``mmengine.runner.load_checkpoint``
+    and mmseg's ``init_model`` and ``test.py`` (which import seenet_mm
+    through the configs' ``custom_imports``).
 
     Returns:
         bool: True (registered).
     """
+    import mmengine.runner.checkpoint as mm_checkpoint
+    import mmengine.utils.dl_utils as dl_utils
+    import mmengine.utils.dl_utils.hub as hub
     from mmengine.runner import CheckpointLoader
     if CheckpointLoader._schemes.get('') is not load_local_checkpoint:
         CheckpointLoader.register_scheme(
             prefixes='', loader=load_local_checkpoint, force=True)
+    for module in (mm_checkpoint, dl_utils, hub):
+        module.load_url = load_url_weights_only
     return True
 
 
@@ -325,6 +414,8 @@ def from_plain(obj: Any) -> Any:
 __all__ = ['TRUST_ENV', 'SAFE_GLOBALS', 'PLAIN_TAG',
            'UntrustedCheckpointError',
            'trusted_checkpoints', 'is_trusted', 'trust_checkpoint',
+           'is_url', 'canonical_name',
            'load_from_local_weights_only', 'load_local_checkpoint',
+           'load_url_weights_only',
            'register_safe_checkpoint_loader',
            'to_plain', 'from_plain']
