@@ -40,6 +40,7 @@ from seenet_mm import compat
 from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
 from seenet_mm.apis.image_list import image_split
 from seenet_mm.cli import amp_requested, cli_main, load_config
+from seenet_mm.locking import work_dir_lock
 from seenet_mm.engine.amp import (amp_channels_last, amp_dtype,
                                   to_channels_last)
 from seenet_mm.fileio import save_attention, save_classes, write_image
@@ -121,48 +122,50 @@ def main() -> None:
         if args.device.startswith('cuda'):
             args.device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
     class_names, infos = image_split(cfg, args.split, args.data_root)
-    os.makedirs(args.out_dir, exist_ok=True)
-    def out_path(info: dict) -> str:
-        return osp.join(args.out_dir, info['img_id'] + '.npz')
+    with work_dir_lock(args.out_dir):  # one inference per out dir
+        os.makedirs(args.out_dir, exist_ok=True)
+        def out_path(info: dict) -> str:
+            return osp.join(args.out_dir, info['img_id'] + '.npz')
 
-    done = [osp.isfile(out_path(info)) for info in infos]
-    batches = [infos[i:i + args.batch_size]
-               for i in range(0, len(infos), args.batch_size)]
-    mine = [b for b in batches[rank::world]
-            if not all(osp.isfile(out_path(info)) for info in b)]
-    if rank == 0:
-        print(f'{len(infos)} images in the split, {sum(done)} done before',
-              flush=True)
-    model = init_attention_model(cfg, args.checkpoint, args.device,
-                                 trust_checkpoint=args.trust_checkpoint)
-    if rank == 0:  # once the model loaded: a failed start writes nothing
-        save_classes(args.out_dir, class_names)
-    amp = amp_dtype(args.device) if amp_requested(cfg, args.amp) else None
-    channels_last = amp is not None and amp_channels_last(args.device)
-    if channels_last:
-        to_channels_last(model)
-    inferencer = AttentionInferencer(
-        model, args.sizes, False if args.no_flip else None, args.scale_fuse,
-        args.norm, amp=amp, channels_last=channels_last)
-    vis = AttentionVisualizer(name='infer_attention') if args.save_png \
-        else None
-    bar = ProgressBar(len(mine), file=sys.stdout) if rank == 0 and mine \
-        else None
-    for batch in mine:
-        images = [read_image(info['img_path']) for info in batch]
-        maps = inferencer(images, [info['gt_class_ids'] for info in batch])
-        for info, img, att in zip(batch, images, maps):
-            if osp.isfile(out_path(info)):
-                continue
-            save_attention(out_path(info), info['gt_class_ids'], att)
-            if args.save_png:
-                save_overlays(vis, osp.join(args.out_dir, 'png'),
-                              info['img_id'], img, info['gt_class_ids'], att,
-                              class_names)
-        if bar is not None:
-            bar.update()
-    if rank == 0:
-        print(f'\nattention maps in {args.out_dir}', flush=True)
+        done = [osp.isfile(out_path(info)) for info in infos]
+        batches = [infos[i:i + args.batch_size]
+                   for i in range(0, len(infos), args.batch_size)]
+        mine = [b for b in batches[rank::world]
+                if not all(osp.isfile(out_path(info)) for info in b)]
+        if rank == 0:
+            print(f'{len(infos)} images in the split, {sum(done)} done before',
+                  flush=True)
+        model = init_attention_model(cfg, args.checkpoint, args.device,
+                                     trust_checkpoint=args.trust_checkpoint)
+        if rank == 0:  # once the model loaded: a failed start writes nothing
+            save_classes(args.out_dir, class_names)
+        amp = amp_dtype(args.device) if amp_requested(cfg, args.amp) else None
+        channels_last = amp is not None and amp_channels_last(args.device)
+        if channels_last:
+            to_channels_last(model)
+        inferencer = AttentionInferencer(
+            model, args.sizes, False if args.no_flip else None,
+            args.scale_fuse, args.norm, amp=amp,
+            channels_last=channels_last)
+        vis = AttentionVisualizer(name='infer_attention') if args.save_png \
+            else None
+        bar = ProgressBar(len(mine), file=sys.stdout) if rank == 0 and mine \
+            else None
+        for batch in mine:
+            images = [read_image(info['img_path']) for info in batch]
+            maps = inferencer(images, [info['gt_class_ids'] for info in batch])
+            for info, img, att in zip(batch, images, maps):
+                if osp.isfile(out_path(info)):
+                    continue
+                save_attention(out_path(info), info['gt_class_ids'], att)
+                if args.save_png:
+                    save_overlays(vis, osp.join(args.out_dir, 'png'),
+                                  info['img_id'], img, info['gt_class_ids'],
+                                  att, class_names)
+            if bar is not None:
+                bar.update()
+        if rank == 0:
+            print(f'\nattention maps in {args.out_dir}', flush=True)
     compat.finish_distributed()
 
 

@@ -27,12 +27,12 @@ workers.
 """
 import argparse
 import glob
-import os
 import os.path as osp
 import sys
 from multiprocessing import Pool
 from typing import Optional, Tuple
 
+from seenet_mm import locking
 from seenet_mm.crf import check_workers, cores_available
 from seenet_mm.fileio import (find_image, load_attention, load_classes,
                               load_saliency, save_classes, save_label_png)
@@ -164,53 +164,62 @@ def main() -> None:
     else:
         names = sorted(osp.basename(p)[:-4] for p in glob.glob(
             osp.join(args.attention_dir, '*.npz')))
-    os.makedirs(args.out_dir, exist_ok=True)
-    save_classes(args.out_dir, classes)
-    todo = [n for n in names
-            if not osp.isfile(osp.join(args.out_dir, n + '.png'))]
-    print(f'{len(names)} images, {len(names) - len(todo)} labelled before',
-          flush=True)
-    conflict: Optional[tuple] = tuple(args.ignore_conflict) \
-        if args.ignore_conflict else None
-    opts = dict(att_dir=args.attention_dir, sal_dir=args.saliency_dir,
-                out_dir=args.out_dir, w=args.w, multi=args.ignore_multi,
-                conflict=conflict, skip=args.skip_missing,
-                img_dir=args.image_dir if args.crf else None, method=method,
-                fg_thr=args.fg_thr, bg_thr=args.bg_thr,
-                num_classes=len(classes))
-    jobs = [(n, opts) for n in todo]
-    from mmengine.utils import ProgressBar
-    bar = ProgressBar(len(jobs), file=sys.stdout) if jobs else None
-    counts = {'done': 0, 'resized': 0, 'missing': 0}
-    missing = []
+    try:  # one labelling per out dir
+        taken = locking.acquire(args.out_dir)
+    except locking.WorkDirBusyError as err:
+        sys.exit(f'error: {err}')
     try:
-        if workers > 1 and len(jobs) > 1:
-            # chunks of up to 8 images, several per worker
-            chunksize = max(1, min(8, len(jobs) // (4 * workers)))
-            with Pool(workers) as pool:
-                results = pool.imap_unordered(label_one, jobs,
-                                              chunksize=chunksize)
-                for name, status in results:
+        save_classes(args.out_dir, classes)
+        todo = [n for n in names
+                if not osp.isfile(osp.join(args.out_dir, n + '.png'))]
+        print(f'{len(names)} images, {len(names) - len(todo)} labelled before',
+              flush=True)
+        conflict: Optional[tuple] = tuple(args.ignore_conflict) \
+            if args.ignore_conflict else None
+        opts = dict(att_dir=args.attention_dir, sal_dir=args.saliency_dir,
+                    out_dir=args.out_dir, w=args.w, multi=args.ignore_multi,
+                    conflict=conflict, skip=args.skip_missing,
+                    img_dir=args.image_dir if args.crf else None,
+                    method=method,
+                    fg_thr=args.fg_thr, bg_thr=args.bg_thr,
+                    num_classes=len(classes))
+        jobs = [(n, opts) for n in todo]
+        from mmengine.utils import ProgressBar
+        bar = ProgressBar(len(jobs), file=sys.stdout) if jobs else None
+        counts = {'done': 0, 'resized': 0, 'missing': 0}
+        missing = []
+        try:
+            if workers > 1 and len(jobs) > 1:
+                # chunks of up to 8 images, several per worker
+                chunksize = max(1, min(8, len(jobs) // (4 * workers)))
+                with Pool(workers) as pool:
+                    results = pool.imap_unordered(label_one, jobs,
+                                                  chunksize=chunksize)
+                    for name, status in results:
+                        counts[status.split(':')[0]] += 1
+                        if status.startswith('missing'):
+                            missing.append(status)
+                        bar.update()
+            else:
+                for job in jobs:
+                    name, status = label_one(job)
                     counts[status.split(':')[0]] += 1
                     if status.startswith('missing'):
                         missing.append(status)
                     bar.update()
-        else:
-            for job in jobs:
-                name, status = label_one(job)
-                counts[status.split(':')[0]] += 1
-                if status.startswith('missing'):
-                    missing.append(status)
-                bar.update()
-    except (FileNotFoundError, ValueError) as err:
-        sys.exit(f'\nerror: {err}')
-    print()
-    for line in missing[:20]:
-        print(f'warning: skipped, {line}')
-    print(f'labels in {args.out_dir}: {counts["done"] + counts["resized"]} '
-          f'written ({counts["resized"]} with a resized saliency map), '
-          f'{counts["missing"]} skipped for missing files', flush=True)
+        except (FileNotFoundError, ValueError) as err:
+            sys.exit(f'\nerror: {err}')
+        print()
+        for line in missing[:20]:
+            print(f'warning: skipped, {line}')
+        written = counts['done'] + counts['resized']
+        print(f'labels in {args.out_dir}: {written} '
+              f'written ({counts["resized"]} with a resized saliency map), '
+              f'{counts["missing"]} skipped for missing files', flush=True)
 
+    finally:
+        if taken:
+            locking.release(args.out_dir)
 
 if __name__ == '__main__':
     main()

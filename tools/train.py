@@ -12,6 +12,7 @@ import argparse
 
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
+from seenet_mm.locking import work_dir_lock
 from seenet_mm.cli import (add_common_args, add_trust_arg, build_runner,
                            amp_requested, cli_main, load_config, set_amp,
                            trust_train_checkpoint)
@@ -40,10 +41,11 @@ def main() -> None:
     if amp_requested(cfg, args.amp):
         set_amp(cfg)
     cfg.resume = args.resume
-    if args.trust_checkpoint:
-        trust_train_checkpoint(cfg, args.resume)
-    runner = build_runner(cfg)
-    runner.train()
+    with work_dir_lock(cfg.work_dir):  # one training per work dir
+        if args.trust_checkpoint:
+            trust_train_checkpoint(cfg, args.resume)
+        runner = build_runner(cfg)
+        runner.train()
     compat.finish_distributed()
 
 

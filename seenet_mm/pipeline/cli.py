@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import os.path as osp
 import sys
 from typing import Optional, Sequence, Tuple
 
+from .. import locking
 from ..cli import renamed_hint
 from ..models.classifiers.seenet import MODES
 from .context import (DEFAULT_THRESHOLDS, FOLDER_PRESETS, PRESETS,
@@ -118,19 +118,31 @@ def run(args: argparse.Namespace) -> dict:
     """The job ``args`` asks for; returns its report (``report.json`` or
     ``compare.json``'s content). Raises :class:`PipelineError`."""
     work = osp.abspath(args.work_dir)
-    os.makedirs(work, exist_ok=True)
-    state = PipelineState.load(work)
-    if args.start:
-        state.redo_from(args.start)
-    ctx, preset = make_context(args)
-    # a work dir holds the results of one set of inputs
-    state.use_settings(ctx.settings(), allow_change=bool(args.start))
-    for stage, why, redo in state.invalidate():
-        # finished stages must still have their outputs
-        print(f'[{stage}] {why}: rerunning {", ".join(redo)}', flush=True)
-    if args.compare:
-        return run_compare(ctx, state, args.modes, args.seeds)
-    return run_main(ctx, state, preset)
+    # one main job per work dir; --compare runs of separate modes share it
+    # (each holds its mode and seed dirs)
+    try:
+        taken = locking.acquire(work, shared=bool(args.compare))
+    except locking.WorkDirBusyError as err:
+        raise PipelineError(f'error: {err}') from None
+    try:
+        state = PipelineState.load(work)
+        if args.start:
+            state.redo_from(args.start)
+        ctx, preset = make_context(args)
+        # a work dir holds the results of one set of inputs
+        state.use_settings(ctx.settings(), allow_change=bool(args.start))
+        for stage, why, redo in state.invalidate():
+            # finished stages must still have their outputs
+            print(f'[{stage}] {why}: rerunning {", ".join(redo)}',
+                  flush=True)
+        if args.compare:
+            return run_compare(ctx, state, args.modes, args.seeds)
+        return run_main(ctx, state, preset)
+    except locking.WorkDirBusyError as err:  # a mode and seed dir
+        raise PipelineError(f'error: {err}') from None
+    finally:
+        if taken:
+            locking.release(work)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

@@ -11,6 +11,7 @@ import traceback
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..fileio import write_json, write_text
+from ..locking import work_dir_lock
 from .context import Context, PipelineError, repo_root
 from .stages import (COMPARE_STAGES, STAGES, Stage, get_stage,
                      read_quality)
@@ -315,24 +316,32 @@ def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
     for mode in modes:  # every mode's config exists, before any training
         ctx.variant(mode, seeds[0] if seeds else 0)
     data = get_stage('data', stages)
-    if data.name not in state:
-        state.finish(data.name, execute(data, ctx, state.entries))
+    with state.shared():  # another --compare may be making the data
+        if data.name not in state:
+            state.finish(data.name, execute(data, ctx, state.entries))
     rows = []
     for mode in modes:
         for seed in seeds:
             key = compare_key(mode, seed)
-            if key not in state:
-                print(f'[compare {mode} seed {seed}]', flush=True)
-                start = time.time()
-                sub = ctx.variant(mode, seed)
-                done: Dict[str, dict] = {}
-                for name in chain:
-                    done[name] = execute(get_stage(name, stages), sub, done)
-                    if 'skipped' in done[name]:
-                        raise PipelineError(
-                            f'error: --compare needs the {name} stage: '
-                            f'{done[name]["skipped"]}')
-                state.finish(key, compare_row(sub, done, time.time() - start))
+            sub = ctx.variant(mode, seed)
+            # one run per mode and seed; other modes may run side by side
+            with work_dir_lock(sub.out_dir):
+                with state.shared():  # a run beside this one may have done it
+                    finished = key in state
+                if not finished:
+                    print(f'[compare {mode} seed {seed}]', flush=True)
+                    start = time.time()
+                    done: Dict[str, dict] = {}
+                    for name in chain:
+                        done[name] = execute(get_stage(name, stages), sub,
+                                             done)
+                        if 'skipped' in done[name]:
+                            raise PipelineError(
+                                f'error: --compare needs the {name} stage: '
+                                f'{done[name]["skipped"]}')
+                    row = compare_row(sub, done, time.time() - start)
+                    with state.shared():
+                        state.finish(key, row)
             rows.append((mode, seed, state[key]))
     return write_compare(ctx, rows, modes, seeds)
 

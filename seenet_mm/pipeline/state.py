@@ -1,11 +1,13 @@
 """``pipeline_state.json``: what a work dir already holds."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os.path as osp
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..fileio import write_json
+from ..locking import waiting_lock
 from .context import PipelineError
 from .stages import STAGES, Stage, dependents, missing_outputs
 
@@ -27,6 +29,9 @@ class PipelineState:
     def __init__(self, path: str, entries: Optional[dict] = None) -> None:
         self.path = path
         self.entries: dict = {} if entries is None else entries
+        # stages forgotten here (--from, lost outputs) that the file may
+        # still hold: :meth:`shared` forgets them there too
+        self._forgotten: set = set()
 
     @classmethod
     def load(cls, work_dir: str) -> 'PipelineState':
@@ -55,12 +60,33 @@ class PipelineState:
         self.entries[key] = info
         self.save()
 
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[None]:
+        """For runs that share the work dir (``--compare`` of separate
+        modes side by side): within the block this process alone reads and
+        writes the state file; the block starts from the file's content,
+        with this run's settings, and :meth:`finish` inside it adds to what
+        the others wrote."""
+        with waiting_lock(osp.join(osp.dirname(self.path),
+                                   '.pipeline_state.lock')):
+            settings = self.entries.get('settings')
+            if osp.isfile(self.path):
+                with open(self.path) as f:
+                    self.entries = json.load(f)
+            for key in self._forgotten:
+                self.entries.pop(key, None)
+            self._forgotten.clear()
+            if settings is not None:
+                self.entries['settings'] = settings
+            yield
+
     def redo_from(self, name: str,
                   stages: Sequence[Stage] = STAGES) -> None:
         """Forget ``name`` and every stage after it (``--from``)."""
         names = [s.name for s in stages]
         for stage in names[names.index(name):]:
             self.entries.pop(stage, None)
+            self._forgotten.add(stage)
 
     def use_settings(self, settings: Dict[str, object],
                      allow_change: bool = False) -> None:
@@ -97,5 +123,6 @@ class PipelineState:
                         if s in self.entries]
                 for s in redo:
                     self.entries.pop(s)
+                    self._forgotten.add(s)
                 forgotten.append((stage.name, why, redo))
         return forgotten

@@ -530,3 +530,25 @@ def test_forked_tool_exits_like_a_process(tmp_path):
     assert runner._run_forked([sys.executable, str(ok)], log,
                               str(tmp_path)) == 1
     assert open(log).read().endswith('error: bad input\n')
+
+
+def test_shared_state_keeps_the_rows_of_runs_side_by_side(tmp_path):
+    from seenet_mm.pipeline.state import PipelineState
+    work = str(tmp_path)
+    first = PipelineState.load(work)
+    first.use_settings({'a': 1})
+    first.finish('data', {'seconds': 1.0})
+    first.finish('attention', {'seconds': 2.0})
+    # two --compare runs loaded the state before either wrote a row
+    one, two = PipelineState.load(work), PipelineState.load(work)
+    two.redo_from('attention')  # forgotten by the second run
+    with one.shared():
+        one.finish('compare/cam/seed0', {'row': 1})
+    with two.shared():
+        two.finish('compare/acol/seed0', {'row': 2})
+    saved = PipelineState.load(work)
+    assert 'compare/cam/seed0' in saved and 'compare/acol/seed0' in saved
+    assert 'data' in saved and 'attention' not in saved
+    assert saved['settings'] == {'a': 1}
+    with one.shared():  # the first run sees the second's row
+        assert 'compare/acol/seed0' in one
