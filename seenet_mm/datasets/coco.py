@@ -18,6 +18,8 @@ The format is the own-folder one of docs/data.md::
   front of a large object stays 255); equal areas: the later annotation on
   top;
 - an image without any annotation is left out (counted in the summary);
+- each image's ``height`` and ``width`` must be those of the image as it
+  loads, EXIF orientation applied (the rule of :mod:`seenet_mm.images`);
 - the annotation file is checked whole before anything is written: a bad
   entry is one :class:`CocoFormatError` naming the file and the entry;
 - masks already written are skipped (each one is written atomically), so a
@@ -45,6 +47,7 @@ import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..fileio import save_label_png, write_json
+from ..images import loaded_size
 from .coco_masks import (CocoFormatError, check_segmentation, draw_mask,
                          pycocotools_mask)
 from .image_folder import split_classes
@@ -238,6 +241,43 @@ def _check_other_split(out_dir: str, split: str, classes: List[str]) -> None:
                 'must share one class list; convert into another folder')
 
 
+def _size_mismatch(img: dict) -> Optional[str]:
+    """Why ``img``'s annotated ``height`` and ``width`` are not those of
+    the image as it loads (EXIF orientation applied, the rule of
+    :mod:`seenet_mm.images`), or None."""
+    height, width, turn = loaded_size(img['src'])
+    if (height, width) == (img['height'], img['width']):
+        return None
+    message = (f'{img["src"]} (images[{img["index"]}]) loads as {width}x'
+               f'{height}, its annotation says {img["width"]}x'
+               f'{img["height"]}')
+    if (width, height) == (img['height'], img['width']) and turn != 1:
+        message += (f': the annotation is in the stored frame, and the '
+                    f'image loads turned by its EXIF orientation tag '
+                    f'({turn}); remove the tag (e.g. exiftool '
+                    '-Orientation= FILE) so that it loads as stored')
+    return message
+
+
+def check_loaded_sizes(images: Sequence[dict], workers: int = 1) -> None:
+    """Every image must load at its annotated size, or its mask would not
+    line up with it: one :class:`CocoFormatError` naming every image that
+    does not (read from the headers, before anything is written)."""
+    if workers > 1 and len(images) > 1:
+        from multiprocessing import Pool
+        with Pool(workers) as pool:
+            found = pool.map(_size_mismatch, images, chunksize=64)
+    else:
+        found = [_size_mismatch(img) for img in images]
+    bad = [m for m in found if m is not None]
+    if bad:
+        more = f'\n  ... and {len(bad) - 20} more' if len(bad) > 20 else ''
+        raise CocoFormatError(
+            f'{len(bad)} image(s) do not load at their annotated size, so '
+            'their masks would not line up:\n  ' + '\n  '.join(bad[:20])
+            + more)
+
+
 def convert_one(job: Tuple) -> Tuple[str, bool, bool]:
     """Link one image and write its mask (a pool worker).
 
@@ -292,6 +332,7 @@ def convert_coco(ann_file: str, image_dir: str, out_dir: str,
     pycocotools_mask()  # fail before reading a large file
     classes, images, left_out, num_anns = read_coco(ann_file, image_dir)
     _check_other_split(out_dir, split, classes)
+    check_loaded_sizes(images, workers)
     for sub in ('images', 'masks'):
         os.makedirs(osp.join(out_dir, sub), exist_ok=True)
     jobs = [(img, out_dir, link) for img in images]

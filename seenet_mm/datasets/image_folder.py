@@ -358,14 +358,27 @@ class LoadMaskIfExists(BaseTransform):
         return f'{self.__class__.__name__}({self._load!r})'
 
 
-def validate_folder(root: str) -> Tuple[List[str], Dict[str, List[dict]]]:
+def validate_folder(root: str, workers: Optional[int] = None,
+                    progress: bool = True
+                    ) -> Tuple[List[str], Dict[str, List[dict]]]:
     """Check an own-folder dataset as a whole before any stage writes:
     ``train.json`` (required) and ``val.json`` (optional) share one class
-    list and no image, every listed image exists.
+    list and no image; every listed image exists and decodes whole; the
+    masks (``masks/``) and saliency maps (``saliency/``) present are stored
+    upright at the size of their image as it loads
+    (:mod:`seenet_mm.images`). Every unreadable image, and every map that
+    does not fit, is named in one error.
+
+    Args:
+        workers: processes decoding the images (default: the cores
+            available).
+        progress: show a progress bar while decoding.
 
     Returns:
         tuple: the classes and ``{split: data infos}`` of the files found.
     """
+    from ..crf import cores_available
+    from ..images import check_images, check_map_sizes
     train = osp.join(root, 'train.json')
     if not osp.isfile(train):
         raise FileNotFoundError(f'{root}: no train.json (the own-folder '
@@ -378,8 +391,18 @@ def validate_folder(root: str) -> Tuple[List[str], Dict[str, List[dict]]]:
         _, splits['val'] = read_split(val, image_dir=image_dir,
                                       classes=classes)
         check_disjoint(val, train)
+    images = {info['img_id']: osp.join(image_dir, info['img_path'])
+              for split in splits.values() for info in split}
+    sizes = check_images(sorted(images.values()), progress=progress,
+                         workers=cores_available() if workers is None
+                         else workers, what=f'images of {root}')
+    for sub, exact, what in (('masks', True, 'mask'),
+                             ('saliency', False, 'saliency map')):
+        pairs = [(img, osp.join(root, sub, name + '.png'))
+                 for name, img in sorted(images.items())
+                 if osp.isfile(osp.join(root, sub, name + '.png'))]
+        check_map_sizes(pairs, sizes, exact=exact, what=what)
     return classes, splits
-
 
 __all__ = ['ImageLabelFolderDataset', 'ImageFolderSegDataset',
            'LoadMaskIfExists', 'FolderFormatError', 'read_split',

@@ -150,3 +150,32 @@ def test_missing_image_and_overlap_and_classes(tmp_path):
     with pytest.raises(FolderFormatError, match='non-empty list of class '
                        'names'):
         validate_folder(root)
+
+
+def test_unreadable_images_and_misfit_masks_before_any_stage_writes(
+        tmp_path):
+    from conftest import run_tool
+    root = write_folder(tmp_path / 'data')
+    good = open(osp.join(root, 'images', 'b.png'), 'rb').read()
+    for name in ('a', 'c'):  # a truncated file and garbage
+        with open(osp.join(root, 'images', name + '.png'), 'wb') as f:
+            f.write(good[:len(good) // 2] if name == 'a' else b'garbage')
+    with pytest.raises(ValueError) as info:
+        validate_folder(root, workers=2, progress=False)
+    message = str(info.value)
+    assert message.startswith(f'2 of 3 images of {root} cannot be read')
+    for name in ('a', 'c'):
+        assert osp.join(root, 'images', name + '.png') in message
+    work = tmp_path / 'work'
+    proc = run_tool(['tools/pipeline.py', '--data-root', root, '--work-dir',
+                     str(work)], check=False)
+    assert proc.returncode == 1 and 'Traceback' not in proc.stderr
+    assert f'2 of 3 images of {root} cannot be read' in proc.stderr
+    assert osp.join(root, 'images', 'a.png') in proc.stderr
+    assert os.listdir(work) == []
+    # readable images, a mask of another size than its image
+    root = write_folder(tmp_path / 'masks', masks=['c'])
+    with pytest.raises(ValueError, match=r"1 mask\(s\) do not fit their "
+                       r"images:\n  .*masks/c.png is 2x2, its image "
+                       r".*images/c.png 8x6"):
+        validate_folder(root, progress=False)

@@ -284,6 +284,14 @@ def test_hardlink_and_no_link(coco):
     ('file_name', CocoFormatError,
      r"images\[1\]: file_name 'COCO_train2014_000000000001.jpg' is also "
      r'images\[0\]'),
+    ('size', CocoFormatError,
+     r'2 image\(s\) do not load at their annotated size, so their masks '
+     r'would not line up:\n  .*COCO_train2014_000000000001.jpg '
+     r'\(images\[0\]\) loads as 30x40, its annotation says 40x30: the '
+     r'annotation is in the stored frame, and the image loads turned by '
+     r'its EXIF orientation tag \(6\); remove the tag .*\n  '
+     r'.*COCO_train2014_000000000002.jpg \(images\[1\]\) loads as 21x16, '
+     r'its annotation says 20x16$'),
 ])
 def test_bad_input_is_one_clear_error(coco, case, error, match):
     images, _ = train_annotations()
@@ -301,6 +309,12 @@ def test_bad_input_is_one_clear_error(coco, case, error, match):
     ann_file, img_dir = write_set(root, 'train', images, anns)
     if case == 'image':
         os.remove(osp.join(img_dir, B))
+    if case == 'size':  # A stored turned with an EXIF tag, B a pixel wider
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        Image.new('RGB', (40, 30)).save(osp.join(img_dir, A),
+                                        exif=exif.tobytes())
+        Image.new('RGB', (21, 16)).save(osp.join(img_dir, B), 'JPEG')
     with pytest.raises(error, match=match):
         convert_coco(ann_file, img_dir, coco['out'], progress=False)
     assert not osp.exists(coco['out'])  # checked before anything is written
