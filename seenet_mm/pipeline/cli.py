@@ -37,7 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
                         'threshold: attention alone (IRN 0.30 / 0.05); '
                         'auto (default): saliency when the saliency folder '
                         'exists')
-    parser.add_argument('--seed', type=int, default=0, help='toy set seed')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='training seed of both trainings (attention '
+                        'and segmentation; default: the configs\' own, 0 '
+                        'for the toy configs)')
+    parser.add_argument('--toy-seed', type=int, default=0,
+                        help='seed of the generated toy set')
     parser.add_argument('--compare', action='store_true',
                         help='attention chain for cam, acol, seenet-noflip '
                         'and seenet, side by side')
@@ -103,7 +108,8 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         segmentation_config=segmentation_cfg,
         thresholds=None if args.thresholds is None else tuple(
             args.thresholds),
-        toy_seed=args.seed, layout=layout, classes=classes,
+        toy_seed=args.toy_seed, train_seed=args.seed, layout=layout,
+        classes=classes,
         proxy_method=args.proxy_labels,
         toy_context=preset == 'toy-context' and not args.data_root,
         amp=args.amp)

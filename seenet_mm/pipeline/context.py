@@ -116,9 +116,10 @@ class Context:
             0.05 ... 0.60; the command line's default is
             :data:`DEFAULT_THRESHOLDS`).
         toy_seed: seed of the generated toy set.
+        train_seed: ``randomness.seed`` of both trainings (None: the
+            configs' own).
         toy_context: generate the toy set with class-correlated context
             (``--preset toy-context``).
-        train_options: extra ``--cfg-options`` of the attention training.
         model_options: extra ``--cfg-options`` of the attention model's
             test and inference.
         layout: ``'voc'`` or ``'folder'`` (:func:`detect_layout`).
@@ -140,7 +141,7 @@ class Context:
     quality_split: Optional[Tuple[str, ...]] = None
     thresholds: Optional[Tuple[float, ...]] = None
     toy_seed: int = 0
-    train_options: Tuple[str, ...] = ()
+    train_seed: Optional[int] = None
     model_options: Tuple[str, ...] = ()
     layout: str = 'voc'
     classes: Optional[Tuple[str, ...]] = None
@@ -247,8 +248,16 @@ class Context:
                     thresholds=None if self.thresholds is None else
                     list(self.thresholds),
                     toy_seed=self.toy_seed, toy_context=self.toy_context,
+                    train_seed=self.train_seed,
                     layout=self.layout,
                     proxy_method=self.proxy_method, amp=self.amp)
+
+    def seed_options(self) -> List[str]:
+        """``randomness.seed=N`` for both trainings, when
+        :attr:`train_seed` is set."""
+        if self.train_seed is None:
+            return []
+        return [f'randomness.seed={self.train_seed}']
 
     def amp_flag(self) -> List[str]:
         """``['--amp']`` for the tools that take it, when :attr:`amp`."""
@@ -262,8 +271,7 @@ class Context:
             self, out_dir=osp.join(self.work_dir, 'compare', mode,
                                    f'seed{seed}'),
             attention_config=mode_config(self.attention_config, mode),
-            train_options=(f'randomness.seed={seed}', ),
-            model_options=())
+            train_seed=seed, model_options=())
 
 
 # the sibling config of each Table 1 mode: <config>_<suffix>.py

@@ -130,7 +130,7 @@ def _attention_commands(ctx: Context, done: Done) -> List[Command]:
                   ctx.path('attention'), '--resume', *ctx.amp_flag(),
                   '--cfg-options',
                   *ctx.data_options(), *ctx.attention_options(),
-                  *ctx.train_options, *NO_VALIDATION)]
+                  *ctx.seed_options(), *NO_VALIDATION)]
 
 
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
@@ -249,7 +249,8 @@ def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
                   '--cfg-options',
                   *ctx.data_options(), *ctx.segmentation_options(),
                   'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.path('labels'), *NO_VALIDATION)]
+                  + ctx.path('labels'), *ctx.seed_options(),
+                  *NO_VALIDATION)]
 
 
 # (metric name suffix, flags of tools/test.py); the work dir of each is

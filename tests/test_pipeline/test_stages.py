@@ -211,7 +211,8 @@ def test_compare_runs_each_mode_from_its_own_config(tmp_path):
     assert sub.out_dir == out and sub.work_dir == ctx.work_dir
     assert sub.attention_config == acol_cfg
     assert sub.log_path == ctx.log_path
-    assert sub.settings() == dict(ctx.settings(), attention_config=acol_cfg)
+    assert sub.settings() == dict(ctx.settings(), attention_config=acol_cfg,
+                                  train_seed=2)
     done = dict(attention=dict(checkpoint='/ck/acol.pth'))
     train = commands(sub, 'attention', done)[0]
     assert train[-4] == 'randomness.seed=2'
@@ -552,3 +553,19 @@ def test_shared_state_keeps_the_rows_of_runs_side_by_side(tmp_path):
     assert saved['settings'] == {'a': 1}
     with one.shared():  # the first run sees the second's row
         assert 'compare/acol/seed0' in one
+
+
+def test_seed_reaches_both_trainings_only(tmp_path):
+    ctx = make_ctx(tmp_path)
+    seeded = make_ctx(tmp_path, train_seed=7)
+    done = dict(attention=dict(checkpoint='/ck/att.pth'),
+                segmentation=dict(checkpoint='/ck/seg.pth'))
+    for stage in STAGES:
+        for plain, cmd in zip(stage.commands(ctx, done),
+                              stage.commands(seeded, done)):
+            if stage.name in ('attention', 'segmentation'):
+                i = cmd.index('randomness.seed=7')
+                assert cmd[:i] + cmd[i + 1:] == plain, stage.name
+            else:
+                assert cmd == plain, stage.name
+    assert seeded.settings() == dict(ctx.settings(), train_seed=7)
