@@ -13,6 +13,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from ..fileio import write_json, write_text
 from ..locking import work_dir_lock
 from .context import Context, PipelineError, repo_root
+from .expected import FLOOR, expected_for
 from .stages import (COMPARE_STAGES, STAGES, Stage, get_stage,
                      read_quality)
 from .state import PipelineState
@@ -241,6 +242,33 @@ def report_metrics(state: PipelineState,
     return metrics
 
 
+def metric_table(metrics: Mapping[str, object],
+                 expected: Optional[Mapping[str, dict]] = None
+                 ) -> List[str]:
+    """The metrics as a Markdown table; with ``expected``, a column of the
+    expected mean ± std and a line naming the metrics outside their
+    tolerance."""
+    def fmt(v) -> str:
+        return f'{v:.2f}' if isinstance(v, float) else f'{v}'
+
+    if not expected:
+        return ['| metric | value |', '|---|---|'] + [
+            f'| {k} | {fmt(v)} |' for k, v in metrics.items()]
+    lines = ['| metric | value | expected (mean ± std over seeds) |',
+             '|---|---|---|']
+    for k, v in metrics.items():
+        e = expected.get(k)
+        cell = '' if e is None else f'{e["mean"]:.2f} ± {e["std"]:.2f}' + (
+            '' if e['within'] else ' **outside**')
+        lines.append(f'| {k} | {fmt(v)} | {cell} |')
+    outside = [k for k, e in expected.items() if not e['within']]
+    lines += ['', 'Expected figures: configs/toy/metafile.yaml; a run lies '
+              f'within when at most max(2 std, {FLOOR:g} points) from the '
+              'mean. ' + (f'Outside: {", ".join(outside)}.' if outside else
+                          'Every metric lies within.')]
+    return lines
+
+
 def write_report(ctx: Context, state: PipelineState, preset: str,
                  stages: Sequence[Stage] = STAGES) -> dict:
     """Write, and print, the seconds of each stage and the metrics."""
@@ -253,14 +281,15 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
                   classes=list(ctx.classes) if ctx.classes else None,
                   proxy_labels=labels, stages=state.entries,
                   metrics=metrics, skipped=skipped, note=note(ctx))
+    expected = expected_for(ctx, preset, metrics)
+    if expected is not None:
+        report['expected'] = expected
     write_json(osp.join(ctx.work_dir, 'report.json'), report, indent=1)
     lines = ['| stage | seconds |', '|---|---|']
     lines += [f'| {s.name} | {state[s.name]["seconds"]:.1f}'
               + (' (skipped)' if 'skipped' in state[s.name] else '') + ' |'
               for s in stages]
-    lines += ['', '| metric | value |', '|---|---|']
-    lines += [f'| {k} | {v:.2f} |' if isinstance(v, float) else
-              f'| {k} | {v} |' for k, v in metrics.items()]
+    lines += ['', *metric_table(metrics, expected)]
     if labels:
         lines += ['', f'Proxy labels: {PROXY_METHOD_NAMES[labels]}.']
     lines += [f'Skipped: {name}: {why}' for name, why in skipped.items()]

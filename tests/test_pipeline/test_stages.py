@@ -2,6 +2,7 @@
 builds for the main job and for --compare, the state (settings, invalidation,
 --from), the reports, and the runner with stand-in tools."""
 import json
+from dataclasses import replace
 import os
 import os.path as osp
 import sys
@@ -569,3 +570,45 @@ def test_seed_reaches_both_trainings_only(tmp_path):
             else:
                 assert cmd == plain, stage.name
     assert seeded.settings() == dict(ctx.settings(), train_seed=7)
+
+
+def test_expected_figures_of_the_default_toy_job(tmp_path, capsys):
+    from seenet_mm.pipeline.context import PRESETS
+    from seenet_mm.pipeline.expected import (EXPECTED_KEYS, expected_block,
+                                             read_expected, tolerance)
+    # the tolerance: twice the spread, at least 2 points
+    assert tolerance(0.3) == 2.0 and tolerance(1.5) == 3.0
+    table = {'cls/mAP': dict(mean=90.0, std=0.5, seeds=3),
+             'proxy-label mIoU': dict(mean=80.0, std=2.0, seeds=3)}
+    block = expected_block({'cls/mAP': 92.01, 'proxy-label mIoU': 76.0,
+                            'seed mIoU (best threshold)': 50.0}, table)
+    assert block == {'cls/mAP': dict(mean=90.0, std=0.5, within=False),
+                     'proxy-label mIoU': dict(mean=80.0, std=2.0,
+                                              within=True)}
+    # the metafile's entries of the toy preset's two configs
+    metafile = osp.join(osp.dirname(PRESETS['toy'][0]), 'metafile.yaml')
+    names = {osp.splitext(osp.basename(c))[0] for c in PRESETS['toy']}
+    expected = read_expected(metafile, names)
+    assert set(expected) == set(EXPECTED_KEYS)
+    # write_report: the block and a column for the default toy job only
+    ctx = make_ctx(tmp_path, data_root=None,
+                   attention_config=PRESETS['toy'][0],
+                   segmentation_config=PRESETS['toy'][1],
+                   thresholds=tuple(DEFAULT_THRESHOLDS))
+    state = runner.PipelineState.load(ctx.work_dir)
+    metrics = {k: v['mean'] for k, v in expected.items()}
+    far = EXPECTED_KEYS[3]
+    metrics[far] += tolerance(expected[far]['std']) + 0.01
+    state.finish('only', dict(seconds=1.0, metrics=metrics))
+    table = (Stage('only', (), lambda c, d: []), )
+    report = write_report(ctx, state, 'toy', table)
+    assert {k: e['within'] for k, e in report['expected'].items()} == {
+        k: k != far for k in EXPECTED_KEYS}
+    md = open(osp.join(ctx.work_dir, 'report.md')).read()
+    assert '| metric | value | expected (mean ± std over seeds) |' in md
+    assert f'Outside: {far}.' in md and md.count('**outside**') == 1
+    for other in (dict(preset='voc'), dict(toy_seed=1),
+                  dict(thresholds=None)):
+        preset = other.pop('preset', 'toy')
+        ctx2 = replace(ctx, **other)
+        assert 'expected' not in write_report(ctx2, state, preset, table)
