@@ -12,6 +12,10 @@ from . import compat  # noqa: E402
 
 COMPAT_APPLIED = compat.apply()
 
+from .standin import register_standin_scheme  # noqa: E402
+
+register_standin_scheme()
+
 from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
                visualization)
 from .utils import register_all_modules  # noqa: E402

@@ -19,6 +19,11 @@ from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
+# the toy stand-in of the tests lives in a folder of the session (inherited
+# by every tool the tests run), never in the user's shared one
+_STANDIN_DIR = tempfile.mkdtemp(prefix='seenet_standin_')
+os.environ['SEENET_STANDIN_DIR'] = _STANDIN_DIR
+
 
 @pytest.fixture(scope='session')
 def repo_root() -> str:
@@ -122,6 +127,7 @@ def last_checkpoint(work_dir: str) -> str:
 def pytest_sessionfinish(session, exitstatus):
     if _server is not None:
         _server.close()
+    shutil.rmtree(_STANDIN_DIR, ignore_errors=True)
 
 
 def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True,
@@ -207,3 +213,15 @@ def tiny_seenet_model():
         type='SeeNet', in_channels=16,
         backbone=dict(type='VGG16', widen_factor=0.03125),
         branch=dict(type='AttentionBranch', channels=8), num_classes=3))
+
+
+@pytest.fixture(scope='session')
+def tiny_standin() -> str:
+    """A stand-in of the toy configs' width (VGG16-tiny) from 2 iterations
+    on 32 pretraining images, in the session's stand-in folder; returns its
+    path."""
+    run_tool(['tools/make_standin.py', '--num-images', '32', '--cfg-options',
+              'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2',
+              'train_dataloader.batch_size=4',
+              'val_dataloader.batch_size=4'])
+    return osp.join(_STANDIN_DIR, 'vgg16-tiny.pth')

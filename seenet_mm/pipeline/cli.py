@@ -60,8 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                         'the best lies inside: erasing widens the maps)')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
                         help='configs to use: toy (small models from '
-                        'scratch), toy-context (the same on a toy set with '
-                        'class-correlated context) or voc (the '
+                        'scratch), toy-standin (the same from the toy '
+                        'stand-in for ImageNet weights, made by the standin '
+                        'stage), toy-context (the from-scratch ones on a toy '
+                        'set with class-correlated context) or voc (the '
                         'paper\'s VGG16); default: toy without --data-root, '
                         'voc with it. With an own folder, the *_folder '
                         'configs of the same kind')
@@ -94,6 +96,10 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
             raise PipelineError(f'error: {err}') from None
     preset = args.preset or ('voc' if args.data_root else 'toy')
     presets = FOLDER_PRESETS if layout == 'folder' else PRESETS
+    if preset not in presets:
+        raise PipelineError(f'error: --preset {preset} has no configs for a '
+                            f'dataset in the own-folder format (choose one '
+                            f'of {", ".join(sorted(presets))})')
     attention_cfg = osp.abspath(args.attention_config or presets[preset][0])
     segmentation_cfg = osp.abspath(args.segmentation_config or
                                    presets[preset][1])

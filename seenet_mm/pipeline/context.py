@@ -44,6 +44,12 @@ PRESETS: Dict[str, Tuple[str, str]] = {
     'toy': _preset(
         ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py'),
         ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py')),
+    # the same models from the toy stand-in for ImageNet weights (made by
+    # the standin stage)
+    'toy-standin': _preset(
+        ('toy', 'seenet_vgg16-tiny-standin-pre_1xb16-800_toy-112x112.py'),
+        ('toy',
+         'deeplab-largefov_vgg16-tiny-standin-pre_1xb8-1600_toy-96x96.py')),
     # the toy models on the toy set with class-correlated context
     'toy-context': _preset(
         ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py'),

@@ -332,7 +332,8 @@ def compare_row(ctx: Context, done: Mapping[str, dict],
 def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
                 seeds: Sequence[int], stages: Sequence[Stage] = STAGES,
                 chain: Sequence[str] = COMPARE_STAGES) -> dict:
-    """The data stage, then the ``chain`` stages of the table for each mode
+    """The data and stand-in stages, then the ``chain`` stages of the table
+    for each mode
     and seed (:meth:`Context.variant`: each mode trained from its own
     config, the ``*_cam`` / ``*_acol`` / ``*_noflip`` siblings of the
     attention config, with the seed overridden); a table like the paper's
@@ -344,10 +345,11 @@ def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
     """
     for mode in modes:  # every mode's config exists, before any training
         ctx.variant(mode, seeds[0] if seeds else 0)
-    data = get_stage('data', stages)
-    with state.shared():  # another --compare may be making the data
-        if data.name not in state:
-            state.finish(data.name, execute(data, ctx, state.entries))
+    for name in ('data', 'standin'):  # what every mode reads
+        stage = get_stage(name, stages)
+        with state.shared():  # another --compare may be making it
+            if stage.name not in state:
+                state.finish(stage.name, execute(stage, ctx, state.entries))
     rows = []
     for mode in modes:
         for seed in seeds:

@@ -119,6 +119,34 @@ def _data_check(ctx: Context) -> Optional[str]:
     return None
 
 
+def uses_standin(config: str) -> bool:
+    """Whether the backbone of ``config`` loads the toy stand-in
+    (``standin://``, :mod:`seenet_mm.standin`)."""
+    from mmengine.config import Config
+
+    from ..standin import SCHEME
+    try:
+        init = Config.fromfile(config).get('model', {}).get(
+            'backbone', {}).get('init_cfg') or {}
+    except Exception:  # the training that reads it names what is wrong
+        return False
+    inits = init if isinstance(init, list) else [init]
+    return any(str(i.get('checkpoint', '')).startswith(SCHEME)
+               for i in inits)
+
+
+def _standin_skip(ctx: Context) -> Optional[str]:
+    if uses_standin(ctx.attention_config) or \
+            uses_standin(ctx.segmentation_config):
+        return None
+    return 'the configs do not load the toy stand-in'
+
+
+def _standin_record(ctx: Context, done: Done) -> dict:
+    from ..standin import standin_path
+    return dict(paths=[standin_path()])
+
+
 # The main job's trainings run without their validation passes: nobody
 # reads them there, the test stages that follow score the final checkpoint,
 # and skipping them shortens the main job
@@ -283,7 +311,12 @@ STAGES: Tuple[Stage, ...] = (
           record=lambda ctx, done: dict(
               paths=[ctx.image_dir]),
           check=_data_check),
-    Stage('attention', ('data', ), _attention_commands,
+    # made once per machine in the shared stand-in folder; its time counts
+    # in the job that made it
+    Stage('standin', (),
+          lambda ctx, done: [_tool('make_standin', '--if-missing')],
+          record=_standin_record, skip=_standin_skip),
+    Stage('attention', ('data', 'standin'), _attention_commands,
           record=lambda ctx, done: _checkpoint(ctx.path('attention'))),
     Stage('attention_test', ('attention', ), _attention_test_commands,
           metrics=lambda ctx: latest_test_metrics(
@@ -302,7 +335,7 @@ STAGES: Tuple[Stage, ...] = (
     Stage('gallery', ('attention', 'maps', 'labels'), _gallery_commands,
           record=lambda ctx, done: dict(
               paths=[ctx.path('gallery', 'index.md')])),
-    Stage('segmentation', ('labels', ), _segmentation_commands,
+    Stage('segmentation', ('labels', 'standin'), _segmentation_commands,
           record=lambda ctx, done: _checkpoint(ctx.path('segmentation'))),
     Stage('segmentation_test', ('segmentation', ),
           _segmentation_test_commands, metrics=_segmentation_test_metrics,

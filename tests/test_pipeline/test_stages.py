@@ -51,14 +51,15 @@ def commands(ctx, name, done=DONE):
 
 
 def test_table_is_in_dependency_order():
-    assert STAGE_NAMES == ('data', 'attention', 'attention_test', 'maps',
-                           'labels', 'quality', 'gallery', 'segmentation',
-                           'segmentation_test')
+    assert STAGE_NAMES == ('data', 'standin', 'attention', 'attention_test',
+                           'maps', 'labels', 'quality', 'gallery',
+                           'segmentation', 'segmentation_test')
     for i, stage in enumerate(STAGES):
         assert set(stage.reads) <= set(STAGE_NAMES[:i]), stage.name
     assert dependents('labels') == ['labels', 'quality', 'gallery',
                                     'segmentation', 'segmentation_test']
-    assert dependents('data') == list(STAGE_NAMES)
+    assert dependents('data') == [n for n in STAGE_NAMES if n != 'standin']
+    assert dependents('standin') == [n for n in STAGE_NAMES if n != 'data']
     assert dependents('segmentation_test') == ['segmentation_test']
     # --compare runs stages of the same table, in the table's order
     assert list(COMPARE_STAGES) == [s for s in STAGE_NAMES
@@ -269,8 +270,8 @@ def test_redo_from_and_invalidation(tmp_path):
         state.entries[name] = dict(seconds=0.0)
     state.entries['compare/cam/seed0'] = dict(seconds=0.0)
     state.redo_from('quality')
-    assert list(state) == ['data', 'attention', 'attention_test', 'maps',
-                           'labels', 'compare/cam/seed0']
+    assert list(state) == ['data', 'standin', 'attention', 'attention_test',
+                           'maps', 'labels', 'compare/cam/seed0']
     maps = tmp_path / 'maps'
     maps.mkdir()
     (maps / 'a.npz').write_bytes(b'')
@@ -281,7 +282,7 @@ def test_redo_from_and_invalidation(tmp_path):
     assert state.invalidate() == [
         ('maps', f'{maps} holds 0 of its 1 .npz files',
          ['maps', 'labels', 'gallery'])]
-    assert list(state) == ['data', 'attention', 'attention_test',
+    assert list(state) == ['data', 'standin', 'attention', 'attention_test',
                            'compare/cam/seed0']
 
 
@@ -385,8 +386,10 @@ def test_compare_runs_the_chain_of_the_table(tmp_path, monkeypatch,
         s).commands(ctx.variant('cam', 0), dict(attention=dict(
             checkpoint=calls[0][4] + '/iter_1.pth')))]
     assert len(calls) == 20
-    assert list(state) == ['data', 'compare/cam/seed0', 'compare/cam/seed1',
-                           'compare/seenet/seed0', 'compare/seenet/seed1']
+    assert list(state) == ['data', 'standin', 'compare/cam/seed0',
+                           'compare/cam/seed1', 'compare/seenet/seed0',
+                           'compare/seenet/seed1']
+    assert 'skipped' in state['standin']  # these configs load no stand-in
     row = dict(mAP=60.0, seed_mIoU=30.0, best_thr=0.5, at_edge=True,
                sweep=[0.1, 0.5], label_mIoU=40.0)
     assert [(r['mode'], r['seed']) for r in result['rows']] == [
