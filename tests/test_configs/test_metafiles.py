@@ -88,6 +88,12 @@ def test_entry_agrees_with_its_config_and_builds(folder, model):
         else:
             # no VOC / COCO figure has been produced here: only the paper's
             assert 'paper' in key, key
+    if results['Metrics'] and osp.basename(folder) == 'toy':
+        # toy figures: means over training seeds, their spread beside them
+        spread = results['Spread']
+        assert spread['Seeds'] >= 3
+        assert set(spread['Std']) == set(results['Metrics'])
+        assert all(v >= 0 for v in spread['Std'].values())
     built = MODELS.build(cfg.model)
     assert isinstance(built, torch.nn.Module)
     assert sum(p.numel() for p in built.parameters()) > 0
@@ -112,12 +118,17 @@ def test_renamed_configs_table_and_hint():
 
 
 def test_readme_expects_the_toy_metafile_figures():
-    """The quick start's expected figures are the toy metafile's."""
+    """The quick start's "about X ± Y" are the toy metafile's means and
+    standard deviations, and the toy README's table shows the same."""
     expected = {}
     for model in metafile(osp.join(CONFIGS, 'toy'))['Models']:
-        expected.update(model['Results']['Metrics'])
+        results = model['Results']
+        for key, mean in results['Metrics'].items():
+            expected[key] = (mean, results['Spread']['Std'][key])
     assert set(expected) == REPORT_KEYS
-    readme = open(osp.join(REPO, 'README.md')).read()
-    found = dict(re.findall(r'^\| `([^`]+)` \| ([0-9.]+) \|$', readme,
-                            re.MULTILINE))
-    assert {k: float(v) for k, v in found.items()} == expected
+    for readme in ('README.md', 'configs/toy/README.md'):
+        text = open(osp.join(REPO, readme)).read()
+        found = [m for line in text.splitlines() for m in re.findall(
+            r'`([^`]+)`[^|]*\| (?:about )?([0-9.]+) ± ([0-9.]+) \|', line)]
+        assert {k: (float(m), float(sd)) for k, m, sd in found} == \
+            expected, readme
