@@ -156,8 +156,8 @@ def wait_for_lock(work, proc, log, timeout=600):
         time.sleep(0.1)
 
 
-def test_second_main_job_refused_and_killed_one_does_not_block(toy_root,
-                                                               tmp_path):
+def test_second_main_job_refused_and_killed_one_does_not_block(
+        toy_root, tiny_standin, tmp_path):
     work = tmp_path / 'work'
     log = str(tmp_path / 'pipeline.log')
     cmd = [sys.executable, 'tools/pipeline.py', '--data-root', toy_root,
@@ -192,7 +192,7 @@ def test_second_main_job_refused_and_killed_one_does_not_block(toy_root,
 
 
 def test_compare_shares_the_work_dir_and_locks_each_mode_and_seed(
-        toy_root, tmp_path):
+        toy_root, tiny_standin, tmp_path):
     work = tmp_path / 'work'
     shared = hold(work, shared=True)  # a --compare of another mode
     seed_dir = work / 'compare' / 'cam' / 'seed0'

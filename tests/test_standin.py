@@ -16,7 +16,7 @@ register_all_modules()
 
 TOY = osp.join(REPO, 'configs', 'toy')
 SEENET = osp.join(TOY,
-                  'seenet_vgg16-tiny-standin-pre_1xb16-800_toy-112x112.py')
+                  'seenet_vgg16-tiny-standin-pre_1xb16-400_toy-112x112.py')
 LARGEFOV = osp.join(
     TOY, 'deeplab-largefov_vgg16-tiny-standin-pre_1xb8-1600_toy-96x96.py')
 

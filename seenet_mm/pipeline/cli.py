@@ -59,14 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
                         'tools/eval_seeds.py\'s usual 0.05 ... 0.60 so that '
                         'the best lies inside: erasing widens the maps)')
     parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
-                        help='configs to use: toy (small models from '
-                        'scratch), toy-standin (the same from the toy '
-                        'stand-in for ImageNet weights, made by the standin '
-                        'stage), toy-context (the from-scratch ones on a toy '
-                        'set with class-correlated context) or voc (the '
+                        help='configs to use: toy (small models from the '
+                        'toy stand-in for ImageNet weights, made by the '
+                        'standin stage), toy-scratch (the same from '
+                        'scratch), toy-context (the from-scratch ones on a '
+                        'toy set with class-correlated context) or voc (the '
                         'paper\'s VGG16); default: toy without --data-root, '
                         'voc with it. With an own folder, the *_folder '
-                        'configs of the same kind')
+                        'configs (from scratch for the toy presets)')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision in training, tests and '
                         'attention inference (float16 on CUDA, bfloat16 on a '

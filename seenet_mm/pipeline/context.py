@@ -39,17 +39,17 @@ def _preset(attention: Tuple[str, ...], segmentation: Tuple[str, ...]
 
 
 # (attention config, segmentation config) of each preset: 'toy' the small
-# from-scratch models, 'voc' the paper's VGG16 (ImageNet weights)
+# models from the toy stand-in for ImageNet weights (made by the standin
+# stage), 'voc' the paper's VGG16 (ImageNet weights)
 PRESETS: Dict[str, Tuple[str, str]] = {
     'toy': _preset(
-        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py'),
-        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py')),
-    # the same models from the toy stand-in for ImageNet weights (made by
-    # the standin stage)
-    'toy-standin': _preset(
-        ('toy', 'seenet_vgg16-tiny-standin-pre_1xb16-800_toy-112x112.py'),
+        ('toy', 'seenet_vgg16-tiny-standin-pre_1xb16-400_toy-112x112.py'),
         ('toy',
          'deeplab-largefov_vgg16-tiny-standin-pre_1xb8-1600_toy-96x96.py')),
+    # the same models from scratch (the main job before the stand-in)
+    'toy-scratch': _preset(
+        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py'),
+        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py')),
     # the toy models on the toy set with class-correlated context
     'toy-context': _preset(
         ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112.py'),
@@ -61,6 +61,10 @@ PRESETS: Dict[str, Tuple[str, str]] = {
 }
 # the same presets for a dataset in the own-folder format
 FOLDER_PRESETS: Dict[str, Tuple[str, str]] = {
+    # own-folder configs from the stand-in are not made yet: from scratch
+    'toy-scratch': _preset(
+        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
+        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')),
     'toy': _preset(
         ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
         ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')),

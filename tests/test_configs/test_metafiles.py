@@ -119,16 +119,29 @@ def test_renamed_configs_table_and_hint():
 
 def test_readme_expects_the_toy_metafile_figures():
     """The quick start's "about X ± Y" are the toy metafile's means and
-    standard deviations, and the toy README's table shows the same."""
-    expected = {}
+    standard deviations for the default main job's two configs, and the
+    toy README's results table shows each config's own."""
+    from seenet_mm.pipeline import PRESETS
+    figures = {}
     for model in metafile(osp.join(CONFIGS, 'toy'))['Models']:
         results = model['Results']
         for key, mean in results['Metrics'].items():
-            expected[key] = (mean, results['Spread']['Std'][key])
+            figures[model['Name'], key] = (mean, results['Spread']['Std'][key])
+    default = {osp.splitext(osp.basename(c))[0] for c in PRESETS['toy']}
+    expected = {k: v for (name, k), v in figures.items() if name in default}
     assert set(expected) == REPORT_KEYS
-    for readme in ('README.md', 'configs/toy/README.md'):
-        text = open(osp.join(REPO, readme)).read()
-        found = [m for line in text.splitlines() for m in re.findall(
-            r'`([^`]+)`[^|]*\| (?:about )?([0-9.]+) ± ([0-9.]+) \|', line)]
-        assert {k: (float(m), float(sd)) for k, m, sd in found} == \
-            expected, readme
+    row = re.compile(r'`([^`]+)`[^|]*\| (?:about )?([0-9.]+) ± ([0-9.]+) \|')
+    readme = open(osp.join(REPO, 'README.md')).read()
+    found = [m for line in readme.splitlines() for m in row.findall(line)]
+    assert {k: (float(m), float(sd)) for k, m, sd in found} == expected
+    # the toy README: each row under the config named in its first cell
+    found, config = {}, None
+    for line in open(osp.join(CONFIGS, 'toy', 'README.md')):
+        name = re.match(r'^\| \[([^\]]+)\]', line)
+        config = name.group(1) if name else (config if line.startswith(
+            '| |') else None)
+        for key, mean, std in row.findall(line):
+            found[config, key] = (float(mean), float(std))
+    assert found == figures
+
+
