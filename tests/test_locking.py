@@ -156,16 +156,22 @@ def wait_for_lock(work, proc, log, timeout=600):
         time.sleep(0.1)
 
 
+def start(cmd, log):
+    """A real process of ``cmd`` in a session of its own, output to
+    ``log``."""
+    with open(log, 'w') as out:
+        return subprocess.Popen(cmd, cwd=REPO, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
 def test_second_main_job_refused_and_killed_one_does_not_block(
         toy_root, tiny_standin, tmp_path):
     work = tmp_path / 'work'
     log = str(tmp_path / 'pipeline.log')
     cmd = [sys.executable, 'tools/pipeline.py', '--data-root', toy_root,
            '--work-dir', str(work)]
-    with open(log, 'w') as out:
-        first = subprocess.Popen(cmd, cwd=REPO, stdout=out,
-                                 stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+    first = start(cmd, log)
     try:
         wait_for_lock(work, first, log)
         os.killpg(first.pid, signal.SIGSTOP)  # its writes would blur ours
@@ -180,10 +186,7 @@ def test_second_main_job_refused_and_killed_one_does_not_block(
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     # the next run after the killed one starts normally and continues
-    with open(log, 'w') as out:
-        again = subprocess.Popen(cmd, cwd=REPO, stdout=out,
-                                 stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+    again = start(cmd, log)
     try:
         wait_for_lock(work, again, log)
     finally:

@@ -95,7 +95,7 @@ def test_stage_dependencies_and_output_checks(tmp_path):
     assert dependents('maps') == [
         'maps', 'labels', 'quality', 'gallery', 'segmentation',
         'segmentation_test']
-    assert dependents('attention') == list(STAGE_NAMES[1:])
+    assert dependents('attention') == list(STAGE_NAMES[2:])  # not standin
     assert dependents('gallery') == ['gallery']
     assert dependents('segmentation') == [
         'segmentation', 'segmentation_test']
@@ -161,8 +161,11 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
     os.remove(osp.join(ref, 'gallery', 'index.md'))
     proc = run_tool(pipeline_cmd(toy_root, ref, att, seg)[1:])
     assert 'index.md is missing: rerunning gallery\n' in proc.stdout
-    # every stage but the gallery, the (skipped) stand-in's included
-    assert proc.stdout.count('skipped') == 9
+    # every stage but the gallery, the stand-in's included, and the
+    # report's line on the skipped stand-in (these configs load none)
+    assert proc.stdout.count('skipped') == 9 + 1
+    assert 'Skipped: standin: the configs do not load the toy stand-in' \
+        in proc.stdout
     assert osp.isfile(osp.join(ref, 'gallery', 'index.md'))
     assert json.load(open(osp.join(ref, 'report.json')))['metrics'] == metrics
 
