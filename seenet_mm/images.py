@@ -38,6 +38,22 @@ def orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
+def _oriented(path: str, load: bool) -> Tuple[int, int, int]:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'image not found: {path}')
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            turn = orientation(im)
+            if load:
+                im.load()
+    except Exception as err:
+        raise ValueError(f'{path}: not a readable image ({err})') from None
+    if turn in _TRANSPOSED:
+        width, height = height, width
+    return height, width, turn
+
+
 def loaded_size(path: str) -> Tuple[int, int, int]:
     """``(height, width, orientation)`` of the image at ``path`` as it is
     loaded (EXIF orientation applied), from its header only.
@@ -46,17 +62,7 @@ def loaded_size(path: str) -> Tuple[int, int, int]:
         FileNotFoundError: no such file.
         ValueError: naming ``path``, when it is not a readable image.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'image not found: {path}')
-    try:
-        with Image.open(path) as im:
-            width, height = im.size
-            turn = orientation(im)
-    except Exception as err:
-        raise ValueError(f'{path}: not a readable image ({err})') from None
-    if turn in _TRANSPOSED:
-        width, height = height, width
-    return height, width, turn
+    return _oriented(path, load=False)
 
 
 def decode(path: str) -> Tuple[int, int, int]:
@@ -68,13 +74,7 @@ def decode(path: str) -> Tuple[int, int, int]:
         FileNotFoundError: no such file.
         ValueError: naming ``path`` and what is wrong with it.
     """
-    height, width, turn = loaded_size(path)
-    try:
-        with Image.open(path) as im:
-            im.load()
-    except Exception as err:
-        raise ValueError(f'{path}: not a readable image ({err})') from None
-    return height, width, turn
+    return _oriented(path, load=True)
 
 
 def _decode_job(path: str) -> Tuple[str, Optional[Tuple[int, int, int]],
@@ -117,7 +117,7 @@ def check_images(paths: Sequence[str], workers: int = 1,
         sys.stdout.write('\n')
     bad = [err for _, _, err in results if err is not None]
     if bad:
-        raise ImageCheckError(_listing(
+        raise ImageCheckError(listing(
             f'{len(bad)} of {len(jobs)} {what} cannot be read', bad))
     return {path: size for path, size, _ in results}
 
@@ -156,11 +156,13 @@ def check_map_sizes(maps: Iterable[Tuple[str, str]],
             bad.append(f'{path} is {w}x{h}, its image {image} {width}x'
                        f'{height}')
     if bad:
-        raise ImageCheckError(_listing(
+        raise ImageCheckError(listing(
             f'{len(bad)} {what}(s) do not fit their images', bad))
 
 
-def _listing(head: str, lines: List[str], most: int = 20) -> str:
+def listing(head: str, lines: List[str], most: int = 20) -> str:
+    """One error message: ``head``, then up to ``most`` of ``lines``
+    indented, then how many more there are."""
     shown = lines[:most]
     more = f'\n  ... and {len(lines) - most} more' \
         if len(lines) > most else ''
@@ -168,4 +170,5 @@ def _listing(head: str, lines: List[str], most: int = 20) -> str:
 
 
 __all__ = ['EXIF_ORIENTATION', 'ImageCheckError', 'orientation',
-           'loaded_size', 'decode', 'check_images', 'check_map_sizes']
+           'loaded_size', 'decode', 'check_images', 'check_map_sizes',
+           'listing']

@@ -47,7 +47,7 @@ import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..fileio import save_label_png, write_json
-from ..images import loaded_size
+from ..images import listing, loaded_size
 from .coco_masks import (CocoFormatError, check_segmentation, draw_mask,
                          pycocotools_mask)
 from .image_folder import split_classes
@@ -271,11 +271,9 @@ def check_loaded_sizes(images: Sequence[dict], workers: int = 1) -> None:
         found = [_size_mismatch(img) for img in images]
     bad = [m for m in found if m is not None]
     if bad:
-        more = f'\n  ... and {len(bad) - 20} more' if len(bad) > 20 else ''
-        raise CocoFormatError(
+        raise CocoFormatError(listing(
             f'{len(bad)} image(s) do not load at their annotated size, so '
-            'their masks would not line up:\n  ' + '\n  '.join(bad[:20])
-            + more)
+            'their masks would not line up', bad))
 
 
 def convert_one(job: Tuple) -> Tuple[str, bool, bool]:
