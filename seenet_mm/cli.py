@@ -190,9 +190,46 @@ def set_amp(cfg: Config, device: Optional[str] = None) -> Optional[Any]:
     return dtype
 
 
-def amp_requested(cfg: Config, flag: bool) -> bool:
-    """``--amp`` given, or the config key ``amp`` true."""
-    return bool(flag or cfg.get('amp', False))
+AMP_VALUES = (True, False, 'auto')
+
+
+def amp_requested(cfg: Config, flag: Optional[bool],
+                  device: Optional[str] = None) -> bool:
+    """Whether to run under autocast: ``--amp`` (``flag`` True) or
+    ``--no-amp`` (False) when given, else the config key ``amp``: True,
+    False (the default) or ``'auto'``, which takes bfloat16 only where it is
+    native and was measured: a CPU with native bfloat16 (the toy configs;
+    float32, without a warning, on CUDA and on other CPUs).
+
+    Raises:
+        ValueError: the config's ``amp`` is none of those values.
+    """
+    if flag is not None:
+        return bool(flag)
+    value = cfg.get('amp', False)
+    if value not in AMP_VALUES or not isinstance(value, (bool, str)):
+        raise ValueError(f"config key amp must be True, False or 'auto', "
+                         f'got {value!r}')
+    if value == 'auto':
+        from mmengine.device import get_device
+
+        from .engine.amp import cpu_supports_bf16
+        kind = (device or get_device()).split(':')[0]
+        return kind == 'cpu' and cpu_supports_bf16()
+    return value
+
+
+def add_amp_args(parser: argparse.ArgumentParser) -> None:
+    """``--amp`` / ``--no-amp``: over the config key ``amp``."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument('--amp', action='store_true', default=None,
+                       help='mixed precision: float16 on CUDA, bfloat16 on a '
+                       'CPU with native bfloat16, else float32 with a '
+                       "warning (default: the config key amp; 'auto' in "
+                       'the toy configs: bfloat16 on a CPU with native '
+                       'bfloat16)')
+    group.add_argument('--no-amp', dest='amp', action='store_false',
+                       help='float32, whatever the config key amp says')
 
 
 PLAIN_CHECKPOINT_HOOK = 'PlainCheckpointHook'
@@ -404,7 +441,8 @@ def cli_main(main) -> None:
 
 __all__: List[str] = ['add_common_args', 'RENAMED_CONFIGS', 'renamed_hint',
                       'load_config', 'check_cfg_options',
-                      'set_amp', 'amp_requested', 'build_runner',
+                      'set_amp', 'amp_requested', 'add_amp_args',
+                      'AMP_VALUES', 'build_runner',
                       'ensure_plain_checkpoints', 'ensure_hooks',
                       'add_trust_arg', 'trust_train_checkpoint',
                       'missing_weights', 'require_all_weights',

@@ -62,6 +62,12 @@ def test_standin_is_kept_refused_or_replaced(tiny_standin):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith(
         f'error: stand-in {tiny_standin} was made with other settings')
+    # bfloat16 or float32 is a setting of its own (the toy config's
+    # amp='auto' decides per CPU; the flags override it)
+    made_amp = load_local_checkpoint(tiny_standin)['meta']['settings']['amp']
+    other = '--no-amp' if made_amp else '--amp'
+    proc = run_tool(['tools/make_standin.py', *tiny, other], check=False)
+    assert proc.returncode == 1 and 'made with other settings' in proc.stderr
     proc = run_tool(['tools/make_standin.py', '--if-missing'])
     assert 'exists: kept' in proc.stdout
     assert os.stat(tiny_standin).st_mtime_ns == before

@@ -39,7 +39,8 @@ import seenet_mm  # noqa: F401
 from seenet_mm import compat
 from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
 from seenet_mm.apis.image_list import image_split
-from seenet_mm.cli import amp_requested, cli_main, load_config
+from seenet_mm.cli import (add_amp_args, amp_requested, cli_main,
+                           load_config)
 from seenet_mm.locking import work_dir_lock
 from seenet_mm.engine.amp import (amp_channels_last, amp_dtype,
                                   to_channels_last)
@@ -78,10 +79,7 @@ def parse_args() -> argparse.Namespace:
                         '(weights_only=False), as listing it in '
                         f'{compat.TRUST_ENV} does; only for a file you '
                         'trust: unpickling can run code stored in it')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed precision forward passes (float16 on '
-                        'CUDA, bfloat16 on a CPU with native bfloat16, else '
-                        'float32 with a warning; also: config key amp=True)')
+    add_amp_args(parser)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch'])
@@ -139,7 +137,8 @@ def main() -> None:
                                      trust_checkpoint=args.trust_checkpoint)
         if rank == 0:  # once the model loaded: a failed start writes nothing
             save_classes(args.out_dir, class_names)
-        amp = amp_dtype(args.device) if amp_requested(cfg, args.amp) else None
+        amp = amp_dtype(args.device) \
+            if amp_requested(cfg, args.amp, args.device) else None
         channels_last = amp is not None and amp_channels_last(args.device)
         if channels_last:
             to_channels_last(model)

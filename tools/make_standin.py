@@ -2,7 +2,8 @@
 
     python tools/make_standin.py [--seed 0] [--config CFG] [--out-dir DIR]
                                  [--num-images N] [--if-missing]
-                                 [--overwrite] [--cfg-options k=v ...]
+                                 [--overwrite] [--amp | --no-amp]
+                                 [--cfg-options k=v ...]
 
 Writes the pretraining set (the toy generator with all 20 class styles,
 other images than the main job's, no context), trains the config's
@@ -19,7 +20,8 @@ import time
 import torch
 
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
-from seenet_mm.cli import build_runner, cli_main, load_config
+from seenet_mm.cli import (add_amp_args, amp_requested, build_runner,
+                           cli_main, load_config, set_amp)
 from seenet_mm.compat import load_local_checkpoint
 from seenet_mm.fileio import atomic_write
 from seenet_mm.locking import work_dir_lock
@@ -56,6 +58,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--if-missing', action='store_true',
                         help='keep a stand-in made with any settings (the '
                         'main job: whatever stand-in the toy configs load)')
+    add_amp_args(parser)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config')
     return parser.parse_args(argv)
@@ -65,9 +68,13 @@ def make_standin(args: argparse.Namespace) -> str:
     """Make (or keep) the stand-in; returns its path."""
     out = osp.abspath(args.out_dir or standin_dir())
     target = osp.join(out, f'{args.name}.pth')
+    options = dict(args.cfg_options or {})
+    cfg = load_config(args.config, options, None, 'none')
+    # bfloat16 or float32: stand-ins made either way differ in their weights
+    amp = amp_requested(cfg, args.amp)
     settings = dict(config=osp.basename(args.config), seed=args.seed,
-                    num_images=args.num_images,
-                    cfg_options=dict(args.cfg_options or {}))
+                    num_images=args.num_images, cfg_options=dict(options),
+                    amp=amp)
     with work_dir_lock(out):  # one pretraining at a time
         if osp.isfile(target):
             meta = load_local_checkpoint(target).get('meta', {})
@@ -83,7 +90,6 @@ def make_standin(args: argparse.Namespace) -> str:
         start = time.time()
         data = standin_set(osp.join(out, f'data_seed{args.seed}'),
                            args.seed, args.num_images)
-        options = dict(args.cfg_options or {})
         options.update({
             'train_dataloader.dataset.data_root': data,
             'val_dataloader.dataset.data_root': data,
@@ -91,6 +97,8 @@ def make_standin(args: argparse.Namespace) -> str:
             'randomness.seed': args.seed})
         work = osp.join(out, f'work_{args.name}_seed{args.seed}')
         cfg = load_config(args.config, options, work, 'none')
+        if amp:
+            set_amp(cfg)
         cfg.resume = True  # a killed pretraining continues
         runner = build_runner(cfg)
         runner.train()  # ends with a validation pass (val_interval)

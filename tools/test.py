@@ -14,7 +14,8 @@ import argparse
 
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
-from seenet_mm.cli import (add_common_args, add_trust_arg, amp_requested,
+from seenet_mm.cli import (add_amp_args, add_common_args, add_trust_arg,
+                           amp_requested,
                            build_runner, cli_main, enable_visualization,
                            load_config, require_all_weights, set_amp,
                            use_crf, use_tta)
@@ -37,10 +38,7 @@ def parse_args() -> argparse.Namespace:
                         metavar='N', help='--crf: processes running the '
                         'CRFs (default: the cores available; 1: in this '
                         'process); the test batch grows to 2N images')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed precision: float16 on CUDA, bfloat16 on '
-                        'a CPU with native bfloat16, else float32 with a '
-                        'warning (also: config key amp=True)')
+    add_amp_args(parser)
     add_trust_arg(parser, 'CHECKPOINT')
     add_common_args(parser)
     return parser.parse_args()

@@ -13,8 +13,8 @@ import argparse
 import seenet_mm  # noqa: F401  (compat layer + registries, before mmseg)
 from seenet_mm import compat
 from seenet_mm.locking import work_dir_lock
-from seenet_mm.cli import (add_common_args, add_trust_arg, build_runner,
-                           amp_requested, cli_main, load_config, set_amp,
+from seenet_mm.cli import (add_amp_args, add_common_args, add_trust_arg,
+                           build_runner, amp_requested, cli_main, load_config, set_amp,
                            trust_train_checkpoint)
 
 
@@ -24,10 +24,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--resume', action='store_true',
         help='resume from the latest checkpoint in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed precision: float16 on CUDA, bfloat16 on '
-                        'a CPU with native bfloat16, else float32 with a '
-                        'warning (also: config key amp=True)')
+    add_amp_args(parser)
     add_trust_arg(parser, 'the checkpoint resumed from (--resume) or the '
                   "config's load_from")
     add_common_args(parser)

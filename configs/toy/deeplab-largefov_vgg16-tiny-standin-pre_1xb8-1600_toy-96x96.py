@@ -28,3 +28,8 @@ optim_wrapper = dict(
     optimizer=dict(lr=2e-3),
     paramwise_cfg=dict(new_modules=('decode_head.fc6', 'decode_head.fc7',
                                     'decode_head.conv_seg')))
+# bfloat16 autocast where the CPU computes it natively (AVX512-BF16 or AMX),
+# float32 elsewhere: the toy main job's figures were measured both ways and
+# agree within their spread over seeds (docs/results_toy.md); --no-amp or
+# amp=False runs float32 anywhere
+amp = 'auto'

@@ -8,7 +8,7 @@ import sys
 from typing import Optional, Sequence, Tuple
 
 from .. import locking
-from ..cli import renamed_hint
+from ..cli import add_amp_args, renamed_hint
 from ..models.classifiers.seenet import MODES
 from .context import (DEFAULT_THRESHOLDS, FOLDER_PRESETS, PRESETS,
                       PROXY_CHOICES, Context, PipelineError, detect_layout)
@@ -67,11 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                         'paper\'s VGG16); default: toy without --data-root, '
                         'voc with it. With an own folder, the *_folder '
                         'configs (from scratch for the toy presets)')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed precision in training, tests and '
-                        'attention inference (float16 on CUDA, bfloat16 on a '
-                        'CPU with native bfloat16, else float32 with a '
-                        'warning)')
+    add_amp_args(parser)  # training, tests and attention inference
     parser.add_argument('--attention-config',
                         help='attention config (default: the preset\'s)')
     parser.add_argument('--segmentation-config',

@@ -138,8 +138,9 @@ class Context:
         proxy_method: ``'saliency'`` (Algorithm 1), ``'threshold'`` (no
             saliency) or ``'auto'``: saliency when :attr:`saliency_dir`
             exists (:meth:`resolved_proxy_method`).
-        amp: run training, tests and attention inference with ``--amp``
-            (:mod:`seenet_mm.engine.amp`).
+        amp: ``--amp`` (True) or ``--no-amp`` (False) for training, tests
+            and attention inference; None: the configs' key ``amp``
+            (``'auto'`` in the toy configs; :func:`seenet_mm.cli.amp_requested`).
     """
     work_dir: str
     out_dir: str
@@ -157,7 +158,7 @@ class Context:
     classes: Optional[Tuple[str, ...]] = None
     proxy_method: str = 'auto'
     toy_context: bool = False
-    amp: bool = False
+    amp: Optional[bool] = None
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -270,8 +271,10 @@ class Context:
         return [f'randomness.seed={self.train_seed}']
 
     def amp_flag(self) -> List[str]:
-        """``['--amp']`` for the tools that take it, when :attr:`amp`."""
-        return ['--amp'] if self.amp else []
+        """``--amp`` / ``--no-amp`` for the tools that take it, as
+        :attr:`amp` says (nothing: the configs decide)."""
+        return [] if self.amp is None else ['--amp' if self.amp else
+                                            '--no-amp']
 
     def variant(self, mode: str, seed: int) -> 'Context':
         """The context of one ``--compare`` run: the attention config of

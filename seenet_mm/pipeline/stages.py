@@ -314,7 +314,8 @@ STAGES: Tuple[Stage, ...] = (
     # made once per machine in the shared stand-in folder; its time counts
     # in the job that made it
     Stage('standin', (),
-          lambda ctx, done: [_tool('make_standin', '--if-missing')],
+          lambda ctx, done: [_tool('make_standin', '--if-missing',
+                                   *ctx.amp_flag())],
           record=_standin_record, skip=_standin_skip),
     Stage('attention', ('data', 'standin'), _attention_commands,
           record=lambda ctx, done: _checkpoint(ctx.path('attention'))),

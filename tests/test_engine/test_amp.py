@@ -13,7 +13,7 @@ from mmengine.optim import OptimWrapper
 
 from conftest import run_tool
 from seenet_mm.apis.attention import AttentionInferencer
-from seenet_mm.cli import set_amp
+from seenet_mm.cli import add_amp_args, amp_requested, set_amp
 from seenet_mm.engine import amp as amp_mod
 from seenet_mm.engine.amp import CPUAmpOptimWrapper, amp_dtype
 
@@ -51,6 +51,41 @@ def test_environment_overrides_the_cpu_check(monkeypatch):
     monkeypatch.delenv('SEENET_CPU_BF16')
     assert amp_mod.cpu_supports_bf16() == bool(
         torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def test_amp_requested_flag_over_config_key(with_bf16):
+    """--amp / --no-amp win over the config key; amp='auto' is bfloat16 on
+    a CPU with native bfloat16 only (not on CUDA)."""
+    for value in (True, False, 'auto'):
+        cfg = Config(dict(amp=value))
+        assert amp_requested(cfg, True, 'cpu') is True
+        assert amp_requested(cfg, False, 'cpu') is False
+    assert amp_requested(Config(dict()), None, 'cpu') is False
+    assert amp_requested(Config(dict(amp=True)), None, 'cpu') is True
+    assert amp_requested(Config(dict(amp='auto')), None, 'cpu') is True
+    assert amp_requested(Config(dict(amp='auto')), None, 'cuda:0') is False
+
+
+def test_amp_auto_without_bf16_is_float32_without_warning(no_bf16):
+    assert amp_requested(Config(dict(amp='auto')), None, 'cpu') is False
+    assert no_bf16 == []
+
+
+@pytest.mark.parametrize('value', ['yes', 1, None])
+def test_amp_config_key_is_checked(value):
+    with pytest.raises(ValueError, match='config key amp'):
+        amp_requested(Config(dict(amp=value)), None, 'cpu')
+
+
+def test_amp_args():
+    import argparse
+    parser = argparse.ArgumentParser()
+    add_amp_args(parser)
+    assert parser.parse_args([]).amp is None
+    assert parser.parse_args(['--amp']).amp is True
+    assert parser.parse_args(['--no-amp']).amp is False
+    with pytest.raises(SystemExit):
+        parser.parse_args(['--amp', '--no-amp'])
 
 
 def test_cpu_without_bf16_falls_back_with_one_warning(no_bf16):

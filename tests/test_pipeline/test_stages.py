@@ -185,24 +185,31 @@ def test_main_commands(tmp_path):
                             ('_crf', ['--crf']))]
 
 
-def test_amp_reaches_the_tools_that_take_it(tmp_path):
-    """--amp goes to training, tests and attention inference (before their
-    --cfg-options), and to no other tool."""
-    ctx = make_ctx(tmp_path, amp=True)
+@pytest.mark.parametrize('amp,flag', [(True, '--amp'), (False, '--no-amp')])
+def test_amp_reaches_the_tools_that_take_it(tmp_path, amp, flag):
+    """--amp / --no-amp go to the stand-in, training, tests and attention
+    inference (before their --cfg-options), and to no other tool; without
+    either the configs' key decides (no flag)."""
+    ctx = make_ctx(tmp_path, amp=amp)
     os.makedirs(ctx.saliency_dir)
     plain = make_ctx(tmp_path)
-    takes = ('tools/train.py', 'tools/test.py', 'tools/infer_attention.py')
+    takes = ('tools/train.py', 'tools/test.py', 'tools/infer_attention.py',
+             'tools/make_standin.py')
+    seen = set()
     for stage in STAGES:
         for cmd, ref in zip(stage.commands(ctx, DONE),
                             stage.commands(plain, DONE)):
+            assert '--amp' not in ref and '--no-amp' not in ref
             if cmd[1] in takes:
-                i = cmd.index('--amp')
+                i = cmd.index(flag)
                 assert cmd[:i] + cmd[i + 1:] == ref
                 assert '--cfg-options' not in cmd[:i] or \
                     cmd[i + 1] == '--cfg-options'
+                seen.add(cmd[1])
             else:
                 assert cmd == ref
-    assert ctx.settings()['amp'] is True
+    assert seen == set(takes)
+    assert ctx.settings()['amp'] is amp and plain.settings()['amp'] is None
 
 
 def test_compare_runs_each_mode_from_its_own_config(tmp_path):
