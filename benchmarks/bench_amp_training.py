@@ -6,8 +6,8 @@
 VGG16 at 224 x 224, output stride 16 (configs/seenet/seenet_vgg16_1xb16-25k_voc12aug-224x224.py, full
 width, random weights, all three branches: erasing on), one step = forward,
 backward and SGD through the optimizer wrapper ``tools/train.py --amp``
-builds (:func:`seenet_mm.cli.set_amp`: ``CPUAmpOptimWrapper`` with bfloat16
-on a CPU, mmengine's ``AmpOptimWrapper`` with float16 and dynamic loss
+builds (:func:`seenet_mm.engine.amp.set_amp`: ``CPUAmpOptimWrapper`` with
+bfloat16 on a CPU, mmengine's ``AmpOptimWrapper`` with float16 and dynamic loss
 scaling on CUDA), against ``OptimWrapper`` in float32, each also with the
 model channels-last. On a CPU without native bfloat16 (where --amp falls
 back to float32) the bfloat16 variants are left out unless --force-bf16
@@ -39,7 +39,7 @@ from mmengine.structures import BaseDataElement
 from mmseg.registry import MODELS, OPTIM_WRAPPERS
 
 import seenet_mm  # noqa: F401
-from seenet_mm.cli import set_amp
+from seenet_mm.engine.amp import set_amp
 from seenet_mm.engine.amp import amp_dtype, to_channels_last
 
 from bench_amp_inference import (  # noqa: E402

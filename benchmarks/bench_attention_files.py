@@ -22,8 +22,8 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-from seenet_mm.fileio import (ATTENTION_MAX_ERROR, load_attention,
-                              save_attention)
+from seenet_mm.attention_codec import (ATTENTION_MAX_ERROR, load_attention,
+                                       save_attention)
 
 SIZE = (375, 500)  # (H, W) of a typical VOC image
 COCO = dict(images=82081, classes=2.9, size=(480, 640))  # train2014

@@ -24,7 +24,7 @@ from mmengine.config import Config
 
 import seenet_mm  # noqa: F401
 from seenet_mm.apis.attention import AttentionInferencer, init_attention_model
-from seenet_mm.fileio import save_attention
+from seenet_mm.attention_codec import save_attention
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import itertools
 import os
 import os.path as osp
-from typing import Any, Dict, List, Optional
+import time
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.config import Config, DictAction
-from mmengine.logging import print_log
 
 from . import compat
+from .engine.amp import config_has_hook
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -141,55 +142,6 @@ def check_cfg_options(cfg: Config, options: Dict[str, Any]) -> None:
                                f'{part!r}')
 
 
-def set_amp(cfg: Config, device: Optional[str] = None) -> Optional[Any]:
-    """Mixed precision for ``cfg`` (``--amp`` or the config key ``amp =
-    True``) on ``device`` (default: mmengine's, i.e. CUDA when available):
-    the optimizer wrapper of training and the validation and test loops
-    (``fp16=True``) run under autocast, float16 on CUDA and bfloat16 on a CPU
-    with native bfloat16 (:mod:`seenet_mm.engine.amp`); where channels-last
-    was measured faster (that CPU), ``ChannelsLastHook`` stores the model
-    so.
-
-    Returns:
-        the autocast dtype, or None where the CPU falls back to float32 (one
-        warning line; the config is left as it is).
-    """
-    from mmengine.device import get_device
-
-    from .engine.amp import amp_channels_last, amp_dtype
-    device = device or get_device()
-    dtype = amp_dtype(device)
-    if dtype is None:
-        return None
-    wrapper = cfg.get('optim_wrapper', None)
-    if wrapper is not None:
-        amp_type = 'AmpOptimWrapper' if device.startswith('cuda') \
-            else 'CPUAmpOptimWrapper'
-        if wrapper.type in ('AmpOptimWrapper', 'CPUAmpOptimWrapper'):
-            if wrapper.type != amp_type:
-                raise ValueError(f'optim_wrapper.type is {wrapper.type}, '
-                                 f'which does not train on {device}; use '
-                                 'OptimWrapper with --amp')
-            print_log('AMP training is already enabled in your config.',
-                      logger='current', level=logging.WARNING)
-        elif wrapper.type != 'OptimWrapper':
-            raise ValueError('--amp needs optim_wrapper.type OptimWrapper, '
-                             f'got {wrapper.type}')
-        elif amp_type == 'AmpOptimWrapper':
-            wrapper.type = amp_type
-            wrapper.loss_scale = 'dynamic'
-        else:
-            wrapper.type = amp_type
-            wrapper.dtype = 'bfloat16'
-    for loop in ('val_cfg', 'test_cfg'):
-        if cfg.get(loop, None) is not None:
-            cfg[loop]['fp16'] = True
-    if amp_channels_last(device) and not _has_hook(cfg, 'ChannelsLastHook'):
-        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
-            dict(type='ChannelsLastHook')]
-    return dtype
-
-
 AMP_VALUES = (True, False, 'auto')
 
 
@@ -236,18 +188,6 @@ PLAIN_CHECKPOINT_HOOK = 'PlainCheckpointHook'
 NUM_CLASS_CHECK_HOOK = 'NumClassCheckHook'
 
 
-def _has_hook(cfg: Config, name: str) -> bool:
-    custom = list(cfg.get('custom_hooks', None) or [])
-    default = cfg.get('default_hooks', None) or {}
-    for hook in custom + list(default.values()):
-        kind = hook.get('type') if isinstance(hook, dict) else hook
-        kind = kind if isinstance(kind, str) else getattr(kind, '__name__',
-                                                          '')
-        if kind.split('.')[-1] == name:
-            return True
-    return False
-
-
 def ensure_hooks(cfg: Config) -> None:
     """Add the hooks every runner of our tools needs to
     ``cfg.custom_hooks``, unless the config lists them already:
@@ -255,7 +195,7 @@ def ensure_hooks(cfg: Config) -> None:
     ``NumClassCheckHook`` (the model's number of classes against its
     dataset's class list, checked before the first iteration)."""
     ensure_plain_checkpoints(cfg)
-    if not _has_hook(cfg, NUM_CLASS_CHECK_HOOK):
+    if not config_has_hook(cfg, NUM_CLASS_CHECK_HOOK):
         cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
             dict(type=NUM_CLASS_CHECK_HOOK)]
 
@@ -268,10 +208,13 @@ def ensure_plain_checkpoints(cfg: Config) -> None:
     ``custom_hooks`` list replaces its base's, and every runner of our
     tools must write checkpoints that load with ``weights_only=True``.
     """
-    if _has_hook(cfg, PLAIN_CHECKPOINT_HOOK):
+    if config_has_hook(cfg, PLAIN_CHECKPOINT_HOOK):
         return
     cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
         dict(type=PLAIN_CHECKPOINT_HOOK)]
+
+
+_RUNNER_COUNT = itertools.count()
 
 
 def build_runner(cfg: Config) -> Any:
@@ -285,6 +228,14 @@ def build_runner(cfg: Config) -> Any:
         os.environ['LOCAL_RANK'] = '0'
     compat.init_distributed(cfg.launcher, cfg)
     ensure_hooks(cfg)
+    if cfg.get('experiment_name', None) is None:
+        # mmengine names a runner's logger, message hub and visualizer after
+        # its experiment, by default the config's name and the second it
+        # started: runners of one process (the main job's stages) would
+        # share them
+        stem = osp.splitext(osp.basename(cfg.filename or 'config'))[0]
+        cfg.experiment_name = (f'{stem}_{time.strftime("%Y%m%d_%H%M%S")}_'
+                               f'{next(_RUNNER_COUNT)}')
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)
@@ -422,6 +373,26 @@ def use_crf(cfg: Config, workers: Optional[int] = None) -> None:
         loader.batch_size = max(loader.get('batch_size', 1), 2 * workers)
 
 
+def options_namespace(parser: argparse.ArgumentParser,
+                      required: Sequence[str],
+                      options: Dict[str, Any]) -> argparse.Namespace:
+    """A tool's arguments for a Python call: ``parser``'s defaults, the
+    ``required`` command-line values (positionals, required flags), then
+    ``options`` by their ``dest`` names. The parser stays the one home of
+    the defaults.
+
+    Raises:
+        TypeError: an option the tool does not have.
+    """
+    args = parser.parse_args(list(required))
+    unknown = sorted(set(options) - set(vars(args)))
+    if unknown:
+        raise TypeError(f'{parser.prog}: unknown option(s) '
+                        f'{", ".join(unknown)}')
+    vars(args).update(options)
+    return args
+
+
 def cli_main(main) -> None:
     """Run a tool's ``main``: a bad input (missing or unreadable file, wrong
     config key or value) ends in one ``error: ...`` line on stderr and exit
@@ -441,10 +412,10 @@ def cli_main(main) -> None:
 
 __all__: List[str] = ['add_common_args', 'RENAMED_CONFIGS', 'renamed_hint',
                       'load_config', 'check_cfg_options',
-                      'set_amp', 'amp_requested', 'add_amp_args',
+                      'amp_requested', 'add_amp_args',
                       'AMP_VALUES', 'build_runner',
                       'ensure_plain_checkpoints', 'ensure_hooks',
                       'add_trust_arg', 'trust_train_checkpoint',
                       'missing_weights', 'require_all_weights',
                       'enable_visualization', 'use_tta', 'use_crf',
-                      'cli_main']
+                      'options_namespace', 'cli_main']

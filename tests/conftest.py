@@ -1,20 +1,18 @@
 """Shared fixtures: a tiny toy set and paths of the repository."""
-import contextlib
-import json
+import importlib.util
+import inspect
 import os
 import os.path as osp
-import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 import pytest
 
 import seenet_mm  # noqa: F401  (compat layer before any mmseg.models import)
-from seenet_mm.pipeline.runner import forking
+from seenet_mm.pipeline.inprocess import call_main
 from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -39,129 +37,66 @@ def toy_root(tmp_path_factory) -> str:
     return out
 
 
-# a safety net against hangs, not a speed check: a slow or busy machine
-# must not fail a test
+# a safety net against hangs of a subprocess, not a speed check: a slow or
+# busy machine must not fail a test
 TOOL_TIMEOUT = 2700
 
 
-class _ToolServer:
-    """The client of ``tool_server.py``: one server per test session,
-    started at the first tool run."""
-
-    def __init__(self) -> None:
-        self.tmp = tempfile.mkdtemp(prefix='seenet_tool_server_')
-        self.log = osp.join(self.tmp, 'server.log')
-        with open(self.log, 'w') as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, osp.join(osp.dirname(__file__),
-                                          'tool_server.py')],
-                cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=log)
-        self.buffer = b''
-        self._read(timeout=600)  # {"ready": true}
-
-    def _read(self, timeout: float) -> dict:
-        """The server's next message; ``TimeoutError`` after ``timeout``
-        seconds without one (its pipe read unbuffered, so that a message
-        that came with the one before is not waited for)."""
-        deadline = time.time() + timeout
-        fd = self.proc.stdout.fileno()
-        while b'\n' not in self.buffer:
-            ready, _, _ = select.select([fd], [], [],
-                                        max(0.0, deadline - time.time()))
-            if not ready:
-                raise TimeoutError
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                raise RuntimeError(
-                    f'the tool server ended ({self.proc.wait()}):\n'
-                    f'{open(self.log).read()[-3000:]}')
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b'\n', 1)
-        return json.loads(line)
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait(timeout=60)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def run(self, cmd, cwd, env, timeout) -> subprocess.CompletedProcess:
-        out = osp.join(self.tmp, 'stdout')
-        err = osp.join(self.tmp, 'stderr')
-        for path in (out, err):
-            open(path, 'w').close()
-        self.proc.stdin.write(json.dumps(dict(
-            cmd=list(cmd), cwd=cwd, env=env, stdout=out,
-            stderr=err)).encode() + b'\n')
-        self.proc.stdin.flush()
-        pid = self._read(timeout=60)['pid']
-        try:
-            rc = self._read(timeout)['rc']
-        except TimeoutError:
-            os.killpg(pid, signal.SIGKILL)  # the tool and what it started
-            self._read(timeout=60)
-            raise subprocess.TimeoutExpired(cmd, timeout)
-        except BaseException:  # e.g. Ctrl-C: no tool left running
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            raise
-        with open(out) as f_out, open(err) as f_err:
-            return subprocess.CompletedProcess(cmd, rc, f_out.read(),
-                                               f_err.read())
-
-
-_server = None
-
-
-def last_checkpoint(work_dir: str) -> str:
-    """The checkpoint named in ``work_dir/last_checkpoint``, which mmengine
-    writes once the checkpoint is whole; '' before (or while it rewrites
-    the file, which truncates it first)."""
-    try:
-        with open(osp.join(work_dir, 'last_checkpoint')) as f:
-            return f.read().strip()
-    except FileNotFoundError:
-        return ''
-
-
 def pytest_sessionfinish(session, exitstatus):
-    if _server is not None:
-        _server.close()
     shutil.rmtree(_STANDIN_DIR, ignore_errors=True)
+
+
+_mains = {}
+
+
+def tool_main(script: str):
+    """``main`` of a Python script (one of ``tools/``), if it takes
+    ``argv``; None otherwise."""
+    if script not in _mains:
+        name = '_tool_' + osp.splitext(osp.relpath(script, REPO))[0].replace(
+            os.sep, '_').replace('.', '_')
+        spec = importlib.util.spec_from_file_location(name, script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        main = getattr(module, 'main', None)
+        if main is not None and not inspect.signature(main).parameters:
+            main = None
+        _mains[script] = main
+    return _mains[script]
 
 
 def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True,
              fresh=None):
-    """Run ``python tools/...`` (or ``bash tools/...``) and return it.
+    """Run ``python tools/...`` (or ``bash tools/...``) and return it as a
+    ``CompletedProcess`` (``returncode``, ``stdout``, ``stderr``).
 
-    One of this repository's ``tools/*.py`` runs in a fork of the tool
-    server (``tool_server.py``, imports done once; they import seenet_mm
-    first anyway); any other script (mmseg's own ``tools/train.py``, which
-    must load seenet_mm through ``custom_imports``) and any ``bash``
-    command runs in a fresh interpreter. ``fresh`` True / False overrides
-    that; ``SEENET_TEST_FRESH=1`` runs everything fresh."""
-    global _server
+    A tool of this repository runs in this process: its ``main(argv)``
+    through :func:`seenet_mm.pipeline.inprocess.call_main`, with its own
+    output, environment and working directory, as the main job runs them.
+    ``fresh=True`` runs it in a new interpreter instead: where the process
+    is what the test checks (start-up warnings, once-per-process messages);
+    any other script (mmseg's own ``tools/train.py``, which must load
+    seenet_mm through ``custom_imports``) and any ``bash`` command always
+    do. ``timeout`` applies to those."""
     full_env = dict(os.environ)
     full_env.setdefault('PYTHONUNBUFFERED', '1')
     full_env['PYTHON'] = sys.executable
     full_env.update(env or {})
     cmd = [sys.executable] + list(args) if args[0].endswith('.py') else list(
         args)
-    if fresh is None:
-        script = osp.normpath(osp.join(cwd, args[0]))
-        fresh = osp.dirname(script) != osp.join(REPO, 'tools')
-    if args[0].endswith('.py') and not fresh and forking() and \
-            os.environ.get('SEENET_TEST_FRESH', '0') != '1':
-        if _server is None:
-            _server = _ToolServer()
-        try:
-            proc = _server.run(cmd, cwd, full_env, timeout)
-        except subprocess.TimeoutExpired:
-            raise
-        except BaseException:  # out of step with the server: a new one next
-            _server.proc.kill()
-            _server = None
-            raise
+    script = osp.normpath(osp.join(cwd, args[0]))
+    main = None
+    if args[0].endswith('.py') and not fresh and \
+            osp.dirname(script).startswith(osp.join(REPO, 'tools')):
+        main = tool_main(script)
+    if main is not None:
+        with tempfile.TemporaryDirectory(prefix='seenet_tool_') as tmp:
+            out, err = osp.join(tmp, 'stdout'), osp.join(tmp, 'stderr')
+            code = call_main(main, args[1:], out, err, env=full_env,
+                             cwd=cwd)
+            with open(out) as f_out, open(err) as f_err:
+                proc = subprocess.CompletedProcess(cmd, code, f_out.read(),
+                                                   f_err.read())
     else:  # in a session of its own, killed with its children on timeout
         with subprocess.Popen(cmd, cwd=cwd, env=full_env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,

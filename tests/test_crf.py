@@ -110,6 +110,7 @@ def test_make_proxy_labels_crf_option(tmp_path):
     assert set(np.unique(label)) <= {0, *classes}
 
 
+@pytest.mark.slow
 def test_make_proxy_labels_crf_workers_give_the_same_labels(tmp_path):
     """--crf-workers 2 (a pool) and 1 (in the main process) write the same
     label PNGs; a worker count below 1 is an error naming the option."""

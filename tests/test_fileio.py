@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seenet_mm.fileio import (ATTENTION_LEVELS, ATTENTION_MAX_ERROR,
-                              ATTENTION_VERSION, atomic_write,
-                              load_attention, load_label_png, load_saliency,
-                              save_attention, save_label_png, write_image,
-                              write_json)
+from seenet_mm.attention_codec import (ATTENTION_LEVELS, ATTENTION_MAX_ERROR,
+                                       ATTENTION_VERSION, load_attention,
+                                       save_attention)
+from seenet_mm.fileio import (atomic_write, load_label_png, load_saliency,
+                              save_label_png, write_image, write_json)
 from seenet_mm.metainfo import voc_palette
 
 

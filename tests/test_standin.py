@@ -22,20 +22,16 @@ LARGEFOV = osp.join(
 
 
 def test_pretraining_set_is_broad_and_not_the_main_jobs(tmp_path):
-    import importlib.util
+    from seenet_mm.pipeline.toy_data import SEED_OFFSET, standin_set
     from seenet_mm.toy import DEFAULT_CLASSES
-    spec = importlib.util.spec_from_file_location(
-        'make_standin', osp.join(REPO, 'tools', 'make_standin.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    out = tool.standin_set(str(tmp_path / 'set'), 0, 40)
+    out = standin_set(str(tmp_path / 'set'), 0, 40)
     train = json.load(open(osp.join(out, 'train.json')))
     classes = train['metainfo']['classes']
     # every class style of the toy set, the main job's 8 among them
     assert len(classes) == 20 and set(DEFAULT_CLASSES) < set(classes)
     # other images than the main job's toy set (seeds 0 and up), no context
     meta = json.load(open(osp.join(out, 'toy_meta.json')))
-    assert meta['seed'] == tool.SEED_OFFSET and 'context' not in meta
+    assert meta['seed'] == SEED_OFFSET and 'context' not in meta
 
 
 def test_toy_configs_start_from_the_standin(tiny_standin):

@@ -20,7 +20,7 @@ from seenet_mm.cli import cli_main
 from seenet_mm.fileio import atomic_write
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src', help='torchvision vgg16 checkpoint (.pth)')
     parser.add_argument('dst', help='output checkpoint')
@@ -33,11 +33,10 @@ def parse_args() -> argparse.Namespace:
                         '(weights_only=False); only for a file you trust. '
                         "torchvision's vgg16 checkpoint holds plain tensors "
                         'and needs no such trust')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> None:
-    args = parse_args()
+def convert(args: argparse.Namespace) -> None:
     if args.trust_checkpoint:
         trust_checkpoint(args.src)
     # weights_only=True: a file needing more is one error naming the opt-in
@@ -56,5 +55,9 @@ def main() -> None:
     print(f'wrote {len(converted)} tensors to {args.dst}')
 
 
+def main(argv=None) -> None:
+    cli_main(lambda: convert(parse_args(argv)))
+
+
 if __name__ == '__main__':
-    cli_main(main)
+    main()

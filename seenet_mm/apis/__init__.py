@@ -1,18 +1,31 @@
 """The user-facing API of seenet_mm (nothing below ``apis`` imports it).
 
+The functions behind the tools, by the names a notebook calls them:
+``train`` (``tools/train.py``), ``evaluate`` (``tools/test.py``),
+``infer_attention``, ``make_proxy_labels``, ``evaluate_seeds``
+(``tools/eval_seeds.py``) and the gallery; each tool is ``main(argv)`` over
+one of them (``seenet_mm.apis.<module>.main``).
+
 Re-exports the functions users call by these names: ``proxy_label``
 (Algorithm 1) and ``threshold_proxy_label`` (saliency-free; home of both:
-:mod:`seenet_mm.datasets.proxy_label`), the attention
-file format (home: :mod:`seenet_mm.fileio`) and the fusion
-(home: :mod:`seenet_mm.models.layers.attention_fusion`).
+:mod:`seenet_mm.datasets.proxy_label`), the attention file format (home:
+:mod:`seenet_mm.attention_codec`) and the fusion (home:
+:mod:`seenet_mm.models.layers.attention_fusion`).
 """
+from ..attention_codec import load_attention, save_attention
 from ..datasets.proxy_label import (harmonic_scores, proxy_label,
                                     threshold_proxy_label)
-from ..fileio import load_attention, save_attention
 from ..models.layers import fuse_attention, normalize_maps
 from .attention import AttentionInferencer, init_attention_model
+from .attention_maps import infer_attention
 from .gallery import make_gallery
+from .proxy_labels import make_proxy_labels
+from .seed_quality import evaluate_seeds
+from .testing import evaluate
+from .training import train
 
-__all__ = ['proxy_label', 'threshold_proxy_label', 'harmonic_scores', 'AttentionInferencer',
+__all__ = ['train', 'evaluate', 'infer_attention', 'make_proxy_labels',
+           'evaluate_seeds', 'make_gallery', 'proxy_label',
+           'threshold_proxy_label', 'harmonic_scores', 'AttentionInferencer',
            'init_attention_model', 'load_attention', 'save_attention',
-           'normalize_maps', 'fuse_attention', 'make_gallery']
+           'normalize_maps', 'fuse_attention']

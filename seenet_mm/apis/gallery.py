@@ -1,16 +1,31 @@
-"""A picture gallery of a run: image | M_A | M_B | fused | proxy label | GT."""
+"""A picture gallery of a run: image | M_A | M_B | fused | proxy label | GT:
+:func:`make_gallery`, and the command line of ``tools/make_gallery.py``.
+
+    python tools/make_gallery.py CONFIG CKPT --attention-dir ATT
+        [--label-dir LABELS] [--data-root ROOT] [--gt-dir MASKS]
+        [--split FILE] [--num 12] [--out-dir DIR] [--cfg-options K=V ...]
+
+Writes DIR/<name>.png rows and DIR/index.md + index.html (default DIR:
+ATT/../gallery). M_A and M_B come from one forward pass (no flip); "fused"
+is the attention file used downstream (max over the image's classes).
+"""
 from __future__ import annotations
 
+import argparse
 import os
 import os.path as osp
 from typing import List, Optional, Sequence
 
 import mmcv
+from mmengine.config import DictAction
 
-from ..fileio import load_attention, load_label_png, write_image, write_text
+from ..attention_codec import load_attention
+from ..fileio import load_label_png, write_image, write_text
 from ..metainfo import VOC_CLASSES
 from ..visualization import AttentionVisualizer
-from .attention import AttentionInferencer
+from ..cli import cli_main, load_config
+from .attention import AttentionInferencer, init_attention_model
+from .image_list import image_split, voc_root_of
 
 COLUMNS = ('image', 'M_A', 'M_B', 'fused', 'proxy label', 'ground truth')
 
@@ -84,3 +99,55 @@ def write_index(out_dir: str, entries: List[dict], title: str,
     html.append('</body></html>')
     for fname, lines in (('index.md', md), ('index.html', html)):
         write_text(osp.join(out_dir, fname), '\n'.join(lines) + '\n')
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='tools/make_gallery.py',
+        description='Gallery of N images: image | M_A | M_B | fused | '
+        'proxy label | GT')
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--attention-dir', required=True)
+    parser.add_argument('--label-dir')
+    parser.add_argument('--data-root', help='dataset root: VOCdevkit/VOC2012 '
+                        'or an own folder (default: the config\'s)')
+    parser.add_argument('--gt-dir', help='ground-truth masks (default: '
+                        'ROOT/SegmentationClass, else ROOT/masks)')
+    parser.add_argument('--split')
+    parser.add_argument('--num', type=int, default=12)
+    parser.add_argument('--size', type=int, default=None,
+                        help='test size of M_A, M_B (default: the first of '
+                        'model.test_cfg.sizes)')
+    parser.add_argument('--out-dir')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys (e.g. '
+                        'model.num_classes=3)')
+    return parser
+
+
+def _run(args: argparse.Namespace) -> None:
+    cfg = load_config(args.config, args.cfg_options, None, 'none')
+    out_dir = args.out_dir or osp.join(
+        osp.dirname(osp.abspath(args.attention_dir)), 'gallery')
+    model = init_attention_model(cfg, args.checkpoint)
+    inferencer = AttentionInferencer(
+        model, sizes=None if args.size is None else [args.size])
+    root = voc_root_of(cfg, args.data_root)
+    classes, infos = image_split(cfg, args.split, args.data_root)
+    infos = [i for i in infos
+             if osp.isfile(osp.join(args.attention_dir,
+                                    i['img_id'] + '.npz'))][:args.num]
+    gt_dir = args.gt_dir or next(
+        (d for d in (osp.join(root, 'SegmentationClass'),
+                     osp.join(root, 'masks')) if osp.isdir(d)), None)
+    entries = make_gallery(inferencer, infos, args.attention_dir, out_dir,
+                           label_dir=args.label_dir, gt_dir=gt_dir,
+                           class_names=['background', *classes])
+    print(f'gallery of {len(entries)} images: {osp.join(out_dir, "index.md")}')
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """``tools/make_gallery.py``: parse ``argv`` and write the gallery of
+    a checkpoint's attention files (:func:`make_gallery`)."""
+    cli_main(lambda: _run(build_parser().parse_args(argv)))

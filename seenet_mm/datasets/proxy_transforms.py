@@ -21,7 +21,8 @@ from typing import Optional, Sequence
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from ..fileio import load_attention, load_saliency
+from ..attention_codec import load_attention
+from ..fileio import load_saliency
 from .proxy_label import (BG_THRESHOLD, FG_THRESHOLD, PROXY_METHODS,
                           proxy_label, threshold_proxy_label)
 

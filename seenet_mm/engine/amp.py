@@ -19,10 +19,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.optim import OptimWrapper
 from mmseg.registry import OPTIM_WRAPPERS
@@ -122,3 +123,66 @@ class CPUAmpOptimWrapper(OptimWrapper):
         with super().optim_context(model), \
                 amp_autocast('cpu', self.cast_dtype):
             yield
+
+
+def config_has_hook(cfg: Config, name: str) -> bool:
+    """Whether ``cfg`` lists a hook of type ``name`` (in ``custom_hooks``
+    or ``default_hooks``)."""
+    custom = list(cfg.get('custom_hooks', None) or [])
+    default = cfg.get('default_hooks', None) or {}
+    for hook in custom + list(default.values()):
+        kind = hook.get('type') if isinstance(hook, dict) else hook
+        kind = kind if isinstance(kind, str) else getattr(kind, '__name__',
+                                                          '')
+        if kind.split('.')[-1] == name:
+            return True
+    return False
+
+
+def set_amp(cfg: Config, device: Optional[str] = None) -> Optional[Any]:
+    """Mixed precision for ``cfg`` (``--amp`` or the config key ``amp =
+    True``) on ``device`` (default: mmengine's, i.e. CUDA when available):
+    the optimizer wrapper of training and the validation and test loops
+    (``fp16=True``) run under autocast, float16 on CUDA and bfloat16 on a CPU
+    with native bfloat16 (:mod:`seenet_mm.engine.amp`); where channels-last
+    was measured faster (that CPU), ``ChannelsLastHook`` stores the model
+    so.
+
+    Returns:
+        the autocast dtype, or None where the CPU falls back to float32 (one
+        warning line; the config is left as it is).
+    """
+    from mmengine.device import get_device
+
+    device = device or get_device()
+    dtype = amp_dtype(device)
+    if dtype is None:
+        return None
+    wrapper = cfg.get('optim_wrapper', None)
+    if wrapper is not None:
+        amp_type = 'AmpOptimWrapper' if device.startswith('cuda') \
+            else 'CPUAmpOptimWrapper'
+        if wrapper.type in ('AmpOptimWrapper', 'CPUAmpOptimWrapper'):
+            if wrapper.type != amp_type:
+                raise ValueError(f'optim_wrapper.type is {wrapper.type}, '
+                                 f'which does not train on {device}; use '
+                                 'OptimWrapper with --amp')
+            print_log('AMP training is already enabled in your config.',
+                      logger='current', level=logging.WARNING)
+        elif wrapper.type != 'OptimWrapper':
+            raise ValueError('--amp needs optim_wrapper.type OptimWrapper, '
+                             f'got {wrapper.type}')
+        elif amp_type == 'AmpOptimWrapper':
+            wrapper.type = amp_type
+            wrapper.loss_scale = 'dynamic'
+        else:
+            wrapper.type = amp_type
+            wrapper.dtype = 'bfloat16'
+    for loop in ('val_cfg', 'test_cfg'):
+        if cfg.get(loop, None) is not None:
+            cfg[loop]['fp16'] = True
+    if amp_channels_last(device) and \
+            not config_has_hook(cfg, 'ChannelsLastHook'):
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='ChannelsLastHook')]
+    return dtype

@@ -114,14 +114,14 @@ class Context:
     Args:
         work_dir: the job's work dir (state, log, toy set, reports).
         out_dir: where these stages write their outputs.
-        voc: the dataset root: the ``VOCdevkit/VOC2012`` folder, or the
-            own-folder dataset's folder (``layout='folder'``).
+        data_dir: the dataset root: the ``VOCdevkit/VOC2012`` folder, or
+            the own-folder dataset's folder (``layout='folder'``).
         data_root: ``--data-root`` (None: the toy set in the work dir).
         saliency_dir: saliency maps, grey PNGs.
         attention_config / segmentation_config: absolute config paths.
         quality_split: ``['--split', FILE]`` for ``tools/eval_seeds.py``;
             None (default): decided when the quality stage runs
-            (:meth:`quality_split_args`).
+            (:func:`seenet_mm.pipeline.stages.quality_split`).
         thresholds: ``--thresholds`` of the seed sweep (None: the tool's
             0.05 ... 0.60; the command line's default is
             :data:`DEFAULT_THRESHOLDS`).
@@ -140,11 +140,12 @@ class Context:
             exists (:meth:`resolved_proxy_method`).
         amp: ``--amp`` (True) or ``--no-amp`` (False) for training, tests
             and attention inference; None: the configs' key ``amp``
-            (``'auto'`` in the toy configs; :func:`seenet_mm.cli.amp_requested`).
+            (``'auto'`` in the toy configs;
+            :func:`seenet_mm.cli.amp_requested`).
     """
     work_dir: str
     out_dir: str
-    voc: str
+    data_dir: str
     data_root: Optional[str]
     saliency_dir: str
     attention_config: str
@@ -171,17 +172,17 @@ class Context:
     @property
     def gt_dir(self) -> str:
         """Ground-truth masks: VOC's SegmentationClass, or DIR/masks."""
-        return osp.join(self.voc, 'masks' if self.layout == 'folder' else
+        return osp.join(self.data_dir, 'masks' if self.layout == 'folder' else
                         'SegmentationClass')
 
     @property
     def context_dir(self) -> str:
         """Context masks (toy sets made with ``--context``)."""
-        return osp.join(self.voc, 'context')
+        return osp.join(self.data_dir, 'context')
 
     @property
     def image_dir(self) -> str:
-        return osp.join(self.voc, 'images' if self.layout == 'folder' else
+        return osp.join(self.data_dir, 'images' if self.layout == 'folder' else
                         'JPEGImages')
 
     def resolved_proxy_method(self) -> str:
@@ -194,7 +195,7 @@ class Context:
     def split_names(self, split: str) -> List[str]:
         """Image names of an own-folder split (``train`` / ``val``);
         empty when the file does not exist."""
-        path = osp.join(self.voc, f'{split}.json')
+        path = osp.join(self.data_dir, f'{split}.json')
         if self.layout != 'folder' or not osp.isfile(path):
             return []
         import json
@@ -226,24 +227,8 @@ class Context:
 
     def data_options(self) -> List[str]:
         """``--cfg-options`` pointing every dataloader at :attr:`voc`."""
-        return [f'{key}.dataset.data_root={self.voc}' for key in
+        return [f'{key}.dataset.data_root={self.data_dir}' for key in
                 ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-
-    def quality_split_args(self) -> List[str]:
-        """``--split train.txt`` when that split exists: quality is
-        measured on the images with masks, VOC's train split (1,464 images),
-        not train_aug (SBD images have no SegmentationClass mask). Decided
-        when the stage runs, so that a fresh toy run (whose split files are
-        written by the data stage) and a resumed one score the same way."""
-        if self.quality_split is not None:
-            return list(self.quality_split)
-        if self.layout == 'folder':  # the train images that have a mask
-            path = self.path('quality_split.txt')
-            from ..fileio import write_text
-            write_text(path, '\n'.join(self.masked_names('train')) + '\n')
-            return ['--split', path]
-        split = osp.join(self.voc, 'ImageSets', 'Segmentation', 'train.txt')
-        return ['--split', split] if osp.isfile(split) else []
 
     def threshold_options(self) -> List[str]:
         if not self.thresholds:
@@ -253,7 +238,7 @@ class Context:
     def settings(self) -> Dict[str, object]:
         """What a work dir's results depend on; another value on the same
         work dir is refused (see :meth:`PipelineState.use_settings`)."""
-        return dict(data_root=self.voc, saliency_dir=self.saliency_dir,
+        return dict(data_root=self.data_dir, saliency_dir=self.saliency_dir,
                     attention_config=self.attention_config,
                     segmentation_config=self.segmentation_config,
                     thresholds=None if self.thresholds is None else

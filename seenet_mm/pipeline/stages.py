@@ -1,9 +1,12 @@
-"""The main job as a table of stages, each run through its own tool.
+"""The main job as a table of stages: :data:`STAGES`, the one list of the
+stages and their names.
 
-A :class:`Stage` names the stages whose outputs it reads, builds the command
-lines of its tools, and records what it wrote (``checkpoint``, ``paths``
-that must exist, ``files``: ``[folder, suffix, count]``) and the metrics it
-measured. The main run and ``--compare`` loop over :data:`STAGES`.
+A :class:`Stage` is one block: the stages whose outputs it reads, what it
+does (its tools' command lines, built without side effects), what it
+writes (recorded: ``checkpoint``, ``paths`` that must exist, ``files``:
+``[folder, suffix, count]``) and the metrics it measured. The main run and
+``--compare`` loop over the table; :func:`stage_table` prints it for the
+command line's help and the docs.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from typing import (Callable, Dict, List, Mapping, Optional, Sequence,
                     Tuple)
 
+from ..fileio import last_checkpoint, write_text
 from .context import Context
 
 Done = Mapping[str, dict]  # the recorded info of the finished stages
@@ -28,8 +32,9 @@ class Stage:
     Args:
         name: the stage's name (state key, ``--from`` choice).
         reads: the stages whose outputs it reads.
-        commands: ``(ctx, done) -> [argv, ...]``, run in order from the
-            repository root; ``done`` holds the finished stages' info.
+        commands: ``(ctx, done) -> [argv, ...]``, run in order; ``done``
+            holds the finished stages' info. Builds the command lines only:
+            no output, no file.
         record: ``(ctx, done) -> info`` after the commands: what the stage
             wrote (``checkpoint``, ``paths``, ``files``).
         metrics: ``ctx -> {name: value}`` measured by the stage, stored as
@@ -38,6 +43,12 @@ class Stage:
         skip: ``ctx -> reason`` the stage has nothing to do on this data
             (e.g. no masks to score against), or None; a skipped stage is
             recorded as finished with ``info['skipped']`` and no metrics.
+        prepare: ``ctx -> None``, run before the commands: the files its
+            command lines name (e.g. a split list).
+        announce: ``ctx -> line`` printed when the stage starts, or None.
+        does: what it runs, for the stage table (:func:`stage_table`).
+        writes: what it records, for the stage table.
+        reports: its metrics in the report, for the stage table.
     """
     name: str
     reads: Tuple[str, ...]
@@ -46,6 +57,11 @@ class Stage:
     metrics: Optional[Callable[[Context], Dict[str, object]]] = None
     check: Optional[Callable[[Context], Optional[str]]] = None
     skip: Optional[Callable[[Context], Optional[str]]] = None
+    prepare: Optional[Callable[[Context], None]] = None
+    announce: Optional[Callable[[Context], Optional[str]]] = None
+    does: str = ''
+    writes: str = ''
+    reports: str = ''
 
 
 # ----------------------------------------------------------------------
@@ -72,22 +88,30 @@ def missing_outputs(info: dict) -> Optional[str]:
     return None
 
 
-def latest_test_metrics(test_dir: str) -> Dict[str, float]:
-    """Metrics mmengine's logger dumped for the latest test run."""
-    runs = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))
-    if not runs:
-        raise FileNotFoundError(f'no test results under {test_dir}')
-    with open(runs[-1]) as f:
-        lines = [json.loads(line) for line in f if line.strip()]
-    return {k: v for k, v in lines[-1].items()
+# the metrics of a test the report keeps (not the per-class ones)
+def report_test_metrics(metrics: Mapping[str, float]) -> Dict[str, float]:
+    return {k: v for k, v in metrics.items()
             if k in ('aAcc', 'mIoU', 'mAcc', 'cls/mAP')
             or k.startswith('zone/')}
 
 
+def test_metrics(test_dir: str) -> Dict[str, float]:
+    """The metrics ``tools/test.py --metrics-out`` wrote for the test run
+    in ``test_dir`` (:func:`metrics_file`), those the report keeps."""
+    with open(metrics_file(test_dir)) as f:
+        return report_test_metrics(json.load(f))
+
+
+def metrics_file(test_dir: str) -> str:
+    return osp.join(test_dir, 'metrics.json')
+
+
 def _checkpoint(work_dir: str) -> dict:
     """The checkpoint mmengine named last in ``work_dir``."""
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
+    checkpoint = last_checkpoint(work_dir)
+    if not checkpoint:
+        raise FileNotFoundError(f'no checkpoint in {work_dir} '
+                                '(last_checkpoint)')
     return dict(checkpoint=checkpoint, paths=[checkpoint])
 
 
@@ -107,13 +131,13 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
 
 
 def _data_check(ctx: Context) -> Optional[str]:
-    if ctx.data_root and not osp.isdir(ctx.voc):
-        return f'--data-root: {ctx.voc} does not exist'
+    if ctx.data_root and not osp.isdir(ctx.data_dir):
+        return f'--data-root: {ctx.data_dir} does not exist'
     if ctx.layout == 'folder':
         # the whole folder is checked before any stage writes
         from ..datasets.image_folder import validate_folder
         try:
-            validate_folder(ctx.voc)
+            validate_folder(ctx.data_dir)
         except (FileNotFoundError, ValueError) as err:
             return f'error: {err}'
     return None
@@ -164,7 +188,8 @@ def _attention_commands(ctx: Context, done: Done) -> List[Command]:
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('test', ctx.attention_config,
                   done['attention']['checkpoint'], '--work-dir',
-                  ctx.path('attention_test'), *ctx.amp_flag(),
+                  ctx.path('attention_test'), '--metrics-out',
+                  metrics_file(ctx.path('attention_test')), *ctx.amp_flag(),
                   '--cfg-options',
                   *ctx.data_options(), *ctx.attention_options(),
                   *ctx.model_options)]
@@ -175,22 +200,26 @@ def _maps_commands(ctx: Context, done: Done) -> List[Command]:
     extra = ['--cfg-options', *options] if options else []
     return [_tool('infer_attention', ctx.attention_config,
                   done['attention']['checkpoint'], '--out-dir',
-                  ctx.path('maps'), '--data-root', ctx.voc,
+                  ctx.path('maps'), '--data-root', ctx.data_dir,
                   *ctx.amp_flag(), *extra)]
 
 
 def _labels_commands(ctx: Context, done: Done) -> List[Command]:
-    method = ctx.resolved_proxy_method()
-    if method == 'threshold':
-        print(f'  proxy labels without saliency maps ({ctx.saliency_dir} '
-              'not used): attention > 0.30 is the class, <= 0.05 the '
-              'background, 255 between (IRN\'s thresholds)', flush=True)
+    if ctx.resolved_proxy_method() == 'threshold':
         return [_tool('make_proxy_labels', '--attention-dir',
                       ctx.path('maps'), '--method', 'threshold',
                       '--out-dir', ctx.path('labels'))]
     return [_tool('make_proxy_labels', '--attention-dir', ctx.path('maps'),
                   '--saliency-dir', ctx.saliency_dir, '--out-dir',
                   ctx.path('labels'))]
+
+
+def _labels_announce(ctx: Context) -> Optional[str]:
+    if ctx.resolved_proxy_method() != 'threshold':
+        return None
+    return (f'  proxy labels without saliency maps ({ctx.saliency_dir} not '
+            'used): attention > 0.30 is the class, <= 0.05 the background, '
+            '255 between (IRN\'s thresholds)')
 
 
 def _labels_check(ctx: Context) -> Optional[str]:
@@ -226,12 +255,36 @@ def val_masks_missing(ctx: Context) -> Optional[str]:
     return None
 
 
+def quality_split(ctx: Context) -> Optional[str]:
+    """The image list the quality stage scores: VOC's train split (1,464
+    images with masks; SBD's train_aug images have none), an own folder's
+    train images that have a mask (written by :func:`_quality_prepare`), or
+    None (every image) when the toy or VOC split file does not exist.
+    Decided when the stage runs, so that a fresh toy run (whose split files
+    the data stage writes) and a resumed one score the same way."""
+    if ctx.layout == 'folder':
+        return ctx.path('quality_split.txt')
+    split = osp.join(ctx.data_dir, 'ImageSets', 'Segmentation', 'train.txt')
+    return split if osp.isfile(split) else None
+
+
+def _quality_prepare(ctx: Context) -> None:
+    if ctx.quality_split is None and ctx.layout == 'folder':
+        write_text(quality_split(ctx),
+                   '\n'.join(ctx.masked_names('train')) + '\n')
+
+
 def _quality_commands(ctx: Context, done: Done) -> List[Command]:
     context = ['--context-dir', ctx.context_dir] \
         if osp.isdir(ctx.context_dir) else []
+    if ctx.quality_split is not None:
+        split = list(ctx.quality_split)
+    else:
+        split = ['--split', quality_split(ctx)] if quality_split(ctx) \
+            else []
     return [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
                   '--label-dir', ctx.path('labels'), '--gt-dir', ctx.gt_dir,
-                  '--out', ctx.path('quality.json'), *ctx.quality_split_args(),
+                  '--out', ctx.path('quality.json'), *split,
                   *ctx.threshold_options(), *context)]
 
 
@@ -267,7 +320,7 @@ def _gallery_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('make_gallery', ctx.attention_config,
                   done['attention']['checkpoint'], '--attention-dir',
                   ctx.path('maps'), '--label-dir', ctx.path('labels'),
-                  '--data-root', ctx.voc, '--gt-dir', ctx.gt_dir,
+                  '--data-root', ctx.data_dir, '--gt-dir', ctx.gt_dir,
                   '--out-dir', ctx.path('gallery'), *extra)]
 
 
@@ -281,66 +334,86 @@ def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
                   *NO_VALIDATION)]
 
 
-# (metric name suffix, flags of tools/test.py); the work dir of each is
-# segmentation_test, segmentation_test_tta, segmentation_test_crf
-SEGMENTATION_TESTS = (('', ()), (' --tta', ('--tta', )),
-                      (' --crf', ('--crf', )))
-
-
-def _segmentation_test_dir(ctx: Context, suffix: str) -> str:
-    return ctx.path('segmentation_test' + suffix.replace(' --', '_'))
+# (report metric, work dir, flags of tools/test.py)
+SEGMENTATION_TESTS = (
+    ('segmentation val mIoU', 'segmentation_test', ()),
+    ('segmentation val mIoU --tta', 'segmentation_test_tta', ('--tta', )),
+    ('segmentation val mIoU --crf', 'segmentation_test_crf', ('--crf', )))
 
 
 def _segmentation_test_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('test', ctx.segmentation_config,
                   done['segmentation']['checkpoint'], '--work-dir',
-                  _segmentation_test_dir(ctx, suffix), *flags,
+                  ctx.path(folder), '--metrics-out',
+                  metrics_file(ctx.path(folder)), *flags,
                   *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
                   *ctx.segmentation_options())
-            for suffix, flags in SEGMENTATION_TESTS]
+            for _, folder, flags in SEGMENTATION_TESTS]
 
 
 def _segmentation_test_metrics(ctx: Context) -> Dict[str, object]:
-    return {f'segmentation val mIoU{suffix}': latest_test_metrics(
-        _segmentation_test_dir(ctx, suffix))['mIoU']
-        for suffix, _ in SEGMENTATION_TESTS}
+    return {metric: test_metrics(ctx.path(folder))['mIoU']
+            for metric, folder, _ in SEGMENTATION_TESTS}
 
 
 STAGES: Tuple[Stage, ...] = (
     Stage('data', (), _data_commands,
-          record=lambda ctx, done: dict(
-              paths=[ctx.image_dir]),
-          check=_data_check),
+          record=lambda ctx, done: dict(paths=[ctx.image_dir]),
+          check=_data_check,
+          does='`tools/make_toy_dataset.py` (toy set only; with '
+               '`--data-root` the folder is checked)',
+          writes='the image folder'),
     # made once per machine in the shared stand-in folder; its time counts
     # in the job that made it
     Stage('standin', (),
           lambda ctx, done: [_tool('make_standin', '--if-missing',
                                    *ctx.amp_flag())],
-          record=_standin_record, skip=_standin_skip),
+          record=_standin_record, skip=_standin_skip,
+          does='`tools/make_standin.py --if-missing` when a config loads '
+               '`standin://` (the default toy preset); skipped otherwise',
+          writes='the stand-in in the shared folder'),
     Stage('attention', ('data', 'standin'), _attention_commands,
-          record=lambda ctx, done: _checkpoint(ctx.path('attention'))),
+          record=lambda ctx, done: _checkpoint(ctx.path('attention')),
+          does='`tools/train.py` (attention config)',
+          writes='the checkpoint'),
     Stage('attention_test', ('attention', ), _attention_test_commands,
-          metrics=lambda ctx: latest_test_metrics(
-              ctx.path('attention_test'))),
+          metrics=lambda ctx: test_metrics(ctx.path('attention_test')),
+          does='`tools/test.py --metrics-out`',
+          reports='`cls/mAP` and the test\'s other metrics (e.g. '
+                  '`zone/*`)'),
     Stage('maps', ('attention', ), _maps_commands,
           record=lambda ctx, done: dict(
-              files=count_files(ctx.path('maps'), '.npz'))),
+              files=count_files(ctx.path('maps'), '.npz')),
+          does='`tools/infer_attention.py`',
+          writes='one attention file per image'),
     Stage('labels', ('maps', ), _labels_commands,
           record=lambda ctx, done: dict(
               files=count_files(ctx.path('labels'), '.png'),
               method=ctx.resolved_proxy_method()),
-          check=_labels_check),
+          check=_labels_check, announce=_labels_announce,
+          does='`tools/make_proxy_labels.py` (Algorithm 1, or `--method '
+               'threshold` without saliency)',
+          writes='one label per image, the method'),
     Stage('quality', ('maps', 'labels'), _quality_commands,
           record=lambda ctx, done: dict(paths=[ctx.path('quality.json')]),
-          metrics=_quality_metrics, skip=_quality_skip),
+          metrics=_quality_metrics, skip=_quality_skip,
+          prepare=_quality_prepare,
+          does='`tools/eval_seeds.py`', writes='the quality JSON',
+          reports='seed and proxy-label mIoU (see [Report keys]'
+                  '(#report-keys-contract))'),
     Stage('gallery', ('attention', 'maps', 'labels'), _gallery_commands,
           record=lambda ctx, done: dict(
-              paths=[ctx.path('gallery', 'index.md')])),
+              paths=[ctx.path('gallery', 'index.md')]),
+          does='`tools/make_gallery.py`', writes='`gallery/index.md`'),
     Stage('segmentation', ('labels', 'standin'), _segmentation_commands,
-          record=lambda ctx, done: _checkpoint(ctx.path('segmentation'))),
+          record=lambda ctx, done: _checkpoint(ctx.path('segmentation')),
+          does='`tools/train.py` (segmentation config)',
+          writes='the checkpoint'),
     Stage('segmentation_test', ('segmentation', ),
           _segmentation_test_commands, metrics=_segmentation_test_metrics,
-          skip=val_masks_missing),
+          skip=val_masks_missing,
+          does='`tools/test.py --metrics-out`, plain, `--tta` and `--crf`',
+          reports=', '.join(f'`{m}`' for m, _, _ in SEGMENTATION_TESTS)),
 )
 STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # the attention chain that --compare runs per mode and seed (after data)
@@ -363,3 +436,15 @@ def dependents(name: str, stages: Sequence[Stage] = STAGES) -> List[str]:
         if any(r in out for r in stage.reads):
             out.add(stage.name)
     return [s.name for s in stages if s.name in out]
+
+
+def stage_table(stages: Sequence[Stage] = STAGES) -> str:
+    """The stages as a Markdown table (docs/pipeline.md holds it, and the
+    command line's help prints it)."""
+    lines = ['| stage (`--from` name) | reads | tool(s) | records | metrics '
+             'in the report |', '|---|---|---|---|---|']
+    for stage in stages:
+        reads = ', '.join(f'`{r}`' for r in stage.reads) or '—'
+        lines.append(f'| `{stage.name}` | {reads} | {stage.does} | '
+                     f'{stage.writes} | {stage.reports} |')
+    return '\n'.join(lines)

@@ -121,7 +121,7 @@ def test_readme_expects_the_toy_metafile_figures():
     """The quick start's "about X ± Y" are the toy metafile's means and
     standard deviations for the default main job's two configs, and the
     toy README's results table shows each config's own."""
-    from seenet_mm.pipeline import PRESETS
+    from seenet_mm.pipeline.context import PRESETS
     figures = {}
     for model in metafile(osp.join(CONFIGS, 'toy'))['Models']:
         results = model['Results']

@@ -4,7 +4,6 @@ every image read of the package and tools reads in colour."""
 import ast
 import glob
 import os.path as osp
-import runpy
 
 import mmcv
 import numpy as np
@@ -80,8 +79,7 @@ def test_config_pipelines_load_three_channels(images):
 
 
 def test_tool_readers_load_three_channels(images):
-    read_image = runpy.run_path(osp.join(REPO, 'tools', 'infer_attention.py'),
-                                run_name='infer_attention')['read_image']
+    from seenet_mm.apis.attention_maps import read_image
     for name, (path, rgb) in images.items():
         check_bgr(read_image(path), rgb, f'infer_attention {name}')
         # make_proxy_labels --crf, the CRF segmentor: RGB; the gallery: BGR

@@ -7,7 +7,8 @@ from mmseg.registry import TRANSFORMS
 from PIL import Image
 
 from seenet_mm.datasets.proxy_label import proxy_label
-from seenet_mm.fileio import load_attention, load_saliency, save_attention
+from seenet_mm.attention_codec import load_attention, save_attention
+from seenet_mm.fileio import load_saliency
 
 
 def write_inputs(tmp_path, h=6, w=8, sal_size=None):

@@ -13,9 +13,9 @@ from mmengine.optim import OptimWrapper
 
 from conftest import run_tool
 from seenet_mm.apis.attention import AttentionInferencer
-from seenet_mm.cli import add_amp_args, amp_requested, set_amp
+from seenet_mm.cli import add_amp_args, amp_requested
 from seenet_mm.engine import amp as amp_mod
-from seenet_mm.engine.amp import CPUAmpOptimWrapper, amp_dtype
+from seenet_mm.engine.amp import CPUAmpOptimWrapper, amp_dtype, set_amp
 
 FALLBACK = 'this CPU has no native bfloat16'
 
@@ -199,6 +199,7 @@ def test_inferencer_under_bfloat16_keeps_float32_maps(tiny_seenet_model):
         np.testing.assert_allclose(a, b, atol=1e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('bf16', ['0', '1'])
 def test_tools_run_with_amp_on_cpu(tiny_seenet, tmp_path, bf16):
     """train.py, test.py and infer_attention.py take --amp on a CPU: with
@@ -210,22 +211,25 @@ def test_tools_run_with_amp_on_cpu(tiny_seenet, tmp_path, bf16):
     # the tools run on CUDA where there is one (float16: no warning)
     warns = not torch.cuda.is_available() and bf16 == '0'
     work = str(tmp_path / 'train')
+    # each in a process of its own: the warning is once per process
     outputs = [run_tool(['tools/train.py', config, '--amp', '--work-dir',
                          work, '--cfg-options', 'train_cfg.max_iters=1',
                          'train_cfg.val_interval=1',
-                         'default_hooks.checkpoint.interval=1'], env=env)]
+                         'default_hooks.checkpoint.interval=1'], env=env,
+                        fresh=True)]
     if bf16 == '1' and not torch.cuda.is_available():
         log = outputs[0].stdout + outputs[0].stderr
         assert 'CPUAmpOptimWrapper' in log and 'ChannelsLastHook' in log
     assert osp.isfile(osp.join(work, 'iter_1.pth'))
     outputs.append(run_tool(['tools/test.py', config, ckpt, '--amp',
-                             '--work-dir', str(tmp_path / 'test')], env=env))
+                             '--work-dir', str(tmp_path / 'test')], env=env,
+                            fresh=True))
     out = str(tmp_path / 'maps')
     outputs.append(run_tool(['tools/infer_attention.py', config, ckpt,
                              '--amp', '--out-dir', out, '--data-root', voc,
                              '--split', osp.join(voc, 'ImageSets',
                                                  'Segmentation', 'val.txt')],
-                            env=env))
+                            env=env, fresh=True))
     assert any(name.endswith('.npz') for name in os.listdir(out))
     for proc in outputs:
         text = proc.stdout + proc.stderr

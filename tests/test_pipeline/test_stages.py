@@ -6,7 +6,6 @@ from dataclasses import replace
 import os
 import os.path as osp
 import sys
-import time
 
 import pytest
 
@@ -14,14 +13,17 @@ from conftest import REPO
 
 import seenet_mm.pipeline.runner as runner
 from seenet_mm.models.classifiers.seenet import MODES
-from seenet_mm.pipeline import DEFAULT_THRESHOLDS
-from seenet_mm.pipeline import (COMPARE_STAGES, PRESETS, STAGE_NAMES, STAGES,
-                                Context, PipelineError, PipelineState, Stage,
-                                build_parser, dependents, execute, get_stage,
-                                main, make_context, repo_root, run_command,
-                                run_compare, run_stages, write_report)
-from seenet_mm.pipeline.runner import forking
-from seenet_mm.pipeline.stages import NO_VALIDATION
+from seenet_mm.pipeline import main
+from seenet_mm.pipeline.command_line import build_parser, make_context
+from seenet_mm.pipeline.context import (DEFAULT_THRESHOLDS, PRESETS, Context,
+                                        PipelineError, repo_root)
+from seenet_mm.pipeline.reports import write_report
+from seenet_mm.pipeline.runner import (execute, run_command, run_compare,
+                                       run_stages)
+from seenet_mm.pipeline.stages import (COMPARE_STAGES, NO_VALIDATION,
+                                       STAGE_NAMES, STAGES, Stage, dependents,
+                                       get_stage)
+from seenet_mm.pipeline.state import PipelineState
 
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
             segmentation=dict(checkpoint='/ck/seg.pth'))
@@ -35,7 +37,7 @@ def make_ctx(tmp_path, **kw) -> Context:
     cfg_dir.mkdir(exist_ok=True)
     for suffix in ('', '_cam', '_acol', '_noflip'):
         (cfg_dir / f'att{suffix}.py').write_text("_base_ = ['./att.py']\n")
-    args = dict(work_dir=work, out_dir=work, voc=voc,
+    args = dict(work_dir=work, out_dir=work, data_dir=voc,
                 data_root=str(tmp_path / 'data'),
                 saliency_dir=osp.join(voc, 'saliency'),
                 attention_config=str(cfg_dir / 'att.py'),
@@ -101,7 +103,7 @@ def test_layout_detection_and_folder_context(tmp_path):
             data_list=[dict(img_path=n + '.jpg', gt_label=[0])
                        for n in names])))
     assert detect_layout(str(own)) == ('folder', str(own))
-    ctx = make_ctx(tmp_path, voc=str(own), layout='folder',
+    ctx = make_ctx(tmp_path, data_dir=str(own), layout='folder',
                    classes=('x', 'y'), quality_split=None,
                    saliency_dir=str(own / 'saliency'), proxy_method='auto')
     assert ctx.gt_dir == str(own / 'masks')
@@ -123,6 +125,7 @@ def test_layout_detection_and_folder_context(tmp_path):
     assert get_stage('quality').skip(ctx) is None
     assert commands(ctx, 'quality')[0][-5:-3] == [
         '--split', ctx.path('quality_split.txt')]
+    get_stage('quality').prepare(ctx)  # the file, when the stage runs
     assert open(ctx.path('quality_split.txt')).read() == 'a\n'
     assert val_masks_missing(ctx) is None
     # the trainings of the pipeline never validate (the test stages score)
@@ -133,7 +136,7 @@ def test_layout_detection_and_folder_context(tmp_path):
 
 def test_main_commands(tmp_path):
     ctx = make_ctx(tmp_path)
-    work, voc = ctx.work_dir, ctx.voc
+    work, voc = ctx.work_dir, ctx.data_dir
     os.makedirs(ctx.saliency_dir)  # Algorithm 1 where saliency maps exist
     data = [f'{k}.dataset.data_root={voc}' for k in
             ('train_dataloader', 'val_dataloader', 'test_dataloader')]
@@ -152,7 +155,9 @@ def test_main_commands(tmp_path):
         + list(NO_VALIDATION)]
     assert commands(ctx, 'attention_test') == [[
         py, 'tools/test.py', ctx.attention_config, '/ck/att.pth', '--work-dir',
-        osp.join(work, 'attention_test'), '--cfg-options'] + data]
+        osp.join(work, 'attention_test'), '--metrics-out',
+        osp.join(work, 'attention_test', 'metrics.json'),
+        '--cfg-options'] + data]
     assert commands(ctx, 'maps') == [[
         py, 'tools/infer_attention.py', ctx.attention_config, '/ck/att.pth',
         '--out-dir', osp.join(work, 'maps'), '--data-root', voc]]
@@ -179,7 +184,8 @@ def test_main_commands(tmp_path):
            + osp.join(work, 'labels')] + list(NO_VALIDATION)]
     assert commands(ctx, 'segmentation_test') == [
         [py, 'tools/test.py', '/cfg/seg.py', '/ck/seg.pth', '--work-dir',
-         osp.join(work, 'segmentation_test' + name)] + flags
+         osp.join(work, 'segmentation_test' + name), '--metrics-out',
+         osp.join(work, 'segmentation_test' + name, 'metrics.json')] + flags
         + ['--cfg-options'] + data
         for name, flags in (('', []), ('_tta', ['--tta']),
                             ('_crf', ['--crf']))]
@@ -357,10 +363,9 @@ def fake_tool(calls):
                       'w') as f:
                 f.write(ckpt)
         elif tool == 'tools/test.py':
-            os.makedirs(osp.join(opt('--work-dir'), 'run'))
-            with open(osp.join(opt('--work-dir'), 'run', 'run.json'),
-                      'w') as f:
-                f.write(json.dumps({'cls/mAP': 60.0, 'step': 1}) + '\n')
+            os.makedirs(opt('--work-dir'))
+            with open(opt('--metrics-out'), 'w') as f:
+                json.dump({'cls/mAP': 60.0, 'cls/AP_cat': 1.0}, f)
         elif tool in ('tools/infer_attention.py',
                       'tools/make_proxy_labels.py'):
             os.makedirs(opt('--out-dir'))
@@ -382,7 +387,7 @@ def test_compare_runs_the_chain_of_the_table(tmp_path, monkeypatch,
     calls = []
     monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
     ctx = make_ctx(tmp_path)
-    os.makedirs(osp.join(ctx.voc, 'JPEGImages'))
+    os.makedirs(osp.join(ctx.data_dir, 'JPEGImages'))
     os.makedirs(ctx.gt_dir)
     state = PipelineState.load(ctx.work_dir)
     result = run_compare(ctx, state, ['cam', 'seenet'], [0, 1])
@@ -420,7 +425,7 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
     calls = []
     monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
     ctx = make_ctx(tmp_path)
-    os.makedirs(osp.join(ctx.voc, 'JPEGImages'))
+    os.makedirs(osp.join(ctx.data_dir, 'JPEGImages'))
     os.makedirs(ctx.gt_dir)
     done = {}
     for name in ('attention', 'attention_test', 'maps', 'labels',
@@ -439,10 +444,10 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
                                                        'iter_1.pth')
     names = get_stage('segmentation_test').metrics
     for suffix in ('', '_tta', '_crf'):
-        run = osp.join(ctx.path('segmentation_test' + suffix), 'r')
-        os.makedirs(run)
-        with open(osp.join(run, 'r.json'), 'w') as f:
-            f.write(json.dumps(dict(mIoU=len(suffix) + 0.5, aAcc=1.0)))
+        test_dir = ctx.path('segmentation_test' + suffix)
+        os.makedirs(test_dir)
+        with open(osp.join(test_dir, 'metrics.json'), 'w') as f:
+            json.dump(dict(mIoU=len(suffix) + 0.5, aAcc=1.0), f)
     assert names(ctx) == {'segmentation val mIoU': 0.5,
                           'segmentation val mIoU --tta': 4.5,
                           'segmentation val mIoU --crf': 4.5}
@@ -465,12 +470,13 @@ def test_command_line(tmp_path, capsys):
     ctx, preset = make_context(args)
     assert preset == 'voc' and ctx.attention_config == PRESETS['voc'][0]
     # the quality split is decided when the stage runs
-    assert ctx.quality_split is None and ctx.quality_split_args() == []
+    from seenet_mm.pipeline.stages import quality_split
+    assert ctx.quality_split is None and quality_split(ctx) is None
     split = tmp_path / 'd' / 'VOCdevkit' / 'VOC2012' / 'ImageSets' / \
         'Segmentation' / 'train.txt'
     split.parent.mkdir(parents=True)
     split.write_text('a\n')
-    assert ctx.quality_split_args() == ['--split', str(split)]
+    assert quality_split(ctx) == str(split)
     # other settings on a work dir: one line, status 1, nothing run
     work = str(tmp_path / 'w')
     os.makedirs(work)
@@ -491,57 +497,6 @@ def test_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(['--work-dir', work, '--attention-config', '/no/such.py'])
     assert str(e.value) == 'error: config /no/such.py does not exist'
-
-
-def test_forking_only_without_cuda(monkeypatch):
-    """The tools fork only on Linux without a CUDA GPU (CUDA is not
-    fork-safe once initialised) and unless SEENET_PIPELINE_FORK=0."""
-    import torch
-    monkeypatch.setattr(sys, 'platform', 'linux')
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    monkeypatch.delenv('SEENET_PIPELINE_FORK', raising=False)
-    assert forking()
-    monkeypatch.setenv('SEENET_PIPELINE_FORK', '0')
-    assert not forking()
-    monkeypatch.setenv('SEENET_PIPELINE_FORK', '1')
-    assert forking()
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
-    assert not forking()
-
-
-@pytest.mark.skipif(not forking(),
-                    reason='the pipeline forks on Linux without CUDA')
-def test_forked_tool_exits_like_a_process(tmp_path):
-    """A tool run in a fork of the pipeline gets its exit code back, its
-    output in the log, and its interpreter shutdown: worker processes of
-    pools it left open end with it."""
-    script = tmp_path / 'leaky_tool.py'
-    script.write_text(
-        'import sys\n'
-        'from concurrent.futures import ProcessPoolExecutor\n'
-        'from multiprocessing import Pool, get_context\n'
-        "ex = ProcessPoolExecutor(2, mp_context=get_context('fork'))\n"
-        'list(ex.map(abs, [1, 2]))\n'
-        'pool = Pool(2)\n'
-        'pool.map(abs, [1, 2])\n'
-        'pids = [p.pid for p in ex._processes.values()]\n'
-        'pids += [p.pid for p in pool._pool]\n'
-        "print('pids', *pids)\n"
-        'sys.exit(3)\n')
-    log = str(tmp_path / 'log')
-    assert runner._run_forked([sys.executable, str(script)], log,
-                              str(tmp_path)) == 3
-    pids = [int(p) for p in open(log).read().split('pids')[1].split()]
-    assert len(pids) == 4
-    time.sleep(0.5)
-    for pid in pids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
-    ok = tmp_path / 'ok_tool.py'
-    ok.write_text("raise SystemExit('error: bad input')\n")
-    assert runner._run_forked([sys.executable, str(ok)], log,
-                              str(tmp_path)) == 1
-    assert open(log).read().endswith('error: bad input\n')
 
 
 def test_shared_state_keeps_the_rows_of_runs_side_by_side(tmp_path):
@@ -622,3 +577,39 @@ def test_expected_figures_of_the_default_toy_job(tmp_path, capsys):
         preset = other.pop('preset', 'toy')
         ctx2 = replace(ctx, **other)
         assert 'expected' not in write_report(ctx2, state, preset, table)
+
+
+def test_docs_hold_the_stage_table():
+    """docs/pipeline.md shows the table printed from STAGES, the one list
+    of the stages; the command line's help lists every stage."""
+    from seenet_mm.pipeline.stages import stage_table
+    with open(osp.join(REPO, 'docs', 'pipeline.md')) as f:
+        assert stage_table() in f.read()
+    epilog = build_parser().epilog
+    assert [line.split()[0] for line in epilog.splitlines()[1:]] == \
+        list(STAGE_NAMES)
+
+
+def test_building_commands_has_no_side_effects(tmp_path, capsys):
+    """Building every stage's command lines prints nothing and writes no
+    file, on every layout; the own folder's quality split is written by
+    the stage's prepare step."""
+    own = tmp_path / 'own'
+    (own / 'masks').mkdir(parents=True)
+    (own / 'train.json').write_text(json.dumps(dict(
+        metainfo=dict(classes=['a']), data_list=[
+            dict(img_path='x.jpg', labels=[0]),
+            dict(img_path='y.jpg', labels=[0])])))
+    (own / 'masks' / 'x.png').write_bytes(b'')
+    for ctx in (make_ctx(tmp_path), make_ctx(tmp_path, quality_split=None),
+                make_ctx(tmp_path, data_dir=str(own), layout='folder',
+                         quality_split=None, classes=('a', ))):
+        before = sorted(str(p) for p in tmp_path.rglob('*'))
+        for stage in STAGES:
+            stage.commands(ctx, DONE)
+        assert sorted(str(p) for p in tmp_path.rglob('*')) == before
+    assert capsys.readouterr().out == ''
+    get_stage('quality').prepare(ctx)
+    with open(ctx.path('quality_split.txt')) as f:
+        assert f.read() == 'x\n'
+    assert '--split' in get_stage('quality').commands(ctx, DONE)[0]

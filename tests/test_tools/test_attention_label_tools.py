@@ -13,8 +13,8 @@ from PIL import Image
 
 from conftest import run_tool
 from seenet_mm.apis import load_attention, proxy_label
-from seenet_mm.fileio import (ATTENTION_LEVELS, ATTENTION_VERSION,
-                              load_label_png, load_saliency)
+from seenet_mm.attention_codec import ATTENTION_LEVELS, ATTENTION_VERSION
+from seenet_mm.fileio import load_label_png, load_saliency
 
 
 def free_port():
@@ -292,3 +292,22 @@ def test_saliency_free_labels_and_class_lists(attention_dir, tiny_seenet,
                      attention_dir, '--out-dir', out, '--method',
                      'saliency'], check=False)
     assert proc.returncode != 0 and 'needs --saliency-dir' in proc.stderr
+
+
+def test_gallery_tool(attention_dir, tiny_seenet, tmp_path):
+    """tools/make_gallery.py: one row per image with an attention file (at
+    most --num), each a PNG of the six panels, and an index naming them."""
+    config, ckpt, voc = tiny_seenet
+    out = str(tmp_path / 'gallery')
+    proc = run_tool(['tools/make_gallery.py', config, ckpt,
+                     '--attention-dir', attention_dir, '--data-root', voc,
+                     '--split', osp.join(voc, 'ImageSets', 'Segmentation',
+                                         'val.txt'),
+                     '--num', '2', '--out-dir', out])
+    assert f'gallery of 2 images: {osp.join(out, "index.md")}' in proc.stdout
+    rows = sorted(f for f in os.listdir(out) if f.endswith('.png'))
+    assert len(rows) == 2
+    index = open(osp.join(out, 'index.md')).read()
+    assert all(row in index for row in rows)
+    width, height = Image.open(osp.join(out, rows[0])).size
+    assert width > 5 * height  # six panels side by side

@@ -101,6 +101,7 @@ def test_own_checkpoints_load_weights_only_and_resume(tiny_seenet, tmp_path,
         osp.join(work, 'iter_3.pth')) == []
 
 
+@pytest.mark.slow
 def test_older_checkpoints_load_only_by_the_opt_in(tiny_seenet, tmp_path,
                                                    no_trust):
     """A checkpoint as mmengine writes it (HistoryBuffer, numpy values)."""

@@ -13,7 +13,7 @@ import torch
 from conftest import run_tool
 from test_train_test_tools import CONFIG, free_port, toy_options
 from seenet_mm.apis import load_attention
-from seenet_mm.fileio import ATTENTION_LEVELS
+from seenet_mm.attention_codec import ATTENTION_LEVELS
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
                                 reason='needs CUDA (nccl on one GPU)')

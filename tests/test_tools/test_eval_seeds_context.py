@@ -9,7 +9,8 @@ import numpy as np
 
 from conftest import run_tool
 from seenet_mm.apis import save_attention
-from seenet_mm.fileio import load_attention, load_label_png, save_label_png
+from seenet_mm.attention_codec import load_attention
+from seenet_mm.fileio import load_label_png, save_label_png
 from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
 

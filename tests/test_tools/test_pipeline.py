@@ -15,11 +15,12 @@ import time
 
 import pytest
 
-from conftest import REPO, TOOL_TIMEOUT, last_checkpoint, run_tool
+from conftest import REPO, TOOL_TIMEOUT, run_tool
 
-from seenet_mm.pipeline import DEFAULT_THRESHOLDS
-from seenet_mm.pipeline import (STAGE_NAMES, count_files, dependents,
-                                missing_outputs)
+from seenet_mm.fileio import last_checkpoint
+from seenet_mm.pipeline.context import DEFAULT_THRESHOLDS
+from seenet_mm.pipeline.stages import (STAGE_NAMES, count_files, dependents,
+                                       missing_outputs)
 
 TOY = osp.join(REPO, 'configs', 'toy')
 
@@ -120,6 +121,7 @@ def tiny_configs(tmp_path_factory):
     return write_configs(str(tmp_path_factory.mktemp('pipeline_cfg')))
 
 
+@pytest.mark.slow
 def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
                                                     tmp_path):
     att, seg = tiny_configs
@@ -191,6 +193,7 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
     assert killed == metrics
 
 
+@pytest.mark.slow
 def test_pipeline_compare_trains_each_mode_from_its_config(toy_root,
                                                           tiny_configs,
                                                           tmp_path):

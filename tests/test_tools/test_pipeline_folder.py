@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run_tool
-from seenet_mm.fileio import load_attention, load_label_png
+from seenet_mm.attention_codec import load_attention
+from seenet_mm.fileio import load_label_png
 from seenet_mm.toy import ToyConfig, generate_toy_folder
 
 TOY = osp.join(REPO, 'configs', 'toy')
@@ -53,6 +54,7 @@ default_hooks = dict(checkpoint=dict(interval=10))
     return root, att, seg, [e['img_path'][:-4] for e in train]
 
 
+@pytest.mark.slow
 def test_main_job_on_own_folder(fruit, tmp_path):
     root, att, seg, train_names = fruit
     work = str(tmp_path / 'work')

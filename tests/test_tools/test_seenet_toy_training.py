@@ -19,6 +19,7 @@ def full_toy(tmp_path_factory):
     return osp.join(out, 'VOCdevkit', 'VOC2012')
 
 
+@pytest.mark.slow
 def test_seenet_toy_training(full_toy, tmp_path):
     work = str(tmp_path / 'seenet')
     proc = run_tool(['tools/train.py', CONFIG, '--work-dir', work,

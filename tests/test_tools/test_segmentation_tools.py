@@ -27,6 +27,7 @@ def opts(toy_root, iters, labels='SegmentationClass'):
             'default_hooks.logger.interval=5']
 
 
+@pytest.mark.slow
 def test_largefov_train_tta_crf(toy_root, tmp_path):
     cfg = 'configs/toy/deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py'
     work = str(tmp_path / 'lfov')

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from conftest import REPO, TOOL_TIMEOUT, last_checkpoint, run_tool
+from conftest import REPO, TOOL_TIMEOUT, run_tool
+from seenet_mm.fileio import last_checkpoint
 
 CONFIG = 'configs/toy/fcn_vgg16-tiny_1xb8-400_toy-96x96.py'
 
@@ -49,6 +50,7 @@ def last_iter(work: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+@pytest.mark.slow
 def test_train_test_and_mmseg_test_py(toy_root, tmp_path):
     work = str(tmp_path / 'work')
     run_tool(['tools/train.py', CONFIG, '--work-dir', work] +

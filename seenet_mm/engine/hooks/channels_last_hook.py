@@ -16,7 +16,7 @@ class ChannelsLastHook(Hook):
     """Convert the model's 4-d weights to channels-last before the run
     (before a checkpoint is loaded into them: loading keeps their layout).
     Convolutions then run and return channels-last whatever the layout of
-    their input. :func:`seenet_mm.cli.set_amp` adds this hook where
+    their input. :func:`seenet_mm.engine.amp.set_amp` adds this hook where
     :func:`seenet_mm.engine.amp.amp_channels_last` measured it faster (a CPU
     with native bfloat16).
 

@@ -13,15 +13,26 @@ from ..models.classifiers.seenet import MODES
 from .context import (DEFAULT_THRESHOLDS, FOLDER_PRESETS, PRESETS,
                       PROXY_CHOICES, Context, PipelineError, detect_layout)
 from .runner import run_compare, run_main
-from .stages import STAGE_NAMES
+from .stages import STAGE_NAMES, STAGES
 from .state import PipelineState
 
-DESCRIPTION = ('The main job: run the stages that exist, each through its '
-               'own tool.')
+DESCRIPTION = ('The main job: every stage from image-level labels to a '
+               'segmentation model, each stage\'s tools called in this '
+               'process.')
+
+
+def stages_help() -> str:
+    """The stages, one line each, from the table."""
+    width = max(len(s.name) for s in STAGES)
+    return 'stages (--from STAGE reruns from one on):\n' + '\n'.join(
+        f'  {s.name:<{width}}  {s.does.replace("`", "")}' for s in STAGES)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=DESCRIPTION)
+    parser = argparse.ArgumentParser(
+        prog='tools/pipeline.py', description=DESCRIPTION,
+        epilog=stages_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--data-root',
                         help='a folder holding VOCdevkit/VOC2012 (or a '
                         'VOC2012 folder), or your own folder (train.json, '
@@ -81,13 +92,13 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
     work = osp.abspath(args.work_dir)
     layout, classes = 'voc', None
     if args.data_root:
-        layout, voc = detect_layout(osp.abspath(args.data_root))
+        layout, data_dir = detect_layout(osp.abspath(args.data_root))
     else:
-        voc = osp.join(work, 'toy', 'VOCdevkit', 'VOC2012')
+        data_dir = osp.join(work, 'toy', 'VOCdevkit', 'VOC2012')
     if layout == 'folder':
         from ..datasets.image_folder import split_classes
         try:
-            classes = tuple(split_classes(osp.join(voc, 'train.json')))
+            classes = tuple(split_classes(osp.join(data_dir, 'train.json')))
         except (FileNotFoundError, ValueError) as err:
             raise PipelineError(f'error: {err}') from None
     preset = args.preset or ('voc' if args.data_root else 'toy')
@@ -104,8 +115,9 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
             raise PipelineError(f'error: config {cfg} does not exist'
                                 f'{renamed_hint(cfg)}')
     ctx = Context(
-        work_dir=work, out_dir=work, voc=voc, data_root=args.data_root,
-        saliency_dir=args.saliency_dir or osp.join(voc, 'saliency'),
+        work_dir=work, out_dir=work, data_dir=data_dir,
+        data_root=args.data_root,
+        saliency_dir=args.saliency_dir or osp.join(data_dir, 'saliency'),
         attention_config=attention_cfg,
         segmentation_config=segmentation_cfg,
         thresholds=None if args.thresholds is None else tuple(
@@ -116,7 +128,7 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         toy_context=preset == 'toy-context' and not args.data_root,
         amp=args.amp)
     if classes:
-        print(f'own-folder dataset {voc}: {len(classes)} classes from '
+        print(f'own-folder dataset {data_dir}: {len(classes)} classes from '
               f'train.json ({", ".join(classes[:8])}'
               f'{", ..." if len(classes) > 8 else ""})', flush=True)
     return ctx, preset

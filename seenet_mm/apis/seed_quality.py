@@ -1,0 +1,215 @@
+"""Quality of attention maps (seed mIoU, threshold sweep) and of proxy
+labels against the ground truth: :func:`evaluate_seeds`, and the command
+line of ``tools/eval_seeds.py`` over it.
+
+    python tools/eval_seeds.py --attention-dir ATT --gt-dir GT [--split FILE]
+        [--thresholds 0.05 0.10 ...] [--label-dir LABELS] [--out FILE.json]
+        [--classes classes.json|train.json] [--context-dir CONTEXT]
+        [--zone-thresholds 0.05 0.7]
+
+Prints a table and writes JSON (default: ATT/seed_eval.json). The class
+list comes from --classes, else ATT/classes.json (or LABELS/classes.json),
+else VOC's 20 classes; ground truth holds 0..M and 255.
+
+With --context-dir (masks of class-correlated context, toy sets made with
+--context): the context spread, the share of context pixels labelled
+foreground (seeds at the best threshold, and proxy labels). The zones of
+the stored maps (background: max attention < LOW, erased: >= HIGH) are
+scored against the ground truth: recall and precision of each. These are
+the zones of the fused maps of the file, not T_A's own (ZoneMetric in
+tools/test.py scores those).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import os.path as osp
+import sys
+from typing import Optional, Sequence
+
+import numpy as np
+from mmengine.utils import ProgressBar
+
+from ..cli import cli_main, options_namespace
+from ..evaluation.seeds import (LabelEvaluator, SeedEvaluator,
+                                default_thresholds, to_jsonable)
+from ..evaluation.zone_metric import zone_counts, zone_scores
+from ..attention_codec import load_attention
+from ..fileio import (load_classes, load_label_png, read_classes, write_json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='tools/eval_seeds.py',
+        description='Quality of attention maps (seed mIoU, threshold '
+        'sweep) and of proxy labels against the ground truth')
+    parser.add_argument('--attention-dir', help='ATT/<name>.npz')
+    parser.add_argument('--gt-dir', required=True,
+                        help='SegmentationClass folder')
+    parser.add_argument('--label-dir', help='proxy labels to score')
+    parser.add_argument('--split', help='image names (default: every file '
+                        'in the attention / label dir)')
+    parser.add_argument('--thresholds', type=float, nargs='+',
+                        default=default_thresholds().tolist())
+    parser.add_argument('--out', help='JSON output')
+    parser.add_argument('--context-dir', help='context masks <name>.png '
+                        '(> 0 = context): report the context spread')
+    parser.add_argument('--zone-thresholds', type=float, nargs=2,
+                        default=[0.05, 0.7], metavar=('LOW', 'HIGH'),
+                        help='zones of the stored maps scored against the '
+                        'ground truth (default: δl, δh = 0.05, 0.7)')
+    parser.add_argument('--classes', help='class list: a classes.json or an '
+                        'own-folder train.json (default: ATT/classes.json, '
+                        'else VOC)')
+    return parser
+
+
+def names_of(folder: str, suffix: str, split: str = None) -> list:
+    if split:
+        with open(split) as f:
+            return [line.split()[0] for line in f if line.strip()]
+    return sorted(osp.basename(p)[:-len(suffix)]
+                  for p in glob.glob(osp.join(folder, '*' + suffix)))
+
+
+def class_table(res: dict, title: str, names: list) -> list:
+    lines = [title, f'{"class":<14}{"IoU":>8}{"prec.":>8}{"recall":>8}']
+    for c, name in enumerate(names):
+        iou = res['IoU'][c]
+        if iou == iou:  # not nan
+            lines.append(f'{name:<14}{iou:8.2f}{res["precision"][c]:8.2f}'
+                         f'{res["recall"][c]:8.2f}')
+    return lines
+
+
+def load_context(folder, name):
+    """The context mask of an image (bool), or None without a folder."""
+    if not folder:
+        return None
+    return load_label_png(osp.join(folder, name + '.png')) > 0
+
+
+def stored_zones(att: np.ndarray, low: float, high: float) -> np.ndarray:
+    """-1 / 0 / 1 (background / erased / potential) of the max over the
+    file's maps, as T_A's values."""
+    peak = att.max(0) if len(att) else np.zeros(att.shape[1:], np.float32)
+    zones = np.ones(peak.shape, np.int8)
+    zones[peak >= high] = 0
+    zones[peak < low] = -1
+    return zones
+
+
+def evaluate_seeds(gt_dir: str, attention_dir: Optional[str] = None,
+                   label_dir: Optional[str] = None, **options) -> dict:
+    """Score the attention maps of ``attention_dir`` (seed mIoU over a
+    threshold sweep, zones), the proxy labels of ``label_dir``, or both,
+    against the masks of ``gt_dir``; print a table, write the JSON report
+    (``out``, default ``ATT/seed_eval.json``) and return it.
+
+    ``options`` are the command line's, by name: ``split``,
+    ``thresholds``, ``out``, ``context_dir``, ``zone_thresholds``,
+    ``classes``; their defaults are the command line's.
+    """
+    required = ['--gt-dir', gt_dir]
+    for flag, value in (('--attention-dir', attention_dir),
+                        ('--label-dir', label_dir)):
+        if value is not None:
+            required += [flag, value]
+    return _run(options_namespace(build_parser(), required, options))
+
+
+def _run(args: argparse.Namespace) -> dict:
+    if not args.attention_dir and not args.label_dir:
+        raise ValueError('give --attention-dir, --label-dir or both')
+    report = {}
+    lines = []
+    if args.classes:
+        classes = read_classes(args.classes)
+    else:
+        classes = load_classes(args.attention_dir or args.label_dir)
+    report['classes'] = classes
+    class_names = ['background', *classes]
+    m = len(classes)
+    if args.attention_dir:
+        names = names_of(args.attention_dir, '.npz', args.split)
+        seeds = SeedEvaluator(args.thresholds, m + 1)
+        low, high = args.zone_thresholds
+        zones = np.zeros(6, np.int64)
+        bar = ProgressBar(len(names), file=sys.stdout)
+        for name in names:
+            ids, att = load_attention(
+                osp.join(args.attention_dir, name + '.npz'), m)
+            gt_path = osp.join(args.gt_dir, name + '.png')
+            gt = load_label_png(gt_path)
+            try:
+                seeds.add(att, ids, gt,
+                          load_context(args.context_dir, name))
+            except ValueError as err:
+                raise ValueError(f'{gt_path}: {err}') from None
+            zones += zone_counts(stored_zones(att, low, high), gt)
+            bar.update()
+        print()
+        res = seeds.results()
+        report['seeds'] = res
+        lines.append('seed mIoU by background threshold:')
+        lines.append('  '.join(f'{t:.2f}:{m:.1f}' for t, m in zip(
+            res['thresholds'], res['mIoU_per_threshold'])))
+        edge = ' (at the edge of the sweep: widen --thresholds)' \
+            if res['best_at_edge'] else ''
+        lines.append(f'seed mIoU {res["best"]["mIoU"]:.2f} at best '
+                     f'threshold {res["best_threshold"]:.2f}{edge}; '
+                     f'background spread '
+                     f'{res["best"]["background_spread"]:.2f}%')
+        if 'context_spread' in res:
+            lines.append(f'context spread of the seeds at the best '
+                         f'threshold: {res["context_spread"]:.2f}% of '
+                         'the context pixels labelled foreground')
+        report['zones'] = dict(zone_scores(zones), low=low, high=high)
+        z = report['zones']
+        lines.append(
+            f'zones of the stored maps (< {low} background, >= {high} '
+            f'erased): background zone recall {z["bg_recall"]:.1f}%, '
+            f'precision {z["bg_precision"]:.1f}%; erased zone recall '
+            f'{z["erased_recall"]:.1f}%, precision '
+            f'{z["erased_precision"]:.1f}%')
+        lines += class_table(res['best'], 'seeds at the best threshold:',
+                             class_names)
+    if args.label_dir:
+        names = names_of(args.label_dir, '.png', args.split)
+        labels = LabelEvaluator(m + 1)
+        for name in names:
+            gt_path = osp.join(args.gt_dir, name + '.png')
+            label_path = osp.join(args.label_dir, name + '.png')
+            try:
+                labels.add(load_label_png(label_path),
+                           load_label_png(gt_path),
+                           load_context(args.context_dir, name))
+            except ValueError as err:
+                raise ValueError(f'{gt_path} / {label_path}: {err}'
+                                 ) from None
+        res = labels.results()
+        report['labels'] = res
+        lines.append(f'proxy-label mIoU {res["mIoU"]:.2f} over '
+                     f'{res["images"]} images; ignored '
+                     f'{res["ignored_fraction"]:.2f}% of pixels '
+                     f'(mIoU {res["mIoU_ignore_as_background"]:.2f} '
+                     'with them counted as background); background '
+                     f'spread {res["background_spread"]:.2f}%')
+        if 'context_spread' in res:
+            lines.append(f'context spread of the proxy labels: '
+                         f'{res["context_spread"]:.2f}%')
+        lines += class_table(res, 'proxy labels:', class_names)
+    print('\n'.join(lines))
+    out = args.out or osp.join(args.attention_dir or args.label_dir,
+                               'seed_eval.json')
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    report = to_jsonable(report)
+    write_json(out, report)
+    print(f'written {out}')
+    return report
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """``tools/eval_seeds.py``: parse ``argv`` and run."""
+    cli_main(lambda: _run(build_parser().parse_args(argv)))

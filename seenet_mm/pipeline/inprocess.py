@@ -1,0 +1,211 @@
+"""Running a tool's ``main(argv)`` in this process as if it ran in its own.
+
+The main job runs its stages this way (one interpreter, the imports done
+once), and the tests run the tools this way. What a tool leaves behind in a
+process is undone after it:
+
+- its output, Python's and C's (file descriptors 1 and 2), goes to the
+  files given, and the streams are restored;
+- the environment (with the thread count ``OMP_NUM_THREADS`` of a given
+  one, as a new process reads it), the working directory, the warning
+  filters and torch's thread count are restored;
+- mmengine's global instances made during the run are removed: each
+  Runner's logger (its handlers closed), message hub, default scope and
+  visualizer, so that the next run's names and log files are its own;
+- the worker processes of its DataLoaders are stopped;
+- CUDA's cached memory is released.
+
+A process boundary is still needed where the process itself is what runs:
+distributed runs (``tools/dist_train.sh`` starts one process per GPU), and a
+kill that must end a run (the tests of kill and resume start
+subprocesses).
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+import itertools
+import os
+import sys
+import traceback
+import warnings
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, \
+    Sequence
+
+Main = Callable[[Sequence[str]], object]
+
+_runs = itertools.count()
+
+
+def _manager_classes() -> List[type]:
+    """mmengine's classes with global named instances (``ManagerMixin``:
+    MMLogger, MessageHub, DefaultScope, the visualizers), each with its own
+    instance table."""
+    from mmengine.utils import ManagerMixin
+    found, todo = [], [ManagerMixin]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if '_instance_dict' in vars(cls):
+            found.append(cls)
+    return found
+
+
+def _close_logger(logger) -> None:
+    for handler in list(logger.handlers):
+        with contextlib.suppress(Exception):
+            handler.flush()
+            handler.close()
+        logger.removeHandler(handler)
+
+
+@contextlib.contextmanager
+def _instances_removed_after() -> Iterator[None]:
+    before: Dict[type, set] = {cls: set(cls._instance_dict)
+                               for cls in _manager_classes()}
+    try:
+        yield
+    finally:
+        from mmengine.logging import MMLogger
+        for cls in _manager_classes():
+            table = cls._instance_dict
+            for name in [n for n in table if n not in before.get(cls, ())]:
+                instance = table.pop(name)
+                if isinstance(instance, MMLogger):
+                    _close_logger(instance)
+
+
+def _loader_iterators() -> List[object]:
+    """torch's multi-process DataLoader iterators alive in this process."""
+    from torch.utils.data.dataloader import _MultiProcessingDataLoaderIter
+    # type(), not isinstance(): some objects warn when asked their class
+    return [o for o in gc.get_objects()
+            if issubclass(type(o), _MultiProcessingDataLoaderIter)]
+
+
+@contextlib.contextmanager
+def _loader_workers_stopped_after() -> Iterator[None]:
+    """Stop the worker processes of the DataLoaders a run left behind.
+
+    A process's exit would end them. Here the loaders are garbage in
+    reference cycles (runner, loops, hooks), and when the garbage collector
+    breaks such a cycle it may close a loader's index queues before the
+    loader's own shutdown sends its workers the stop signal: each worker then
+    waits out torch's 5 s timeout before it is killed. Stopping them while
+    the loaders are whole takes milliseconds."""
+    before = {id(o) for o in _loader_iterators()}
+    try:
+        yield
+    finally:
+        for it in _loader_iterators():
+            if id(it) not in before:
+                it.__del__()  # its own shutdown, once (a second is a no-op)
+
+
+@contextlib.contextmanager
+def _output_to(stdout_path: str, stderr_path: Optional[str]) -> Iterator:
+    """Descriptors 1 and 2 and ``sys.stdout`` / ``sys.stderr`` on the files
+    (appended to), restored after."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    streams = sys.stdout, sys.stderr
+    files = [open(stdout_path, 'a')]
+    files.append(open(stderr_path, 'a') if stderr_path else files[0])
+    try:
+        os.dup2(files[0].fileno(), 1)
+        os.dup2(files[1].fileno(), 2)
+        # line-buffered text streams on the descriptors (the caller's may be
+        # other objects, e.g. under pytest's capture)
+        sys.stdout = open(1, 'w', buffering=1, closefd=False)
+        sys.stderr = open(2, 'w', buffering=1, closefd=False)
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+                stream.close()
+        sys.stdout, sys.stderr = streams
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
+        for f in set(files):
+            f.close()
+
+
+@contextlib.contextmanager
+def _process_state(env: Optional[Mapping[str, str]],
+                   cwd: Optional[str]) -> Iterator[None]:
+    import torch
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved_filters = list(warnings.filters)
+    threads = torch.get_num_threads()
+    try:
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+            # a new process takes its thread count from the environment
+            if env.get('OMP_NUM_THREADS', '').isdigit():
+                torch.set_num_threads(int(env['OMP_NUM_THREADS']))
+        if cwd is not None:
+            os.chdir(cwd)
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        warnings.filters[:] = saved_filters
+        torch.set_num_threads(threads)
+        gc.collect()
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            torch.cuda.empty_cache()
+
+
+def call_main(main: Main, argv: Sequence[str], stdout_path: str,
+             stderr_path: Optional[str] = None,
+             env: Optional[Mapping[str, str]] = None,
+             cwd: Optional[str] = None) -> int:
+    """Call ``main(argv)``, a tool's (e.g.
+    :func:`seenet_mm.apis.training.main`), in this process; return its
+    exit code as a process's would be.
+
+    Args:
+        main: the tool's ``main``.
+        argv: its arguments (without the program name).
+        stdout_path: the file its output is appended to.
+        stderr_path: where its error output goes (None: ``stdout_path``).
+        env: its whole environment (None: this process's).
+        cwd: its working directory (None: this process's).
+
+    Returns:
+        0 when it returned; a ``SystemExit``'s code (a message: printed, 1);
+        1 after any other exception, whose traceback goes to the error
+        output.
+    """
+    code = 0
+    with _process_state(env, cwd), _instances_removed_after(), \
+            _loader_workers_stopped_after(), \
+            _output_to(stdout_path, stderr_path):
+        from mmengine.logging import MMLogger
+        # a logger of this run: print_log(logger='current') before a
+        # Runner makes its own writes to this run's output
+        MMLogger.get_instance(f'seenet_tool_{next(_runs)}')
+        try:
+            main(list(argv))
+        except SystemExit as err:
+            if err.code is None or isinstance(err.code, int):
+                code = err.code or 0
+            else:
+                print(err.code, file=sys.stderr)
+                code = 1
+        except BaseException as err:  # noqa: B902 -- reported as a process
+            if isinstance(err, KeyboardInterrupt):
+                raise
+            traceback.print_exc()
+            code = 1
+    return code
+
+
+__all__ = ['call_main']

@@ -1,0 +1,159 @@
+"""The reports of the main job (``report.json``, ``report.md``) and of
+``--compare`` (``compare.json``, ``compare.md``)."""
+from __future__ import annotations
+
+import os.path as osp
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from ..fileio import write_json, write_text
+from .context import Context
+from .expected import FLOOR, expected_for
+from .stages import STAGES, Stage, read_quality
+from .state import PipelineState
+
+PROXY_METHOD_NAMES = {
+    'saliency': 'SeeNet Algorithm 1 (attention + saliency)',
+    'threshold': 'attention alone, no saliency (IRN thresholds 0.30 / '
+                 '0.05, 255 between)'}
+
+
+def note(ctx: Context) -> str:
+    return 'toy-set figures' if not ctx.data_root else ''
+
+
+def report_metrics(state: PipelineState,
+                   stages: Sequence[Stage] = STAGES) -> Dict[str, object]:
+    """The stages' metrics in one flat dict, in pipeline order."""
+    metrics: Dict[str, object] = {}
+    for stage in stages:
+        metrics.update(state[stage.name].get('metrics', {}))
+    return metrics
+
+
+def metric_table(metrics: Mapping[str, object],
+                 expected: Optional[Mapping[str, dict]] = None
+                 ) -> List[str]:
+    """The metrics as a Markdown table; with ``expected``, a column of the
+    expected mean ± std and a line naming the metrics outside their
+    tolerance."""
+    def fmt(v) -> str:
+        return f'{v:.2f}' if isinstance(v, float) else f'{v}'
+
+    if not expected:
+        return ['| metric | value |', '|---|---|'] + [
+            f'| {k} | {fmt(v)} |' for k, v in metrics.items()]
+    lines = ['| metric | value | expected (mean ± std over seeds) |',
+             '|---|---|---|']
+    for k, v in metrics.items():
+        e = expected.get(k)
+        cell = '' if e is None else f'{e["mean"]:.2f} ± {e["std"]:.2f}' + (
+            '' if e['within'] else ' **outside**')
+        lines.append(f'| {k} | {fmt(v)} | {cell} |')
+    outside = [k for k, e in expected.items() if not e['within']]
+    lines += ['', 'Expected figures: configs/toy/metafile.yaml; a run lies '
+              f'within when at most max(2 std, {FLOOR:g} points) from the '
+              'mean. ' + (f'Outside: {", ".join(outside)}.' if outside else
+                          'Every metric lies within.')]
+    return lines
+
+
+def write_report(ctx: Context, state: PipelineState, preset: str,
+                 stages: Sequence[Stage] = STAGES) -> dict:
+    """Write, and print, the seconds of each stage and the metrics."""
+    metrics = report_metrics(state, stages)
+    skipped = {s.name: state[s.name]['skipped'] for s in stages
+               if 'skipped' in state[s.name]}
+    labels = state['labels'].get('method') if 'labels' in state else None
+    report = dict(data_root=ctx.data_dir, layout=ctx.layout, preset=preset,
+                  seconds=sum(state[s.name]['seconds'] for s in stages),
+                  classes=list(ctx.classes) if ctx.classes else None,
+                  proxy_labels=labels, stages=state.entries,
+                  metrics=metrics, skipped=skipped, note=note(ctx))
+    expected = expected_for(ctx, preset, metrics)
+    if expected is not None:
+        report['expected'] = expected
+    write_json(osp.join(ctx.work_dir, 'report.json'), report, indent=1)
+    lines = ['| stage | seconds |', '|---|---|']
+    lines += [f'| {s.name} | {state[s.name]["seconds"]:.1f}'
+              + (' (skipped)' if 'skipped' in state[s.name] else '') + ' |'
+              for s in stages]
+    lines += ['', *metric_table(metrics, expected)]
+    if labels:
+        lines += ['', f'Proxy labels: {PROXY_METHOD_NAMES[labels]}.']
+    lines += [f'Skipped: {name}: {why}' for name, why in skipped.items()]
+    total = sum(state[s.name]['seconds'] for s in stages)
+    lines += ['', f'Total: {total:.0f} s ({int(total // 60)} min '
+              f'{total % 60:.0f} s), the stages\' seconds summed (a stage '
+              'finished in an earlier run counts with its own seconds).']
+    write_text(osp.join(ctx.work_dir, 'report.md'), '\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+    print(f'report: {osp.join(ctx.work_dir, "report.md")}; gallery: '
+          f'{osp.join(ctx.work_dir, "gallery", "index.md")}')
+    return report
+
+
+def compare_row(ctx: Context, done: Mapping[str, dict],
+                seconds: float) -> dict:
+    """One row of the comparison from the finished chain's outputs."""
+    q = read_quality(ctx)
+    test = done['attention_test']['metrics']
+    return dict(
+        seconds=seconds, mAP=test.get('cls/mAP'),
+        seed_mIoU=q['seeds']['best']['mIoU'],
+        best_thr=q['seeds']['best_threshold'],
+        at_edge=q['seeds']['best_at_edge'],
+        sweep=[min(q['seeds']['thresholds']), max(q['seeds']['thresholds'])],
+        label_mIoU=q['labels']['mIoU'],
+        context_spread=q['seeds'].get('context_spread'),
+        bg_zone_recall=test.get('zone/bg_recall'),
+        bg_zone=test.get('zone/bg_zone'),
+        context_in_bg_zone=test.get('zone/context_in_bg'))
+
+
+def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
+                  seeds: Sequence[int]) -> dict:
+    """Write, and print, ``compare.md`` / ``compare.json`` from
+    ``(mode, seed, row)`` tuples."""
+    def fmt(v) -> str:
+        return '-' if v is None else f'{v:.1f}'
+
+    lines = ['| mode | seed | val mAP | seed mIoU (best thr) | '
+             'proxy-label mIoU | context spread % | background-zone recall '
+             '% (zone %) | context in the background zone % | seconds |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for mode, seed, r in rows:
+        edge = ', at sweep edge' if r['at_edge'] else ''
+        lines.append(f'| {mode} | {seed} | {r["mAP"]:.1f} | '
+                     f'{r["seed_mIoU"]:.1f} ({r["best_thr"]:.2f}{edge}) | '
+                     f'{r["label_mIoU"]:.1f} | '
+                     f'{fmt(r.get("context_spread"))} | '
+                     f'{fmt(r.get("bg_zone_recall"))} '
+                     f'({fmt(r.get("bg_zone"))}) | '
+                     f'{fmt(r.get("context_in_bg_zone"))} | '
+                     f'{r["seconds"]:.0f} |')
+
+    def mean(rs, key) -> str:
+        vals = [r.get(key) for r in rs]
+        vals = [v for v in vals if v is not None]
+        return fmt(sum(vals) / len(vals) if vals else None)
+
+    if len(seeds) > 1:
+        lines += ['', '| mode | mean seed mIoU | mean proxy-label mIoU | '
+                  'mean context spread % | mean background-zone recall % |',
+                  '|---|---|---|---|---|']
+        for mode in modes:
+            rs = [r for m, _, r in rows if m == mode]
+            lines.append(f'| {mode} | {mean(rs, "seed_mIoU")} | '
+                         f'{mean(rs, "label_mIoU")} | '
+                         f'{mean(rs, "context_spread")} | '
+                         f'{mean(rs, "bg_zone_recall")} |')
+    sweeps = sorted({tuple(r['sweep']) for _, _, r in rows if 'sweep' in r})
+    lines += ['', 'Seed sweep: ' + '; '.join(f'{lo:.2f} ... {hi:.2f}'
+                                             for lo, hi in sweeps)]
+    result = dict(note=note(ctx), rows=[dict(mode=m, seed=sd, **r)
+                                        for m, sd, r in rows])
+    write_json(osp.join(ctx.work_dir, 'compare.json'), result, indent=1)
+    write_text(osp.join(ctx.work_dir, 'compare.md'), '\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+    print(f'written {osp.join(ctx.work_dir, "compare.md")}')
+    return result
