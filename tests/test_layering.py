@@ -15,7 +15,7 @@ LAYERS = {
     'seenet_mm.version': 0, 'seenet_mm.metainfo': 0, 'seenet_mm.fileio': 0,
     'seenet_mm.crf': 0, 'seenet_mm.compat': 0, 'seenet_mm.locking': 0,
     'seenet_mm.images': 0, 'seenet_mm.standin': 0,
-    'seenet_mm.attention_codec': 0,
+    'seenet_mm.attention_codec': 0, 'seenet_mm.random_walk': 0,
     'seenet_mm.utils.version_check': 0,
     'seenet_mm.models': 1, 'seenet_mm.datasets': 1,
     'seenet_mm.evaluation': 2, 'seenet_mm.engine': 2,

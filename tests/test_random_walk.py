@@ -1,0 +1,129 @@
+"""IRN's random walk as a sparse stencil, against IRN's dense transition
+matrix squared 8 times, written another way here: pixel pairs in a loop,
+the path of each pair by the point-to-line distance in floating point."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from seenet_mm.random_walk import (half_offsets, link_affinities, path,
+                                   random_walk, transition_weights)
+
+
+def dense_walk(x, boundary, radius=5, beta=10.0, exp_times=8):
+    """IRN's propagate_to_edge: a dense N x N affinity, its power beta,
+    columns normalised, squared exp_times times; float64."""
+    c, h, w = x.shape
+    b = boundary.double().numpy()
+    n = h * w
+    aff = np.eye(n)
+    for y in range(h):
+        for x0 in range(w):
+            for dy in range(-radius + 1, radius):
+                for dx in range(-radius + 1, radius):
+                    if not 0 < dy * dy + dx * dx < radius * radius:
+                        continue
+                    ty, tx = y + dy, x0 + dx
+                    if not (0 <= ty < h and 0 <= tx < w):
+                        continue
+                    norm = math.hypot(dy, dx)
+                    peak = 0.0
+                    for py in range(min(0, dy), max(0, dy) + 1):
+                        for px in range(min(0, dx), max(0, dx) + 1):
+                            if abs(dy * px - dx * py) / norm >= 1:
+                                continue
+                            yy, xx = y + py, x0 + px
+                            # the path leaves the image: no link (IRN pads
+                            # the boundary with 1)
+                            peak = 1.0 if not (0 <= yy < h and 0 <= xx < w) \
+                                else max(peak, b[yy, xx])
+                    aff[y * w + x0, ty * w + tx] = 1 - peak
+    trans = aff ** beta
+    trans = trans / trans.sum(0, keepdims=True)
+    trans = torch.from_numpy(trans)
+    for _ in range(exp_times):
+        trans = trans @ trans
+    src = (x.double() * (1 - boundary.double())).reshape(c, n)
+    return (src @ trans).reshape(c, h, w)
+
+
+def labels(maps, bg=0.25):
+    """IRN's labels from walked maps: normalised by the max, background a
+    constant channel first."""
+    maps = maps / maps.max()
+    return torch.cat([torch.full_like(maps[:1], bg), maps]).argmax(0)
+
+
+def smooth_inputs(h, w, seed):
+    g = torch.Generator().manual_seed(seed)
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, h), torch.linspace(0, 1, w),
+                            indexing='ij')
+    x = torch.stack([torch.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 0.05)
+                     for cy, cx in torch.rand(3, 2, generator=g)])
+    boundary = 0.2 * torch.rand(h, w, generator=g)
+    boundary[:, w // 2] = 0.95  # a wall down the middle
+    ring = ((yy - 0.5) ** 2 + (xx - 0.3) ** 2 - 0.06).abs() < 0.01
+    boundary[ring] = 0.9
+    return x.float(), boundary.float()
+
+
+def test_stencil_geometry_is_irns():
+    offsets = half_offsets(5)
+    assert len(offsets) == 34  # 69 links with the self-link
+    assert len(set(offsets)) == 34 and (0, 0) not in offsets
+    assert not set(offsets) & {(-dy, -dx) for dy, dx in offsets}
+    assert path(0, 3) == ((0, 0), (0, 1), (0, 2), (0, 3))
+    # IRN's rule keeps the pixels within distance 1 of the line: a
+    # diagonal path is three pixels wide
+    assert path(2, 2) == ((0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 1),
+                          (2, 2))
+    assert (0, 0) in path(3, -2) and (3, -2) in path(3, -2)
+    with pytest.raises(ValueError, match='radius must be at least 2'):
+        half_offsets(1)
+
+
+def test_weights_are_a_column_normalised_symmetric_affinity():
+    _, boundary = smooth_inputs(12, 10, 0)
+    offsets, w = transition_weights(boundary)
+    assert len(offsets) == 69 and offsets[0] == (0, 0)
+    assert torch.allclose(w.sum(0), torch.ones_like(boundary))
+    aff = link_affinities(boundary)
+    assert aff.shape == (34, 12, 10)
+    assert aff.min() >= 0 and aff.max() <= 1
+    # links that leave the image have no affinity
+    assert (aff[half_offsets().index((0, 1)), :, -1] == 0).all()
+    with pytest.raises(ValueError, match='beta must be > 0'):
+        transition_weights(boundary, beta=0)
+
+
+@pytest.mark.parametrize('h,w,seed', [(24, 32, 0), (48, 40, 1)])
+def test_random_walk_equals_the_dense_squaring(h, w, seed):
+    x, boundary = smooth_inputs(h, w, seed)
+    ref = dense_walk(x, boundary)
+    out = random_walk(x, boundary)
+    assert out.shape == x.shape and out.dtype == torch.float32
+    assert (out.double() - ref).abs().max() <= 1e-4
+    same = (labels(out.double()) == labels(ref)).double().mean()
+    assert same >= 0.999
+    # the walk does move the maps: not the identity
+    assert (out - x * (1 - boundary)).abs().max() > 0.05
+
+
+def test_walk_stops_at_a_closed_boundary():
+    """Mass put on one side of a wall of boundary 1 never crosses it."""
+    x = torch.zeros(1, 16, 16)
+    x[0, 4:8, 2:5] = 1.0
+    boundary = torch.zeros(16, 16)
+    boundary[:, 8] = 1.0
+    out = random_walk(x, boundary, steps=64)
+    assert out[0, :, 9:].abs().max() == 0
+    assert out[0, :, :8].sum() > 0
+
+
+def test_bad_input():
+    x, boundary = smooth_inputs(8, 8, 0)
+    with pytest.raises(ValueError, match='maps of'):
+        random_walk(x[:, :4], boundary)
+    with pytest.raises(ValueError, match='steps must be >= 1'):
+        random_walk(x, boundary, steps=0)
