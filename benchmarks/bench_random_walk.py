@@ -3,7 +3,7 @@
     python benchmarks/bench_random_walk.py [--size 375 500] [--channels 3]
         [--threads 1] [--dense-size 64 96]
 
-One image of ``--size`` (H, W) at IRN's stride 4 (94 x 125 for 375 x 500),
+One image of ``--size`` (H, W) at IRN's stride 4 (93 x 125 for 375 x 500),
 ``--channels`` maps, radius 5, beta 10, 256 steps, on ``--threads`` cores.
 Prints the seconds per image and the extra memory (peak resident set
 growth), then the same walk at ``--dense-size`` by the stencil and by IRN's

@@ -1,4 +1,6 @@
-"""Shared body of tools/train.py and tools/test.py (mmseg's arguments)."""
+"""What the tools' functions share: their arguments (mmseg's for train and
+test), config loading, runner building, ``--tta`` / ``--crf``, ``--amp``
+and the one-line errors (:func:`cli_main`)."""
 from __future__ import annotations
 
 import argparse

@@ -2,10 +2,10 @@
 
 Every tool that writes into a work dir (``tools/train.py``,
 ``tools/infer_attention.py``, ``tools/make_proxy_labels.py``,
-``tools/pipeline.py``) holds a ``flock`` on the directory itself while it
-runs. The lock is the kernel's: it writes no file, and a killed run leaves
-nothing that blocks the next one. A second run is told the PID of the
-holder, read from ``/proc/locks`` where the system has it.
+``tools/make_standin.py``, ``tools/pipeline.py``) holds a ``flock`` on the
+directory itself while it runs. The lock is the kernel's: it writes no file,
+and a killed run leaves nothing that blocks the next one. A second run is told
+the PID of the holder, read from ``/proc/locks`` where the system has it.
 
 A lock is exclusive, or shared (``--compare`` holds the pipeline's work dir
 shared, so that runs of separate modes go side by side, and each mode and

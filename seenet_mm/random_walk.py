@@ -13,8 +13,8 @@ transition matrix built from a boundary map B in [0, 1]:
   ``exp_times`` times: ``t = 2^8 = 256``).
 
 IRN builds T as a dense N x N matrix (N pixels). Here each pixel has
-``len(offsets(radius)) + 1`` links (69 for radius 5), so one step of the
-walk is a weighted sum of shifted copies of x, and ``t`` steps cost
+``2 * len(half_offsets(radius)) + 1`` links (69 for radius 5), so one step of
+the walk is a weighted sum of shifted copies of x, and ``t`` steps cost
 ``O(t * N * 69)`` time and ``O(N * 69)`` memory.
 """
 from __future__ import annotations

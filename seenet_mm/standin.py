@@ -2,11 +2,12 @@
 load it.
 
 ``tools/make_standin.py`` pretrains a VGG16-tiny on a broad synthetic
-classification task (:mod:`seenet_mm.toy.standin`) and writes its backbone
-weights to one shared place, :func:`standin_path`: ``$SEENET_STANDIN_DIR``,
-else ``$XDG_CACHE_HOME/seenet_mm/standin`` (``~/.cache/...``). Every user
-of the toy configs finds it there without pretraining again: the main job,
-``tools/train.py configs/toy/...`` by hand, ``--compare`` and any work dir.
+classification task (:func:`seenet_mm.pipeline.toy_data.make_standin`) and
+writes its backbone weights to one shared place, :func:`standin_path`:
+``$SEENET_STANDIN_DIR``, else ``$XDG_CACHE_HOME/seenet_mm/standin``
+(``~/.cache/...``). Every user of the toy configs finds it there without
+pretraining again: the main job, ``tools/train.py configs/toy/...`` by hand,
+``--compare`` and any work dir.
 
 Configs name it ``init_cfg=dict(type='Pretrained',
 checkpoint='standin://vgg16-tiny', prefix='backbone.')``; the

@@ -140,8 +140,10 @@ def config_has_hook(cfg: Config, name: str) -> bool:
 
 
 def set_amp(cfg: Config, device: Optional[str] = None) -> Optional[Any]:
-    """Mixed precision for ``cfg`` (``--amp`` or the config key ``amp =
-    True``) on ``device`` (default: mmengine's, i.e. CUDA when available):
+    """Mixed precision for ``cfg`` (``--amp``, the config key ``amp =
+    True``, or ``'auto'`` where :func:`seenet_mm.cli.amp_requested`
+    resolves it to True) on ``device`` (default: mmengine's, i.e. CUDA
+    when available):
     the optimizer wrapper of training and the validation and test loops
     (``fp16=True``) run under autocast, float16 on CUDA and bfloat16 on a CPU
     with native bfloat16 (:mod:`seenet_mm.engine.amp`); where channels-last

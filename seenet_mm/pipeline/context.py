@@ -23,8 +23,9 @@ class PipelineError(Exception):
 def repo_root() -> str:
     """The folder holding ``tools/`` and ``configs/``: the repository of a
     source checkout (editable install), else the ``seenet_mm/.mim`` copy
-    that ``setup.py`` makes for a plain install. The tools run with it as
-    their working directory."""
+    that ``setup.py`` makes for a plain install. The main job's configs are
+    found there, and a command that is not one of our tools runs from
+    it."""
     repo = osp.dirname(PACKAGE_DIR)
     if osp.isfile(osp.join(repo, 'tools', 'train.py')):
         return repo
@@ -226,7 +227,7 @@ class Context:
         return osp.join(self.work_dir, 'pipeline.log')
 
     def data_options(self) -> List[str]:
-        """``--cfg-options`` pointing every dataloader at :attr:`voc`."""
+        """``--cfg-options`` pointing every dataloader at :attr:`data_dir`."""
         return [f'{key}.dataset.data_root={self.data_dir}' for key in
                 ('train_dataloader', 'val_dataloader', 'test_dataloader')]
 

@@ -1,14 +1,14 @@
 """The main job's expected figures: the toy metafile's means and spread.
 
-``configs/toy/metafile.yaml`` carries, for the two configs of the default
-toy main job, ``Results.Metrics`` (the means over toy stand-ins and
-training seeds) and ``Results.Spread`` (``Std``: the standard deviations
-over both, ``Seeds``: the training seeds per stand-in, ``Standins``: how
-many stand-ins; a stand-in pretrained on another CPU differs, and moves
-some metrics more than the training seed does). A run lies within the tolerance of a metric when it is at most
-``max(2 * std, 2 points)`` from the mean; ``report.json`` carries
-``expected`` (``{mean, std, within}`` per metric) for the default toy main
-job only, since other data, configs or toy sets have no expected figures.
+``configs/toy/metafile.yaml`` carries, for the two configs of the default toy
+main job, ``Results.Metrics`` (the means over toy stand-ins and training seeds)
+and ``Results.Spread`` (``Std``: the standard deviations over both, ``Seeds``:
+the most training seeds on one stand-in, ``Standins``: how many stand-ins; a
+stand-in pretrained on another CPU differs, and moves some metrics more than
+the training seed does). A run lies within the tolerance of a metric when it is
+at most ``max(2 * std, 2 points)`` from the mean; ``report.json`` carries
+``expected`` (``{mean, std, within}`` per metric) for the default toy main job
+only, since other data, configs or toy sets have no expected figures.
 """
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ DIR/vgg16-tiny.pth, DIR being the shared stand-in folder
 config finds it (``standin://vgg16-tiny``). A stand-in made with the same
 settings is kept; other settings need --overwrite (--if-missing keeps any).
 
-Of the package, only this module imports :mod:`seenet_mm.toy` besides the
-tools: the generator stays data generation only.
+Of the package, only this module imports :mod:`seenet_mm.toy`: the
+generator stays data generation only.
 """
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def chain(args: argparse.Namespace, amp: bool) -> Dict[str, float]:
     split = ['--split', args.split]
     run(['tools/infer_attention.py', args.config, args.checkpoint,
          '--out-dir', maps, '--data-root', args.data_root, '--device',
-         args.device, *split, *(['--amp'] if amp else [])])
+         args.device, *split, '--amp' if amp else '--no-amp'])
     run(['tools/make_proxy_labels.py', '--attention-dir', maps,
          '--saliency-dir', args.saliency_dir, '--out-dir', labels, *split])
     run(['tools/eval_seeds.py', '--attention-dir', maps, '--label-dir',

@@ -51,7 +51,7 @@ def one(args: argparse.Namespace, amp: bool, seed: int) -> Dict[str, float]:
     work = osp.join(args.work_dir, name, f'seed{seed}')
     run(['tools/pipeline.py', '--compare', '--modes', 'seenet', '--seeds',
          str(seed), '--preset', args.preset, '--data-root', args.voc,
-         '--work-dir', work, *(['--amp'] if amp else [])],
+         '--work-dir', work, '--amp' if amp else '--no-amp'],
         osp.join(args.work_dir, f'{name}_seed{seed}.log'), args.threads)
     with open(osp.join(work, 'compare.json')) as f:
         row = json.load(f)['rows'][0]
