@@ -174,13 +174,14 @@ def _make_standin(args: argparse.Namespace) -> str:
         start = time.time()
         data = standin_set(osp.join(out, f'data_seed{args.seed}'),
                            args.seed, args.num_images)
-        options.update({
+        # the config read above, pointed at the set and the work dir
+        cfg.merge_from_dict({
             'train_dataloader.dataset.data_root': data,
             'val_dataloader.dataset.data_root': data,
             'test_dataloader.dataset.data_root': data,
             'randomness.seed': args.seed})
         work = osp.join(out, f'work_{args.name}_seed{args.seed}')
-        cfg = load_config(args.config, options, work, 'none')
+        cfg.work_dir = work
         if amp:
             set_amp(cfg)
         cfg.resume = True  # a killed pretraining continues
