@@ -173,6 +173,14 @@ def save_label_png(path: str, label: np.ndarray) -> None:
         img.save(f, format='PNG')
 
 
+def save_grey_png(path: str, values: np.ndarray) -> None:
+    """Write a map in [0, 1] as an 8-bit grey PNG (``round(v * 255)``),
+    atomically."""
+    grey = np.round(np.clip(values, 0, 1) * 255).astype(np.uint8)
+    with atomic_write(path) as f:
+        Image.fromarray(grey, mode='L').save(f, format='PNG')
+
+
 def load_label_png(path: str) -> np.ndarray:
     """uint8 ``[H, W]`` class indices of a palette PNG (or grey PNG)."""
     if not osp.isfile(path):

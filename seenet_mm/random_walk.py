@@ -24,10 +24,14 @@ from typing import List, Tuple
 
 import torch
 
+from .metainfo import IGNORE_INDEX
+
 #: IRN's defaults
 RADIUS = 5
 BETA = 10.0
 STEPS = 256  # IRN's exp_times 8: 2^8
+#: IRN trains its affinities between pixels closer than 10 (at stride 4)
+TRAIN_RADIUS = 10
 
 
 @lru_cache(maxsize=None)
@@ -78,16 +82,56 @@ def link_affinities(boundary: torch.Tensor, radius: int = RADIUS
     where the path leaves the image.
 
     Args:
-        boundary: ``[H, W]`` in [0, 1].
+        boundary: ``[..., H, W]`` in [0, 1] (leading dims: e.g. a batch).
     """
+    # outside the image counts as boundary 1: affinity 0, as IRN's padding
+    # with 1 gives; each path pixel is then a view of the padded map
+    h, w = boundary.shape[-2:]
+    pad = radius
+    padded = torch.nn.functional.pad(boundary, (pad, pad, pad, pad),
+                                     value=1.0)
     maxima = []
     for dy, dx in half_offsets(radius):
-        # outside the image counts as boundary 1: affinity 0, as IRN's
-        # padding with 1 gives
-        peak = torch.stack([_shifted(boundary, py, px, 1.0)
+        peak = torch.stack([padded[..., pad + py:pad + py + h,
+                                   pad + px:pad + px + w]
                             for py, px in path(dy, dx)]).amax(0)
         maxima.append(peak)
     return 1.0 - torch.stack(maxima)
+
+
+def pair_labels(labels: torch.Tensor, radius: int = TRAIN_RADIUS,
+                ignore_index: int = IGNORE_INDEX
+                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """IRN's affinity labels of the links of :func:`half_offsets`, from a
+    seed label map: for each link from ``p`` to ``p + d_k``,
+
+    - background-positive: both ends background (0);
+    - foreground-positive: both ends the same class (> 0);
+    - negative: the ends differ (any classes, the background included);
+
+    a link with an end labelled ``ignore_index`` or outside the map is none
+    of them.
+
+    Args:
+        labels: integer ``[..., H, W]`` (0 background, classes, 255).
+        radius: links reach pixels closer than this (IRN: 10).
+
+    Returns:
+        three bool ``[K, ..., H, W]`` (background-positive,
+        foreground-positive, negative), ``K = len(half_offsets(radius))``,
+        indexed as :func:`link_affinities`.
+    """
+    if labels.dtype.is_floating_point:
+        raise TypeError('pair_labels: integer labels expected, got '
+                        f'{labels.dtype}')
+    other = torch.stack([_shifted(labels, dy, dx, ignore_index)
+                         for dy, dx in half_offsets(radius)])
+    valid = (labels != ignore_index) & (other != ignore_index)
+    same = labels == other
+    background = valid & same & (labels == 0)
+    foreground = valid & same & (labels != 0)
+    negative = valid & ~same
+    return background, foreground, negative
 
 
 def transition_weights(boundary: torch.Tensor, radius: int = RADIUS,
@@ -153,5 +197,38 @@ def random_walk(x: torch.Tensor, boundary: torch.Tensor,
     return x
 
 
-__all__ = ['RADIUS', 'BETA', 'STEPS', 'half_offsets', 'path',
-           'link_affinities', 'transition_weights', 'random_walk']
+def propagate_maps(maps: torch.Tensor, boundary: torch.Tensor,
+                   radius: int = RADIUS, beta: float = BETA,
+                   steps: int = STEPS) -> torch.Tensor:
+    """IRN's propagation of image-sized maps over a coarser boundary map:
+    the maps are averaged down to the boundary's grid (IRN's CAMs are made
+    there), walked (:func:`random_walk`), and brought back up bilinearly by
+    the grid's stride and cropped to the image (IRN's ``rw_up``).
+
+    Args:
+        maps: ``[C, H, W]``.
+        boundary: ``[h, w]`` in [0, 1] with ``h = ceil(H / s)`` and
+            ``w = ceil(W / s)`` for the integer stride ``s`` (IRN: 4).
+
+    Returns:
+        ``[C, H, W]``, not normalised.
+    """
+    import torch.nn.functional as F
+    c, height, width = maps.shape
+    h, w = boundary.shape
+    stride = -(-height // h)
+    if (-(-height // stride), -(-width // stride)) != (h, w):
+        raise ValueError(f'propagate_maps: maps of {height}x{width} do not '
+                         f'fit a boundary of {h}x{w} at any stride')
+    if c == 0:
+        return maps.clone()
+    small = F.interpolate(maps[None].float(), size=(h, w), mode='area')[0]
+    walked = random_walk(small, boundary.float(), radius, beta, steps)
+    up = F.interpolate(walked[None], scale_factor=stride, mode='bilinear',
+                       align_corners=False)[0]
+    return up[:, :height, :width]
+
+
+__all__ = ['RADIUS', 'BETA', 'STEPS', 'TRAIN_RADIUS', 'half_offsets', 'path',
+           'link_affinities', 'pair_labels', 'transition_weights',
+           'random_walk', 'propagate_maps']

@@ -127,3 +127,82 @@ def test_bad_input():
         random_walk(x[:, :4], boundary)
     with pytest.raises(ValueError, match='steps must be >= 1'):
         random_walk(x, boundary, steps=0)
+
+
+def test_pair_labels_against_a_loop():
+    """Each link's kind, pixel by pixel: both ends background, both the
+    same class, or different; 255 or outside the map: none."""
+    from seenet_mm.random_walk import pair_labels
+    g = torch.Generator().manual_seed(3)
+    lab = torch.randint(0, 4, (9, 11), generator=g)
+    lab[torch.rand(9, 11, generator=g) < 0.2] = 255
+    radius = 4
+    bg, fg, neg = pair_labels(lab, radius)
+    offsets = half_offsets(radius)
+    assert bg.shape == (len(offsets), 9, 11)
+    for k, (dy, dx) in enumerate(offsets):
+        for y in range(9):
+            for x in range(11):
+                a = int(lab[y, x])
+                inside = 0 <= y + dy < 9 and 0 <= x + dx < 11
+                b = int(lab[y + dy, x + dx]) if inside else 255
+                ok = a != 255 and b != 255
+                assert bool(bg[k, y, x]) == (ok and a == b == 0)
+                assert bool(fg[k, y, x]) == (ok and a == b and a > 0)
+                assert bool(neg[k, y, x]) == (ok and a != b)
+    with pytest.raises(TypeError, match='integer'):
+        pair_labels(lab.float(), radius)
+
+
+def test_affinity_loss_against_a_loop():
+    """IRN's loss bg/4 + fg/4 + neg/2 from the boundary's paths, each link
+    summed in a loop in float64."""
+    from seenet_mm.models.segmentors.affinity_net import affinity_loss
+    g = torch.Generator().manual_seed(5)
+    h, w, radius = 7, 8, 3
+    boundary = torch.rand(2, h, w, generator=g)
+    lab = torch.randint(0, 3, (2, h, w), generator=g)
+    lab[0, 0] = 255
+    got = affinity_loss(boundary, lab, radius)
+    sums = {k: [0.0, 0] for k in ('bg', 'fg', 'neg')}
+    b = boundary.double()
+    for n in range(2):
+        for dy, dx in half_offsets(radius):
+            for y in range(h):
+                for x in range(w):
+                    ty, tx = y + dy, x + dx
+                    if not (0 <= ty < h and 0 <= tx < w):
+                        continue
+                    s, t = int(lab[n, y, x]), int(lab[n, ty, tx])
+                    if 255 in (s, t):
+                        continue
+                    peak = max(float(b[n, y + py, x + px])
+                               for py, px in path(dy, dx))
+                    a = 1 - peak
+                    kind = 'neg' if s != t else ('bg' if s == 0 else 'fg')
+                    loss = -math.log(1 + 1e-5 - a) if kind == 'neg' \
+                        else -math.log(a + 1e-5)
+                    sums[kind][0] += loss
+                    sums[kind][1] += 1
+    for kind, weight in (('bg', 4), ('fg', 4), ('neg', 2)):
+        total, count = sums[kind]
+        assert count > 0
+        assert got[f'loss_{kind}'].item() == pytest.approx(
+            total / (count + 1e-5) / weight, rel=1e-5)
+
+
+def test_propagate_maps_stops_at_a_wall_at_the_image_size():
+    """Maps at the image size walk on a stride-4 grid and come back at the
+    image size (not a multiple of 4); nothing crosses a closed wall."""
+    from seenet_mm.random_walk import propagate_maps
+    height, width = 30, 41  # grid 8 x 11
+    boundary = torch.zeros(8, 11)
+    boundary[:, 5] = 1.0
+    maps = torch.zeros(1, height, width)
+    maps[0, 10:20, 4:12] = 1.0  # left of the wall
+    out = propagate_maps(maps, boundary, steps=64)
+    assert out.shape == (1, height, width)
+    assert out[0, :, :16].sum() > 0
+    assert out[0, :, 24:].abs().max() < 1e-6
+    with pytest.raises(ValueError, match='do not fit'):
+        propagate_maps(maps, torch.zeros(5, 5))

@@ -16,15 +16,17 @@ from ..attention_codec import load_attention, save_attention
 from ..datasets.proxy_label import (harmonic_scores, proxy_label,
                                     threshold_proxy_label)
 from ..models.layers import fuse_attention, normalize_maps
-from .attention import AttentionInferencer, init_attention_model
+from .attention import AttentionInferencer, init_attention_model, init_model
 from .attention_maps import infer_attention
 from .gallery import make_gallery
 from .proxy_labels import make_proxy_labels
+from .refinement import refine_labels
 from .seed_quality import evaluate_seeds
 from .testing import evaluate
 from .training import train
 
 __all__ = ['train', 'evaluate', 'infer_attention', 'make_proxy_labels',
+           'refine_labels', 'init_model',
            'evaluate_seeds', 'make_gallery', 'proxy_label',
            'threshold_proxy_label', 'harmonic_scores', 'AttentionInferencer',
            'init_attention_model', 'load_attention', 'save_attention',

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import time
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -241,27 +241,32 @@ class AttentionInferencer:
         return maps
 
 
-def init_attention_model(config, checkpoint: Optional[str],
-                         device: str = 'cpu',
-                         trust_checkpoint: bool = False) -> torch.nn.Module:
-    """Build the model of ``config`` and load ``checkpoint`` strictly; a
-    checkpoint of another model is one error naming both files.
+def init_model(config, checkpoint: Optional[str],
+               trust_checkpoint: bool = False,
+               expect: Optional[Tuple[str, str]] = None) -> torch.nn.Module:
+    """Build the model of ``config`` (its backbone's pretrained init left
+    out) and load ``checkpoint`` strictly; a checkpoint of another model is
+    one error naming both files. ``expect``: ``(method, what)``, a method
+    the model must have, else an error naming the config, the model's class
+    and ``what`` it should be.
 
     The checkpoint is loaded with ``weights_only=True``; one that needs full
     unpickling raises :class:`seenet_mm.compat.UntrustedCheckpointError`
     unless ``trust_checkpoint`` (or ``SEENET_TRUSTED_CHECKPOINTS`` lists
-    it)."""
+    it). Returns the model on the CPU with ``model.cfg`` set."""
     from mmengine.config import Config
     from mmengine.runner import load_checkpoint
     from mmseg.registry import MODELS
+    from mmengine.registry import init_default_scope
     cfg = Config.fromfile(config) if isinstance(config, str) else config
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
     model_cfg = cfg.model.copy()
     if 'init_cfg' in model_cfg.get('backbone', {}):
         model_cfg.backbone.init_cfg = None  # weights come from checkpoint
     model = MODELS.build(model_cfg)
-    if not hasattr(model, 'forward_branches'):
-        raise ValueError(f'{getattr(config, "filename", config)}: the model '
-                        f'is {type(model).__name__}, not a SeeNet')
+    if expect is not None and not hasattr(model, expect[0]):
+        raise ValueError(f'{getattr(cfg, "filename", config)}: the model '
+                         f'is {type(model).__name__}, not {expect[1]}')
     if checkpoint is not None:
         if trust_checkpoint:
             from ..compat import trust_checkpoint as trust
@@ -275,5 +280,15 @@ def init_attention_model(config, checkpoint: Optional[str],
                 f'checkpoint {checkpoint} does not fit the model of '
                 f'{getattr(cfg, "filename", config)}: ' + ' '.join(first)
             ) from None
-    model.cfg = cfg  # the test pipeline of the inferencer
+    model.cfg = cfg
+    return model
+
+
+def init_attention_model(config, checkpoint: Optional[str],
+                         device: str = 'cpu',
+                         trust_checkpoint: bool = False) -> torch.nn.Module:
+    """:func:`init_model` for a SeeNet: a config of another model is one
+    error naming it."""
+    model = init_model(config, checkpoint, trust_checkpoint,
+                       expect=('forward_branches', 'a SeeNet'))
     return model.to(device).eval()

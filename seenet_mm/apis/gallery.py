@@ -17,6 +17,7 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import mmcv
+import numpy as np
 from mmengine.config import DictAction
 
 from ..attention_codec import load_attention
@@ -28,6 +29,7 @@ from .attention import AttentionInferencer, init_attention_model
 from .image_list import image_split, voc_root_of
 
 COLUMNS = ('image', 'M_A', 'M_B', 'fused', 'proxy label', 'ground truth')
+REFINED_COLUMNS = ('refined label', 'boundary map')
 
 
 def make_gallery(inferencer: AttentionInferencer, infos: Sequence[dict],
@@ -35,8 +37,9 @@ def make_gallery(inferencer: AttentionInferencer, infos: Sequence[dict],
                  label_dir: Optional[str] = None,
                  gt_dir: Optional[str] = None,
                  class_names: Sequence[str] = VOC_CLASSES,
-                 visualizer: Optional[AttentionVisualizer] = None
-                 ) -> List[dict]:
+                 visualizer: Optional[AttentionVisualizer] = None,
+                 refined_dir: Optional[str] = None,
+                 boundary_dir: Optional[str] = None) -> List[dict]:
     """Write one row per image and ``index.md`` / ``index.html``.
 
     M_A and M_B come from one forward pass (no flip) at the first test
@@ -53,6 +56,9 @@ def make_gallery(inferencer: AttentionInferencer, infos: Sequence[dict],
         class_names: names of the ids, the background first (VOC's
             default; own data: ``('background', *metainfo.classes)``).
         visualizer: the drawing visualizer (default: a new one).
+        refined_dir, boundary_dir: refined labels and boundary maps
+            (``tools/refine_labels.py --out-dir``, ``--boundary-out``):
+            with either, two more panels.
 
     Returns:
         list of dict: the rows (``name``, ``file``, ``classes``).
@@ -72,21 +78,30 @@ def make_gallery(inferencer: AttentionInferencer, infos: Sequence[dict],
             return load_label_png(path) if path and osp.isfile(path) \
                 else None
 
+        refined = None
+        if refined_dir or boundary_dir:
+            boundary = optional_png(boundary_dir)
+            refined = (optional_png(refined_dir), None if boundary is None
+                       else boundary.astype(np.float32) / 255)
         row = vis.draw_gallery_row(mmcv.bgr2rgb(img), maps['M_A'],
                                    maps['M_B'], fused.max(0),
                                    optional_png(label_dir),
-                                   optional_png(gt_dir))
+                                   optional_png(gt_dir), refined)
         write_image(osp.join(out_dir, name + '.png'), row)
         entries.append(dict(name=name, file=name + '.png',
                             classes=classes.tolist()))
-    write_index(out_dir, entries, 'SeeNet attention gallery', class_names)
+    columns = COLUMNS + (REFINED_COLUMNS if refined_dir or boundary_dir
+                         else ())
+    write_index(out_dir, entries, 'SeeNet attention gallery', class_names,
+                columns)
     return entries
 
 
 def write_index(out_dir: str, entries: List[dict], title: str,
-                class_names: Sequence[str] = VOC_CLASSES) -> None:
+                class_names: Sequence[str] = VOC_CLASSES,
+                columns: Sequence[str] = COLUMNS) -> None:
     """``index.md`` and ``index.html`` listing the rows."""
-    header = ' | '.join(COLUMNS)
+    header = ' | '.join(columns)
     md = [f'# {title}', '', f'Each row: {header}.', '']
     html = [f'<html><head><meta charset="utf-8"><title>{title}</title>'
             '</head><body>', f'<h1>{title}</h1>', f'<p>Each row: {header}.'
@@ -110,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('checkpoint')
     parser.add_argument('--attention-dir', required=True)
     parser.add_argument('--label-dir')
+    parser.add_argument('--refined-dir', help='refined labels: a panel '
+                        'after the ground truth')
+    parser.add_argument('--boundary-dir', help='boundary maps of '
+                        'tools/refine_labels.py --boundary-out: a panel')
     parser.add_argument('--data-root', help='dataset root: VOCdevkit/VOC2012 '
                         'or an own folder (default: the config\'s)')
     parser.add_argument('--gt-dir', help='ground-truth masks (default: '
@@ -143,6 +162,8 @@ def _run(args: argparse.Namespace) -> None:
                      osp.join(root, 'masks')) if osp.isdir(d)), None)
     entries = make_gallery(inferencer, infos, args.attention_dir, out_dir,
                            label_dir=args.label_dir, gt_dir=gt_dir,
+                           refined_dir=args.refined_dir,
+                           boundary_dir=args.boundary_dir,
                            class_names=['background', *classes])
     print(f'gallery of {len(entries)} images: {osp.join(out_dir, "index.md")}')
 

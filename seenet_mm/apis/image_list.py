@@ -9,6 +9,14 @@ from typing import List, Optional, Tuple
 from mmengine.config import Config
 
 
+def read_names(path: str) -> List[str]:
+    """The image names of a split list: the first word of each line."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'split list not found: {path}')
+    with open(path) as f:
+        return [line.split()[0] for line in f if line.strip()]
+
+
 def voc_root_of(cfg: Config, data_root: Optional[str] = None) -> str:
     """``data_root`` if given, else the config's train dataset root."""
     return data_root or cfg.train_dataloader.dataset.data_root

@@ -8,7 +8,7 @@ or from the attention maps alone (--method threshold):
         [--ignore-multi THR] [--ignore-conflict LOW HIGH] [--skip-missing]
         [--crf --image-dir JPEGImages [--crf-workers N]]
     python tools/make_proxy_labels.py --attention-dir ATT --out-dir LABELS
-        --method threshold [--fg-thr 0.30] [--bg-thr 0.05] [--crf ...]
+        --method threshold [--fg-thr auto|T] [--bg-thr auto|T] [--crf ...]
 
 For every ATT/<name>.npz writes LABELS/<name>.png (VOC palette, 0..M, 255
 = ignore) atomically; labels already written are skipped. The class list
@@ -20,7 +20,12 @@ another size than the attention is resized to it (counted in the summary).
 --method threshold (IRN's confident regions, no saliency): the strongest
 class where its attention exceeds --fg-thr, background where no attention
 exceeds --bg-thr, 255 between; with --crf each side is refined by a dense
-CRF with IRN's parameters.
+CRF with IRN's parameters. The thresholds are ``auto`` by default: per
+image from Otsu's split of its maps
+(:func:`seenet_mm.datasets.proxy_label.auto_thresholds`). Before anything
+is written, labels with too little confident background or foreground to
+teach anything are one error with the maps' quantiles and thresholds to
+try (:func:`check_threshold_labels`).
 
 The images are labelled in a pool of --workers processes (with --crf:
 --crf-workers, which wins; default: the cores available), each image's
@@ -39,12 +44,39 @@ from typing import Optional, Sequence, Tuple
 from .. import locking
 from ..cli import cli_main, options_namespace
 from ..crf import check_workers, cores_available
-from ..datasets.proxy_label import (BG_THRESHOLD, FG_THRESHOLD,
-                                    PROXY_METHODS, proxy_label,
+from ..datasets.proxy_label import (AUTO_BG_MARGIN, AUTO_FG_MARGIN,
+                                    BG_THRESHOLD, FG_THRESHOLD,
+                                    PROXY_METHODS, check_teaching,
+                                    label_shares, peak_map, proxy_label,
                                     threshold_proxy_label)
 from ..attention_codec import load_attention
+from .image_list import read_names
 from ..fileio import (find_image, load_classes, load_saliency, save_classes,
                       save_label_png)
+
+
+def threshold_value(text: str):
+    """A threshold option: ``auto`` or a number."""
+    if text == 'auto':
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'expected a number or auto, got {text!r}') from None
+
+
+def resolve_thresholds(fg_thr, bg_thr) -> tuple:
+    """The thresholds of ``--method threshold``: ``auto`` for both when
+    neither is given; IRN's value for the one not given when the other is
+    a number."""
+    if fg_thr is None and bg_thr is None:
+        return 'auto', 'auto'
+    if fg_thr is None:
+        fg_thr = 'auto' if bg_thr == 'auto' else FG_THRESHOLD
+    if bg_thr is None:
+        bg_thr = 'auto' if fg_thr == 'auto' else BG_THRESHOLD
+    return fg_thr, bg_thr
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,12 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help='saliency: Algorithm 1 (default with '
                         '--saliency-dir); threshold: attention alone, IRN\'s '
                         'confident regions (default without it)')
-    parser.add_argument('--fg-thr', type=float, default=FG_THRESHOLD,
-                        help='--method threshold: confident foreground '
-                        '(IRN: 0.30)')
-    parser.add_argument('--bg-thr', type=float, default=BG_THRESHOLD,
-                        help='--method threshold: confident background '
-                        '(IRN: 0.05)')
+    parser.add_argument('--fg-thr', type=threshold_value, default=None,
+                        help='--method threshold: confident foreground, or '
+                        'auto (from each image\'s maps: Otsu\'s split t '
+                        f'+ {AUTO_FG_MARGIN:g} (1 - t)); default: auto, or IRN\'s '
+                        f'{FG_THRESHOLD} when only --bg-thr is a number')
+    parser.add_argument('--bg-thr', type=threshold_value, default=None,
+                        help='--method threshold: confident background, or '
+                        f'auto (t - {AUTO_BG_MARGIN:g} (1 - t)); '
+                        f'default: auto, or IRN\'s {BG_THRESHOLD} when only '
+                        '--fg-thr is a number')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--w', type=float, default=1.0,
                         help='weight of the attention (paper: 1)')
@@ -133,6 +169,43 @@ def label_one(job: Tuple) -> Tuple[str, str]:
     return name, 'resized' if resized else 'done'
 
 
+def check_threshold_labels(args: argparse.Namespace, names: Sequence[str],
+                           num_classes: int) -> None:
+    """Before anything is written: the labels of ``--method threshold``
+    (without CRF) must hold enough confident background and foreground
+    (:func:`seenet_mm.datasets.proxy_label.check_teaching`); the error
+    gives the per-pixel peaks of the maps and thresholds to try."""
+    import numpy as np
+    hist = np.zeros(100, np.int64)
+
+    def labels():  # one at a time: the shares need three counts each
+        for name in names:
+            path = osp.join(args.attention_dir, name + '.npz')
+            if args.skip_missing and not osp.isfile(path):
+                continue
+            classes, attention = load_attention(path, num_classes)
+            hist[:] += np.histogram(peak_map(attention), bins=100,
+                                    range=(0, 1))[0]
+            yield threshold_proxy_label(attention, classes, args.fg_thr,
+                                        args.bg_thr)
+
+    shares = label_shares(labels())
+    cdf = np.cumsum(hist) / max(int(hist.sum()), 1)
+
+    def quantile(q):
+        return (int(np.searchsorted(cdf, q)) + 1) / 100
+
+    peaks = ', '.join(f'{int(q * 100)} % below {quantile(q):.2f}'
+                      for q in (0.1, 0.25, 0.5, 0.75, 0.9))
+    suggest = ('--fg-thr auto --bg-thr auto, or ' if args.fg_thr != 'auto'
+               else '') + (f'--bg-thr {quantile(0.2):.2f} --fg-thr '
+                           f'{quantile(0.85):.2f}')
+    check_teaching(
+        shares, f'the labels of {args.attention_dir} with --fg-thr '
+        f'{args.fg_thr} --bg-thr {args.bg_thr}',
+        f'The maps\' per-pixel peaks: {peaks}; try {suggest}')
+
+
 def make_proxy_labels(attention_dir: str, out_dir: str,
                       saliency_dir: Optional[str] = None, **options) -> str:
     """Write a proxy label PNG per attention file of ``attention_dir``
@@ -159,12 +232,22 @@ def _run(args: argparse.Namespace) -> None:
     if method == 'saliency' and not args.saliency_dir:
         raise ValueError('--method saliency needs --saliency-dir')
     if method == 'threshold':
-        if not 0 <= args.bg_thr < args.fg_thr <= 1:
+        args.fg_thr, args.bg_thr = resolve_thresholds(args.fg_thr,
+                                                      args.bg_thr)
+        if (args.fg_thr == 'auto') != (args.bg_thr == 'auto'):
+            raise ValueError(f'--fg-thr and --bg-thr are both auto or both '
+                             f'numbers, got {args.fg_thr}, {args.bg_thr}')
+        if args.fg_thr != 'auto' and \
+                not 0 <= args.bg_thr < args.fg_thr <= 1:
             raise ValueError(f'need 0 <= --bg-thr < --fg-thr <= 1, got '
-                     f'{args.bg_thr}, {args.fg_thr}')
+                             f'{args.bg_thr}, {args.fg_thr}')
+        rule = ('per image from its maps (auto: Otsu\'s split t '
+                f'+ {AUTO_FG_MARGIN:g} (1 - t) / - {AUTO_BG_MARGIN:g} (1 - t))'
+                if args.fg_thr == 'auto' else
+                f'> {args.fg_thr} / <= {args.bg_thr}')
         print(f'proxy labels without saliency maps (--method threshold): '
-              f'class where attention > {args.fg_thr}, background where all '
-              f'<= {args.bg_thr}, 255 between', flush=True)
+              f'class where attention and background where all attention '
+              f'is below, 255 between; thresholds {rule}', flush=True)
     classes = load_classes(args.attention_dir)
     if args.crf_workers is not None and not args.crf:
         raise ValueError('--crf-workers needs --crf')
@@ -181,11 +264,12 @@ def _run(args: argparse.Namespace) -> None:
             raise ImportError('--crf needs pydensecrf2: pip install '
                               '"pydensecrf2==1.1"')
     if args.split:
-        with open(args.split) as f:
-            names = [line.split()[0] for line in f if line.strip()]
+        names = read_names(args.split)
     else:
         names = sorted(osp.basename(p)[:-4] for p in glob.glob(
             osp.join(args.attention_dir, '*.npz')))
+    if method == 'threshold':
+        check_threshold_labels(args, names, len(classes))
     taken = locking.acquire(args.out_dir)  # one labelling per out dir
     try:
         save_classes(args.out_dir, classes)

@@ -2,11 +2,11 @@
 from .backbones import VGG16, convert_torchvision_vgg16
 from .classifiers import SeeNet
 from .decode_heads import LargeFOVHead
-from .segmentors import SegCRFModel
-from .heads import AttentionBranch
+from .segmentors import AffinityNet, SegCRFModel
+from .heads import AttentionBranch, BoundaryHead
 from .layers import (CReLU, background_mask, c_relu, fuse_attention,
                      normalize_maps, ternary_mask)
 
 __all__ = ['VGG16', 'convert_torchvision_vgg16', 'SeeNet', 'AttentionBranch',
            'CReLU', 'c_relu', 'ternary_mask', 'background_mask', 'LargeFOVHead',
-           'SegCRFModel', 'fuse_attention', 'normalize_maps']
+           'SegCRFModel', 'AffinityNet', 'BoundaryHead', 'fuse_attention', 'normalize_maps']

@@ -10,8 +10,10 @@ from typing import Optional, Sequence, Tuple
 from .. import locking
 from ..cli import add_amp_args, renamed_hint
 from ..models.classifiers.seenet import MODES
-from .context import (DEFAULT_THRESHOLDS, FOLDER_PRESETS, PRESETS,
-                      PROXY_CHOICES, Context, PipelineError, detect_layout)
+from .context import (AFFINITY_PRESETS, DEFAULT_THRESHOLDS,
+                      FOLDER_AFFINITY_PRESETS, FOLDER_PRESETS, PRESETS,
+                      PROXY_CHOICES, REFINE_CHOICES, Context, PipelineError,
+                      detect_layout)
 from .runner import run_compare, run_main
 from .stages import STAGE_NAMES, STAGES
 from .state import PipelineState
@@ -45,13 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
                         'VOCdevkit/VOC2012/saliency, or DIR/saliency)')
     parser.add_argument('--proxy-labels', choices=PROXY_CHOICES,
                         default='auto', help='saliency: SeeNet Algorithm 1; '
-                        'threshold: attention alone (IRN 0.30 / 0.05); '
-                        'auto (default): saliency when the saliency folder '
-                        'exists')
+                        'threshold: attention alone (IRN\'s confident '
+                        'seeds, thresholds from each image\'s maps, dense '
+                        'CRF); auto (default): saliency when the saliency '
+                        'folder exists')
+    parser.add_argument('--refine', choices=REFINE_CHOICES, default='auto',
+                        help='irn: train an affinity network on the proxy '
+                        'labels and refine them by its random walk '
+                        '(tools/refine_labels.py), then train the '
+                        'segmentation on the refined labels; none; auto '
+                        '(default): irn for labels made without saliency')
     parser.add_argument('--seed', type=int, default=None,
-                        help='training seed of both trainings (attention '
-                        'and segmentation; default: the configs\' own, 0 '
-                        'for the toy configs)')
+                        help='training seed of every training (attention, '
+                        'affinity, segmentation; default: the configs\' '
+                        'own, 0 for the toy configs)')
     parser.add_argument('--toy-seed', type=int, default=0,
                         help='seed of the generated toy set')
     parser.add_argument('--compare', action='store_true',
@@ -83,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help='attention config (default: the preset\'s)')
     parser.add_argument('--segmentation-config',
                         help='segmentation config (default: the preset\'s)')
+    parser.add_argument('--affinity-config',
+                        help='affinity network config of --refine irn '
+                        '(default: the preset\'s)')
     return parser
 
 
@@ -110,8 +122,12 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
     attention_cfg = osp.abspath(args.attention_config or presets[preset][0])
     segmentation_cfg = osp.abspath(args.segmentation_config or
                                    presets[preset][1])
-    for cfg in (attention_cfg, segmentation_cfg):
-        if not osp.isfile(cfg):
+    affinity_presets = FOLDER_AFFINITY_PRESETS if layout == 'folder' \
+        else AFFINITY_PRESETS
+    affinity_cfg = args.affinity_config or affinity_presets[preset]
+    affinity_cfg = osp.abspath(affinity_cfg) if affinity_cfg else None
+    for cfg in (attention_cfg, segmentation_cfg, affinity_cfg):
+        if cfg is not None and not osp.isfile(cfg):
             raise PipelineError(f'error: config {cfg} does not exist'
                                 f'{renamed_hint(cfg)}')
     ctx = Context(
@@ -126,7 +142,11 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         classes=classes,
         proxy_method=args.proxy_labels,
         toy_context=preset == 'toy-context' and not args.data_root,
-        amp=args.amp)
+        amp=args.amp, refine=args.refine, affinity_config=affinity_cfg)
+    if ctx.resolved_refine() == 'irn' and affinity_cfg is None:
+        raise PipelineError(
+            f'error: --refine irn: the {preset} preset has no affinity '
+            f'config yet; pass --affinity-config, or --refine none')
     if classes:
         print(f'own-folder dataset {data_dir}: {len(classes)} classes from '
               f'train.json ({", ".join(classes[:8])}'

@@ -77,8 +77,28 @@ FOLDER_PRESETS: Dict[str, Tuple[str, str]] = {
         ('deeplab_largefov',
          'deeplab-largefov_vgg16_1xb20-6k_folder-321x321.py')),
 }
+# the affinity network of --refine irn per preset: the toy one on the toy
+# stand-in, IRN's on the paper's VGG16 for 'voc' (None: not made)
+_TOY_IRN = ('toy', 'irn_vgg16-tiny-standin-pre_1xb16-300_toy-96x96.py')
+_TOY_IRN_FOLDER = ('toy',
+                   'irn_vgg16-tiny-standin-pre_1xb16-300_toy-96x96_folder.py')
+AFFINITY_PRESETS: Dict[str, Optional[str]] = {
+    'toy': osp.join(repo_root(), 'configs', *_TOY_IRN),
+    'toy-scratch': osp.join(repo_root(), 'configs', *_TOY_IRN),
+    'toy-context': osp.join(repo_root(), 'configs', *_TOY_IRN),
+    'voc': osp.join(repo_root(), 'configs', 'irn',
+                    'irn_vgg16_1xb32-3e_voc12aug-512x512.py'),
+}
+FOLDER_AFFINITY_PRESETS: Dict[str, Optional[str]] = {
+    'toy': osp.join(repo_root(), 'configs', *_TOY_IRN_FOLDER),
+    'toy-scratch': osp.join(repo_root(), 'configs', *_TOY_IRN_FOLDER),
+    'toy-context': osp.join(repo_root(), 'configs', *_TOY_IRN_FOLDER),
+    'voc': osp.join(repo_root(), 'configs', 'irn',
+                    'irn_vgg16_1xb32-3e_folder-512x512.py'),
+}
 LAYOUTS = ('voc', 'folder')
 PROXY_CHOICES = ('auto', 'saliency', 'threshold')
+REFINE_CHOICES = ('auto', 'none', 'irn')
 
 
 def detect_layout(data_root: str) -> Tuple[str, str]:
@@ -143,6 +163,10 @@ class Context:
             and attention inference; None: the configs' key ``amp``
             (``'auto'`` in the toy configs;
             :func:`seenet_mm.cli.amp_requested`).
+        refine: ``'irn'`` (affinity network and random walk), ``'none'``
+            or ``'auto'``: ``irn`` when the proxy labels are made without
+            saliency (:meth:`resolved_refine`).
+        affinity_config: the affinity network's config (``--refine irn``).
     """
     work_dir: str
     out_dir: str
@@ -161,6 +185,8 @@ class Context:
     proxy_method: str = 'auto'
     toy_context: bool = False
     amp: Optional[bool] = None
+    refine: str = 'auto'
+    affinity_config: Optional[str] = None
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -192,6 +218,22 @@ class Context:
         if self.proxy_method != 'auto':
             return self.proxy_method
         return 'saliency' if osp.isdir(self.saliency_dir) else 'threshold'
+
+    def resolved_refine(self) -> str:
+        """``irn`` or ``none``; ``auto`` refines the labels made without
+        saliency (on the toy set they gain most there; docs/results_toy.md)
+        and leaves Algorithm 1's as they are."""
+        if self.refine != 'auto':
+            return self.refine
+        return 'irn' if self.resolved_proxy_method() == 'threshold' \
+            else 'none'
+
+    @property
+    def train_labels(self) -> str:
+        """The labels the segmentation trains on: the refined ones when
+        refinement runs."""
+        return self.path('refined') if self.resolved_refine() == 'irn' \
+            else self.path('labels')
 
     def split_names(self, split: str) -> List[str]:
         """Image names of an own-folder split (``train`` / ``val``);
@@ -247,7 +289,9 @@ class Context:
                     toy_seed=self.toy_seed, toy_context=self.toy_context,
                     train_seed=self.train_seed,
                     layout=self.layout,
-                    proxy_method=self.proxy_method, amp=self.amp)
+                    proxy_method=self.proxy_method, amp=self.amp,
+                    refine=self.refine,
+                    affinity_config=self.affinity_config)
 
     def seed_options(self) -> List[str]:
         """``randomness.seed=N`` for both trainings, when

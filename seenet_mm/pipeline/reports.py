@@ -13,8 +13,21 @@ from .state import PipelineState
 
 PROXY_METHOD_NAMES = {
     'saliency': 'SeeNet Algorithm 1 (attention + saliency)',
-    'threshold': 'attention alone, no saliency (IRN thresholds 0.30 / '
-                 '0.05, 255 between)'}
+    'threshold': 'attention alone, no saliency (IRN\'s confident seeds: '
+                 'thresholds from each image\'s maps, dense CRF, 255 '
+                 'between)'}
+
+
+def report_timings(state: PipelineState) -> Dict[str, float]:
+    """Times per unit of work (not metrics: they differ between runs of the
+    same job): the refinement's seconds per image."""
+    timings: Dict[str, float] = {}
+    refine = state['refine'] if 'refine' in state else {}
+    if refine.get('files') and refine['files'][2] and \
+            'skipped' not in refine:
+        timings['refinement seconds per image'] = \
+            refine['seconds'] / refine['files'][2]
+    return timings
 
 
 def note(ctx: Context) -> str:
@@ -68,7 +81,8 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
                   seconds=sum(state[s.name]['seconds'] for s in stages),
                   classes=list(ctx.classes) if ctx.classes else None,
                   proxy_labels=labels, stages=state.entries,
-                  metrics=metrics, skipped=skipped, note=note(ctx))
+                  metrics=metrics, timings=report_timings(state),
+                  skipped=skipped, note=note(ctx))
     expected = expected_for(ctx, preset, metrics)
     if expected is not None:
         report['expected'] = expected

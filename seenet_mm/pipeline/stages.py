@@ -161,7 +161,9 @@ def uses_standin(config: str) -> bool:
 
 def _standin_skip(ctx: Context) -> Optional[str]:
     if uses_standin(ctx.attention_config) or \
-            uses_standin(ctx.segmentation_config):
+            uses_standin(ctx.segmentation_config) or \
+            (ctx.resolved_refine() == 'irn' and
+             uses_standin(ctx.affinity_config)):
         return None
     return 'the configs do not load the toy stand-in'
 
@@ -206,8 +208,11 @@ def _maps_commands(ctx: Context, done: Done) -> List[Command]:
 
 def _labels_commands(ctx: Context, done: Done) -> List[Command]:
     if ctx.resolved_proxy_method() == 'threshold':
+        # IRN's confident seeds: thresholds from each image's maps (auto),
+        # each side refined by a dense CRF
         return [_tool('make_proxy_labels', '--attention-dir',
                       ctx.path('maps'), '--method', 'threshold',
+                      '--crf', '--image-dir', ctx.image_dir,
                       '--out-dir', ctx.path('labels'))]
     return [_tool('make_proxy_labels', '--attention-dir', ctx.path('maps'),
                   '--saliency-dir', ctx.saliency_dir, '--out-dir',
@@ -218,8 +223,8 @@ def _labels_announce(ctx: Context) -> Optional[str]:
     if ctx.resolved_proxy_method() != 'threshold':
         return None
     return (f'  proxy labels without saliency maps ({ctx.saliency_dir} not '
-            'used): attention > 0.30 is the class, <= 0.05 the background, '
-            '255 between (IRN\'s thresholds)')
+            'used): confident class and background by thresholds from each '
+            'image\'s maps and a dense CRF, 255 between (IRN\'s seeds)')
 
 
 def _labels_check(ctx: Context) -> Optional[str]:
@@ -317,11 +322,63 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
 def _gallery_commands(ctx: Context, done: Done) -> List[Command]:
     extra = ['--cfg-options', *ctx.attention_options()] \
         if ctx.attention_options() else []
+    refined = ['--refined-dir', ctx.path('refined'), '--boundary-dir',
+               ctx.path('boundary')] if ctx.resolved_refine() == 'irn' \
+        else []
     return [_tool('make_gallery', ctx.attention_config,
                   done['attention']['checkpoint'], '--attention-dir',
                   ctx.path('maps'), '--label-dir', ctx.path('labels'),
                   '--data-root', ctx.data_dir, '--gt-dir', ctx.gt_dir,
-                  '--out-dir', ctx.path('gallery'), *extra)]
+                  '--out-dir', ctx.path('gallery'), *refined, *extra)]
+
+
+def _refine_skip(ctx: Context) -> Optional[str]:
+    if ctx.resolved_refine() == 'none':
+        return ('no refinement (--refine none, or labels made with '
+                'saliency maps)')
+    return None
+
+
+def _affinity_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('train', ctx.affinity_config, '--work-dir',
+                  ctx.path('affinity'), '--resume', *ctx.amp_flag(),
+                  '--cfg-options',
+                  f'train_dataloader.dataset.data_root={ctx.data_dir}',
+                  'train_dataloader.dataset.data_prefix.seg_map_path='
+                  + ctx.path('labels'), *ctx.seed_options())]
+
+
+def _refine_commands(ctx: Context, done: Done) -> List[Command]:
+    # without saliency the labels are confident seeds: kept where they are
+    # confident, the walk fills in their 255; with saliency Algorithm 1
+    # labels the walked maps
+    mode = ['--seed-dir', ctx.path('labels')] \
+        if ctx.resolved_proxy_method() == 'threshold' \
+        else ['--saliency-dir', ctx.saliency_dir]
+    return [_tool('refine_labels', ctx.affinity_config,
+                  done['affinity']['checkpoint'], '--attention-dir',
+                  ctx.path('maps'), '--image-dir', ctx.image_dir,
+                  '--out-dir', ctx.path('refined'), '--boundary-out',
+                  ctx.path('boundary'), *mode)]
+
+
+def _refined_quality_skip(ctx: Context) -> Optional[str]:
+    return _refine_skip(ctx) or _quality_skip(ctx)
+
+
+def _refined_quality_commands(ctx: Context, done: Done) -> List[Command]:
+    split = ['--split', quality_split(ctx)] if quality_split(ctx) else []
+    return [_tool('eval_seeds', '--label-dir', ctx.path('refined'),
+                  '--gt-dir', ctx.gt_dir, '--out',
+                  ctx.path('refined_quality.json'), *split)]
+
+
+def _refined_quality_metrics(ctx: Context) -> Dict[str, object]:
+    with open(ctx.path('refined_quality.json')) as f:
+        labels = json.load(f)['labels']
+    return {'refined-label mIoU': labels['mIoU'],
+            'refined-label mIoU (255 as background)':
+                labels.get('mIoU_ignore_as_background')}
 
 
 def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
@@ -330,7 +387,7 @@ def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
                   '--cfg-options',
                   *ctx.data_options(), *ctx.segmentation_options(),
                   'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.path('labels'), *ctx.seed_options(),
+                  + ctx.train_labels, *ctx.seed_options(),
                   *NO_VALIDATION)]
 
 
@@ -392,7 +449,7 @@ STAGES: Tuple[Stage, ...] = (
               method=ctx.resolved_proxy_method()),
           check=_labels_check, announce=_labels_announce,
           does='`tools/make_proxy_labels.py` (Algorithm 1, or `--method '
-               'threshold` without saliency)',
+               'threshold --crf` without saliency)',
           writes='one label per image, the method'),
     Stage('quality', ('maps', 'labels'), _quality_commands,
           record=lambda ctx, done: dict(paths=[ctx.path('quality.json')]),
@@ -401,11 +458,38 @@ STAGES: Tuple[Stage, ...] = (
           does='`tools/eval_seeds.py`', writes='the quality JSON',
           reports='seed and proxy-label mIoU (see [Report keys]'
                   '(#report-keys-contract))'),
-    Stage('gallery', ('attention', 'maps', 'labels'), _gallery_commands,
+    Stage('affinity', ('labels', 'standin'), _affinity_commands,
+          record=lambda ctx, done: _checkpoint(ctx.path('affinity')),
+          skip=_refine_skip,
+          does='`tools/train.py` (affinity config) on the proxy labels, '
+               'with `--refine irn` (the default without saliency)',
+          writes='the checkpoint'),
+    Stage('refine', ('affinity', 'maps', 'labels'), _refine_commands,
+          record=lambda ctx, done: dict(
+              files=count_files(ctx.path('refined'), '.png'),
+              paths=[ctx.path('boundary')]),
+          skip=_refine_skip,
+          does='`tools/refine_labels.py` (the confident seeds kept, or '
+               'Algorithm 1 on the walked maps with saliency)',
+          writes='one refined label per image'),
+    Stage('refined_quality', ('refine', ), _refined_quality_commands,
+          record=lambda ctx, done: dict(
+              paths=[ctx.path('refined_quality.json')]),
+          metrics=_refined_quality_metrics, skip=_refined_quality_skip,
+          prepare=_quality_prepare,
+          does='`tools/eval_seeds.py --label-dir`',
+          writes='the refined labels\' quality JSON',
+          reports='`refined-label mIoU`, `refined-label mIoU (255 as '
+                  'background)`'),
+    Stage('gallery', ('attention', 'maps', 'labels', 'refine'),
+          _gallery_commands,
           record=lambda ctx, done: dict(
               paths=[ctx.path('gallery', 'index.md')]),
-          does='`tools/make_gallery.py`', writes='`gallery/index.md`'),
-    Stage('segmentation', ('labels', 'standin'), _segmentation_commands,
+          does='`tools/make_gallery.py` (with the refined labels and '
+               'boundary maps when refinement ran)',
+          writes='`gallery/index.md`'),
+    Stage('segmentation', ('labels', 'refine', 'standin'),
+          _segmentation_commands,
           record=lambda ctx, done: _checkpoint(ctx.path('segmentation')),
           does='`tools/train.py` (segmentation config)',
           writes='the checkpoint'),

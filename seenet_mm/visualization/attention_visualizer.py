@@ -10,7 +10,7 @@ TensorBoard, ... as configured).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -151,13 +151,23 @@ class AttentionVisualizer(SegLocalVisualizer):
                          m_b: Optional[np.ndarray],
                          fused: Optional[np.ndarray],
                          label: Optional[np.ndarray],
-                         gt: Optional[np.ndarray]) -> np.ndarray:
-        """image | M_A | M_B | fused | proxy label | ground truth; maps are
-        ``[H, W]`` in [0, 1], labels class indices (None: grey panel)."""
+                         gt: Optional[np.ndarray],
+                         refined: Optional[Tuple[Optional[np.ndarray],
+                                                 Optional[np.ndarray]]] = None
+                         ) -> np.ndarray:
+        """image | M_A | M_B | fused | proxy label | ground truth, and with
+        ``refined = (label, boundary)`` | refined label | boundary map; maps
+        are ``[H, W]`` in [0, 1], labels class indices (None: grey
+        panel)."""
         shape = image.shape[:2]
-        return self.row([
+        panels = [
             image,
             None if m_a is None else self.heatmap(m_a),
             None if m_b is None else self.heatmap(m_b),
             None if fused is None else self.heatmap(fused),
-            self.label_map(label, shape), self.label_map(gt, shape)])
+            self.label_map(label, shape), self.label_map(gt, shape)]
+        if refined is not None:
+            label_rw, boundary = refined
+            panels += [self.label_map(label_rw, shape),
+                       None if boundary is None else self.heatmap(boundary)]
+        return self.row(panels)

@@ -141,3 +141,55 @@ def test_generate_proxy_label_threshold_method():
     assert out['seg_fields'] == ['gt_seg_map']
     with pytest.raises(ValueError, match='method must be one of'):
         GenerateProxyLabel(method='otsu')
+
+
+def test_otsu_and_auto_thresholds():
+    from seenet_mm.datasets.proxy_label import (auto_thresholds,
+                                                otsu_threshold,
+                                                threshold_proxy_label)
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(0.3, 0.05, 5000),
+                             rng.normal(0.85, 0.03, 1000)])
+    t = otsu_threshold(values)
+    assert 0.4 < t < 0.75  # between the modes
+    assert otsu_threshold(np.full(100, 0.7)) == 0.5  # nothing to split
+    # warm background (peaks 0.3) and an object (0.9): the thresholds
+    # follow the image's split, in the shares of the room above it
+    att = np.full((1, 40, 50), 0.3, np.float32)
+    att[0, 10:30, 10:30] = 0.9
+    att += rng.normal(0, 0.01, att.shape).astype(np.float32)
+    fg, bg = auto_thresholds(att)
+    t = otsu_threshold(att.max(0))
+    assert fg == pytest.approx(t + 0.5 * (1 - t))
+    assert bg == pytest.approx(t - 0.25 * (1 - t))
+    label = threshold_proxy_label(att, [3], 'auto', 'auto')
+    assert np.array_equal(label, threshold_proxy_label(att, [3], fg, bg))
+    assert (label[12:28, 12:28] == 3).all() and (label[:8] == 0).all()
+    with pytest.raises(ValueError, match='both auto or both numbers'):
+        threshold_proxy_label(att, [3], 'auto', 0.05)
+    # no class: all background
+    assert (threshold_proxy_label(np.zeros((0, 4, 4), np.float32), [],
+                                  'auto', 'auto') == 0).all()
+
+
+def test_labels_that_cannot_teach():
+    from seenet_mm.datasets.proxy_label import check_teaching, label_shares
+    good = np.zeros((10, 10), np.uint8)
+    good[2:5, 2:5] = 7
+    good[6:, 6:] = 255
+    shares = label_shares([good, good])
+    assert shares['background'] == pytest.approx(0.75)
+    assert shares['foreground'] == pytest.approx(0.09)
+    assert shares['ignored'] == pytest.approx(0.16)
+    assert shares['images_with_both'] == 2
+    check_teaching(shares, 'good labels')
+    warm = np.full((10, 10), 7, np.uint8)
+    warm[0, :3] = 0
+    with pytest.raises(ValueError, match=r'warm labels cannot teach '
+                       r'anything: background 3\.0% of the pixels '
+                       r'\(needs >= 5%\).*try this'):
+        check_teaching(label_shares([warm]), 'warm labels', 'try this')
+    cold = np.zeros((10, 10), np.uint8)
+    with pytest.raises(ValueError, match=r'foreground 0\.0%.*no image with '
+                       r'both'):
+        check_teaching(label_shares([cold]), 'cold labels')

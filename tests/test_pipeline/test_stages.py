@@ -26,6 +26,7 @@ from seenet_mm.pipeline.stages import (COMPARE_STAGES, NO_VALIDATION,
 from seenet_mm.pipeline.state import PipelineState
 
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
+            affinity=dict(checkpoint='/ck/aff.pth'),
             segmentation=dict(checkpoint='/ck/seg.pth'))
 
 
@@ -43,7 +44,7 @@ def make_ctx(tmp_path, **kw) -> Context:
                 attention_config=str(cfg_dir / 'att.py'),
                 segmentation_config='/cfg/seg.py',
                 quality_split=('--split', osp.join(voc, 'train.txt')),
-                thresholds=(0.1, 0.5))
+                thresholds=(0.1, 0.5), affinity_config='/cfg/aff.py')
     args.update(kw)
     return Context(**args)
 
@@ -54,11 +55,13 @@ def commands(ctx, name, done=DONE):
 
 def test_table_is_in_dependency_order():
     assert STAGE_NAMES == ('data', 'standin', 'attention', 'attention_test',
-                           'maps', 'labels', 'quality', 'gallery',
+                           'maps', 'labels', 'quality', 'affinity',
+                           'refine', 'refined_quality', 'gallery',
                            'segmentation', 'segmentation_test')
     for i, stage in enumerate(STAGES):
         assert set(stage.reads) <= set(STAGE_NAMES[:i]), stage.name
-    assert dependents('labels') == ['labels', 'quality', 'gallery',
+    assert dependents('labels') == ['labels', 'quality', 'affinity',
+                                    'refine', 'refined_quality', 'gallery',
                                     'segmentation', 'segmentation_test']
     assert dependents('data') == [n for n in STAGE_NAMES if n != 'standin']
     assert dependents('standin') == [n for n in STAGE_NAMES if n != 'data']
@@ -111,7 +114,33 @@ def test_layout_detection_and_folder_context(tmp_path):
     assert ctx.resolved_proxy_method() == 'threshold'  # no saliency folder
     assert commands(ctx, 'labels')[0][2:] == [
         '--attention-dir', ctx.path('maps'), '--method', 'threshold',
-        '--out-dir', ctx.path('labels')]
+        '--crf', '--image-dir', ctx.image_dir, '--out-dir', ctx.path('labels')]
+    # without saliency the labels are refined by default: the affinity
+    # network learns from them, the walk keeps their confident pixels, and
+    # the segmentation trains on the refined labels
+    assert ctx.resolved_refine() == 'irn'
+    assert get_stage('affinity').skip(ctx) is None
+    aff = commands(ctx, 'affinity')[0]
+    assert aff[2] == ctx.affinity_config
+    assert 'train_dataloader.dataset.data_prefix.seg_map_path=' \
+        + ctx.path('labels') in aff
+    done = {'affinity': {'checkpoint': 'A.pth'}}
+    refine = get_stage('refine').commands(ctx, done)[0]
+    assert refine[1:4] == ['tools/refine_labels.py', ctx.affinity_config,
+                           'A.pth']
+    assert refine[-4:] == ['--boundary-out', ctx.path('boundary'),
+                           '--seed-dir', ctx.path('labels')]
+    gallery = get_stage('gallery').commands(ctx, DONE)[0]
+    i = gallery.index('--refined-dir')
+    assert gallery[i:i + 4] == ['--refined-dir', ctx.path('refined'),
+                                '--boundary-dir', ctx.path('boundary')]
+    assert 'train_dataloader.dataset.data_prefix.seg_map_path=' \
+        + ctx.path('refined') in commands(ctx, 'segmentation')[0]
+    none = replace(ctx, refine='none')
+    assert 'no refinement' in get_stage('refine').skip(none)
+    assert 'no refinement' in get_stage('refined_quality').skip(none)
+    assert 'train_dataloader.dataset.data_prefix.seg_map_path=' \
+        + ctx.path('labels') in commands(none, 'segmentation')[0]
     assert 'model.num_classes=2' in commands(ctx, 'attention')[0]
     assert 'model.num_classes=2' in commands(ctx, 'maps')[0]
     seg = commands(ctx, 'segmentation')[0]
@@ -177,6 +206,19 @@ def test_main_commands(tmp_path):
         osp.join(work, 'labels'), '--data-root', voc, '--gt-dir',
         osp.join(voc, 'SegmentationClass'), '--out-dir',
         osp.join(work, 'gallery')]]
+    # with saliency, no refinement by default
+    assert 'no refinement' in get_stage('affinity').skip(ctx)
+    irn = replace(ctx, refine='irn')
+    assert commands(irn, 'refine') == [[
+        py, 'tools/refine_labels.py', '/cfg/aff.py', '/ck/aff.pth',
+        '--attention-dir', osp.join(work, 'maps'), '--image-dir',
+        osp.join(voc, 'JPEGImages'), '--out-dir', osp.join(work, 'refined'),
+        '--boundary-out', osp.join(work, 'boundary'),
+        '--saliency-dir', osp.join(voc, 'saliency')]]
+    assert commands(irn, 'refined_quality') == [[
+        py, 'tools/eval_seeds.py', '--label-dir', osp.join(work, 'refined'),
+        '--gt-dir', osp.join(voc, 'SegmentationClass'), '--out',
+        osp.join(work, 'refined_quality.json')]]
     assert commands(ctx, 'segmentation') == [[
         py, 'tools/train.py', '/cfg/seg.py', '--work-dir',
         osp.join(work, 'segmentation'), '--resume', '--cfg-options'] + data
@@ -521,15 +563,13 @@ def test_shared_state_keeps_the_rows_of_runs_side_by_side(tmp_path):
         assert 'compare/acol/seed0' in one
 
 
-def test_seed_reaches_both_trainings_only(tmp_path):
+def test_seed_reaches_the_trainings_only(tmp_path):
     ctx = make_ctx(tmp_path)
     seeded = make_ctx(tmp_path, train_seed=7)
-    done = dict(attention=dict(checkpoint='/ck/att.pth'),
-                segmentation=dict(checkpoint='/ck/seg.pth'))
     for stage in STAGES:
-        for plain, cmd in zip(stage.commands(ctx, done),
-                              stage.commands(seeded, done)):
-            if stage.name in ('attention', 'segmentation'):
+        for plain, cmd in zip(stage.commands(ctx, DONE),
+                              stage.commands(seeded, DONE)):
+            if stage.name in ('attention', 'affinity', 'segmentation'):
                 i = cmd.index('randomness.seed=7')
                 assert cmd[:i] + cmd[i + 1:] == plain, stage.name
             else:

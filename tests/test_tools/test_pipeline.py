@@ -94,8 +94,8 @@ def state(work: str) -> dict:
 
 def test_stage_dependencies_and_output_checks(tmp_path):
     assert dependents('maps') == [
-        'maps', 'labels', 'quality', 'gallery', 'segmentation',
-        'segmentation_test']
+        'maps', 'labels', 'quality', 'affinity', 'refine', 'refined_quality',
+        'gallery', 'segmentation', 'segmentation_test']
     assert dependents('attention') == list(STAGE_NAMES[2:])  # not standin
     assert dependents('gallery') == ['gallery']
     assert dependents('segmentation') == [

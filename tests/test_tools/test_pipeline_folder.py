@@ -2,7 +2,9 @@
 with non-VOC class names, no saliency folder and masks only for val (tiny
 widths). Every stage runs; the saliency-free proxy labels are used and
 said so; the quality stage is skipped with its reason; the segmentation is
-scored on the val masks with 4 classes."""
+scored on the val masks with 4 classes. Without saliency the labels are
+refined (an affinity network and IRN's walk) and the segmentation trains
+on the refined labels."""
 import json
 import os
 import os.path as osp
@@ -32,7 +34,19 @@ def fruit(tmp_path_factory):
     train = json.load(open(osp.join(root, 'train.json')))['data_list']
     for entry in train:
         os.remove(osp.join(root, 'masks', entry['img_path'][:-4] + '.png'))
-    att, seg = str(tmp / 'att.py'), str(tmp / 'seg.py')
+    att, seg, aff = (str(tmp / 'att.py'), str(tmp / 'seg.py'),
+                     str(tmp / 'aff.py'))
+    with open(aff, 'w') as f:
+        f.write(f"""_base_ = [{osp.join(TOY, 'irn_vgg16-tiny-standin-pre_1xb16-300_toy-96x96_folder.py')!r}]
+model = dict(backbone=dict(widen_factor=0.0625, init_cfg=None),
+             head=dict(in_channels=(4, 8, 16, 32, 32), channels=8),
+             test_cfg=dict(steps=8))
+train_dataloader = dict(batch_size=4)
+max_iters = 4
+param_scheduler = [dict(type='PolyLR', power=0.9, by_epoch=False, end=4)]
+train_cfg = dict(max_iters=4, val_interval=5)
+default_hooks = dict(checkpoint=dict(interval=4))
+""")
     with open(att, 'w') as f:
         f.write(f"""_base_ = [{osp.join(TOY, 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py')!r}]
 model = dict(backbone=dict(widen_factor=0.0625), in_channels=32,
@@ -51,16 +65,16 @@ train_dataloader = dict(batch_size=4)
 train_cfg = dict(max_iters=20, val_interval=10)
 default_hooks = dict(checkpoint=dict(interval=10))
 """)
-    return root, att, seg, [e['img_path'][:-4] for e in train]
+    return root, att, seg, aff, [e['img_path'][:-4] for e in train]
 
 
 @pytest.mark.slow
 def test_main_job_on_own_folder(fruit, tmp_path):
-    root, att, seg, train_names = fruit
+    root, att, seg, aff, train_names = fruit
     work = str(tmp_path / 'work')
     proc = run_tool(['tools/pipeline.py', '--data-root', root, '--work-dir',
                      work, '--attention-config', att,
-                     '--segmentation-config', seg])
+                     '--segmentation-config', seg, '--affinity-config', aff])
     out = proc.stdout
     assert 'own-folder dataset' in out and '3 classes from train.json ' \
         '(kiwi, mango, plum)' in out
@@ -77,6 +91,20 @@ def test_main_job_on_own_folder(fruit, tmp_path):
                 'segmentation val mIoU --crf'):
         assert isinstance(metrics[key], float), key
     assert 'seed mIoU (best threshold)' not in metrics
+    assert 'refined-label mIoU' not in metrics  # no train masks
+    assert 'refined_quality' in report['skipped']
+    assert report['timings']['refinement seconds per image'] > 0
+    # the segmentation trained on the refined labels, made for every
+    # train image: background and the image's classes, no 255 left where
+    # the walk filled the seeds' gaps
+    seg_cfg = open(osp.join(work, 'pipeline.log')).read()
+    assert 'seg_map_path=' + osp.join(work, 'refined') in seg_cfg
+    for name in train_names:
+        refined = load_label_png(osp.join(work, 'refined', name + '.png'))
+        seeds = load_label_png(osp.join(work, 'labels', name + '.png'))
+        kept = seeds != 255
+        assert np.array_equal(refined[kept], seeds[kept])
+        assert set(np.unique(refined).tolist()) <= {0, 1, 2, 3}
     md = open(osp.join(work, 'report.md')).read()
     assert 'Proxy labels: attention alone, no saliency' in md
     assert '| quality |' in md and '(skipped)' in md
@@ -99,7 +127,7 @@ def test_main_job_on_own_folder(fruit, tmp_path):
 def test_num_classes_disagreeing_with_the_dataset(fruit, tmp_path):
     """The config's num_classes (VOC's 20 by default) against a 3-class
     folder: one error naming both, before any iteration."""
-    root, att, _, _ = fruit
+    root, att, _, _, _ = fruit
     proc = run_tool(['tools/train.py', att, '--work-dir',
                      str(tmp_path / 'w'), '--cfg-options',
                      f'train_dataloader.dataset.data_root={root}',
@@ -113,7 +141,7 @@ def test_num_classes_disagreeing_with_the_dataset(fruit, tmp_path):
 
 
 def test_bad_folder_fails_before_any_stage(fruit, tmp_path):
-    root, att, seg, _ = fruit
+    root, att, seg, _, _ = fruit
     bad = str(tmp_path / 'bad')
     shutil.copytree(root, bad)
     val = json.load(open(osp.join(bad, 'val.json')))
