@@ -164,8 +164,10 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
     proc = run_tool(pipeline_cmd(toy_root, ref, att, seg)[1:])
     assert 'index.md is missing: rerunning gallery\n' in proc.stdout
     # every stage but the gallery, the stand-in's included, and the
-    # report's line on the skipped stand-in (these configs load none)
-    assert proc.stdout.count('skipped') == 9 + 1
+    # report's lines on the skipped stand-in (these configs load none) and
+    # the three refinement stages (labels made with saliency)
+    assert len(STAGE_NAMES) == 13
+    assert proc.stdout.count('skipped') == 12 + 4
     assert 'Skipped: standin: the configs do not load the toy stand-in' \
         in proc.stdout
     assert osp.isfile(osp.join(ref, 'gallery', 'index.md'))

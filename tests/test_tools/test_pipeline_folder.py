@@ -97,8 +97,7 @@ def test_main_job_on_own_folder(fruit, tmp_path):
     # the segmentation trained on the refined labels, made for every
     # train image: background and the image's classes, no 255 left where
     # the walk filled the seeds' gaps
-    seg_cfg = open(osp.join(work, 'pipeline.log')).read()
-    assert 'seg_map_path=' + osp.join(work, 'refined') in seg_cfg
+    assert 'seg_map_path=' + osp.join(work, 'refined') in out
     for name in train_names:
         refined = load_label_png(osp.join(work, 'refined', name + '.png'))
         seeds = load_label_png(osp.join(work, 'labels', name + '.png'))
