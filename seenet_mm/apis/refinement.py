@@ -6,8 +6,13 @@ trained affinity network: :func:`refine_labels`, and the command line of
         --image-dir IMG --out-dir LABELS [--maps-out MAPS]
         [--saliency-dir SAL] [--seed-dir SEEDS] [--boundary-out DIR]
         [--split FILE] [--workers N] [--device cpu]
-        [--radius 5] [--beta 10] [--steps 256] [--bg-score 0.25] [--w 1.0]
+        [--radius R] [--beta B] [--steps T] [--sources cold|plain]
+        [--bg-thr auto|T] [--bg-score auto|S] [--w 1.0]
         [--skip-missing] [--trust-checkpoint] [--cfg-options ...]
+
+The walk's settings default to the config's ``model.test_cfg`` (completed
+by ``AffinityNet``'s: IRN's radius 5, beta 10, 256 steps; cold sources,
+auto background threshold and score); the options override them.
 
 Per image, at the image's own size: the affinity network's boundary map
 (mirror averaged), the image's attention maps propagated over it
