@@ -2,13 +2,13 @@
 from .image_folder import (FolderFormatError, ImageFolderSegDataset,
                            ImageLabelFolderDataset, LoadMaskIfExists,
                            is_image_folder, read_split, validate_folder)
-from .proxy_transforms import (GenerateProxyLabel, LoadAttentionMaps,
-                               LoadSaliencyMap)
+from .proxy_transforms import (CarrySaliency, GenerateProxyLabel,
+                               LoadAttentionMaps, LoadSaliencyMap)
 from .transforms import PackImageLabelInputs
 from .voc_image_labels import VOCImageLabelDataset, read_voc_xml_labels
 
 __all__ = ['VOCImageLabelDataset', 'PackImageLabelInputs',
-           'read_voc_xml_labels', 'LoadSaliencyMap', 'LoadAttentionMaps',
+           'read_voc_xml_labels', 'LoadSaliencyMap', 'CarrySaliency', 'LoadAttentionMaps',
            'GenerateProxyLabel', 'ImageLabelFolderDataset',
            'ImageFolderSegDataset', 'LoadMaskIfExists', 'FolderFormatError',
            'read_split', 'validate_folder', 'is_image_folder']

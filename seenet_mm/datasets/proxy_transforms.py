@@ -18,6 +18,8 @@ from __future__ import annotations
 import os.path as osp
 from typing import Optional, Sequence
 
+import numpy as np
+
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
@@ -39,16 +41,76 @@ def _image_shape(results: dict):
 @TRANSFORMS.register_module()
 class LoadSaliencyMap(BaseTransform):
     """``results['saliency']``: float32 ``[H, W]`` in [0, 1] from
-    ``{saliency_dir}/{name}{suffix}``, resized to the image if needed."""
+    ``{saliency_dir}/{name}{suffix}``, resized to the image if needed.
 
-    def __init__(self, saliency_dir: str, suffix: str = '.png') -> None:
+    Args:
+        saliency_dir: the saliency maps; None: the ``saliency`` folder beside
+            the image folder (``VOC2012/saliency`` for
+            ``VOC2012/JPEGImages``, as the toy sets and the own-folder
+            format keep them), so that a config need not name the data root.
+        suffix: the maps' file ending.
+    """
+
+    def __init__(self, saliency_dir: Optional[str] = None,
+                 suffix: str = '.png') -> None:
         self.saliency_dir = saliency_dir
         self.suffix = suffix
 
     def transform(self, results: dict) -> dict:
-        path = osp.join(self.saliency_dir, _stem(results) + self.suffix)
+        folder = self.saliency_dir or osp.join(
+            osp.dirname(osp.dirname(results['img_path'])), 'saliency')
+        path = osp.join(folder, _stem(results) + self.suffix)
         results['saliency'], _ = load_saliency(path, _image_shape(results))
         return results
+
+
+@TRANSFORMS.register_module()
+class CarrySaliency(BaseTransform):
+    """Run geometric ``transforms`` on the image and its saliency map alike.
+
+    The map (``results['saliency']``, from :class:`LoadSaliencyMap`) rides
+    as one more channel of ``img`` (8 bits, as the PNG it came from) through
+    ``transforms`` and comes out as float32 in [0, 1] again at the image's
+    new size, so that any crop, resize or flip of the image, whatever its
+    implementation, moves the map the same way (interpolated as the image
+    is). Only geometric transforms belong inside: a photometric one would
+    change the map.
+
+    Args:
+        transforms: the transforms' configs (e.g.
+            ``mmpretrain.RandomResizedCrop`` and ``RandomFlip``).
+    """
+
+    def __init__(self, transforms: Sequence[dict]) -> None:
+        from mmcv.transforms import Compose
+        self.transforms = Compose(list(transforms))
+
+    def transform(self, results: dict) -> Optional[dict]:
+        if 'saliency' not in results:
+            raise KeyError('CarrySaliency needs results[\'saliency\']: put '
+                           'LoadSaliencyMap before it')
+        img, sal = results['img'], results.pop('saliency')
+        if img.ndim != 3 or img.dtype != np.uint8:
+            raise ValueError(f'CarrySaliency: {results.get("img_path")}: '
+                             'expects an 8-bit [H, W, C] image, got '
+                             f'{img.dtype} {img.shape}')
+        if sal.shape != img.shape[:2]:
+            raise ValueError(f'CarrySaliency: {results.get("img_path")}: '
+                             f'saliency {sal.shape} differs from the image '
+                             f'{img.shape[:2]}')
+        channels = img.shape[2]
+        grey = np.clip(np.rint(sal * 255.0), 0, 255).astype(np.uint8)
+        results['img'] = np.concatenate([img, grey[..., None]], axis=2)
+        results = self.transforms(results)
+        if results is None:
+            return None
+        both = results['img']
+        results['img'] = np.ascontiguousarray(both[..., :channels])
+        results['saliency'] = both[..., channels].astype(np.float32) / 255.0
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(transforms={self.transforms})'
 
 
 @TRANSFORMS.register_module()

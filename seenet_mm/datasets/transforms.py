@@ -18,7 +18,10 @@ class PackImageLabelInputs(BaseTransform):
     Produces ``inputs`` (uint8 ``[3, H, W]``) and a ``SegDataSample`` whose
     ``gt_class_labels`` is a float multi-hot ``[M]`` (index ``id - 1`` for
     class id ``id``), plus the meta keys; a loaded ``gt_seg_map`` (for
-    evaluation only) becomes ``gt_sem_seg``.
+    evaluation only) becomes ``gt_sem_seg``, and a loaded ``saliency``
+    (``LoadSaliencyMap``, moved with the image by ``CarrySaliency``) becomes
+    ``gt_saliency``, float ``[1, H, W]`` in [0, 1], for the saliency
+    background loss (``SeeNet(saliency_loss=...)``).
 
     Args:
         num_classes: M. Default None: the data info's ``num_classes``,
@@ -61,6 +64,15 @@ class PackImageLabelInputs(BaseTransform):
         if 'gt_seg_map' in results:
             sample.gt_sem_seg = PixelData(data=torch.from_numpy(
                 results['gt_seg_map'][None].astype(np.int64)))
+        if 'saliency' in results:
+            sal = np.asarray(results['saliency'], np.float32)
+            if sal.shape != img.shape[:2]:
+                raise ValueError(f'{results.get("img_path")}: saliency '
+                                 f'{sal.shape} differs from the image '
+                                 f'{img.shape[:2]} (move it with the image: '
+                                 'CarrySaliency)')
+            sample.gt_saliency = PixelData(data=torch.from_numpy(
+                np.ascontiguousarray(sal))[None])
         sample.set_metainfo({k: results[k] for k in self.meta_keys
                              if k in results})
         return dict(inputs=inputs, data_samples=sample)

@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help='training seeds for --compare (differences '
                         'between modes on small data can be smaller than '
                         'the spread between seeds)')
+    parser.add_argument('--val-interval', type=int, default=None,
+                        metavar='N',
+                        help='validate the attention training every N '
+                        'iterations (default: no validation passes); with '
+                        '--compare, compare.md follows the seeds and T_A\'s '
+                        'zones (and the context in each) through training. '
+                        'The passes draw from torch\'s random state: '
+                        'another sample of the same training')
     parser.add_argument('--thresholds', type=float, nargs='+',
                         default=list(DEFAULT_THRESHOLDS),
                         help='background thresholds of the seed sweep '
@@ -142,7 +150,11 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         classes=classes,
         proxy_method=args.proxy_labels,
         toy_context=preset == 'toy-context' and not args.data_root,
-        amp=args.amp, refine=args.refine, affinity_config=affinity_cfg)
+        amp=args.amp, refine=args.refine, affinity_config=affinity_cfg,
+        val_interval=args.val_interval)
+    if args.val_interval is not None and args.val_interval < 1:
+        raise PipelineError(f'error: --val-interval must be at least 1, got '
+                            f'{args.val_interval}')
     if ctx.resolved_refine() == 'irn' and affinity_cfg is None:
         raise PipelineError(
             f'error: --refine irn: the {preset} preset has no affinity '

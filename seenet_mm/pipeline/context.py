@@ -167,6 +167,11 @@ class Context:
             or ``'auto'``: ``irn`` when the proxy labels are made without
             saliency (:meth:`resolved_refine`).
         affinity_config: the affinity network's config (``--refine irn``).
+        val_interval: validate the attention training every this many
+            iterations (``--val-interval``); None: no validation passes.
+            The passes draw from torch's random state (each new val
+            iterator takes a seed), so a run with them is another sample of
+            the same training, not the same numbers.
     """
     work_dir: str
     out_dir: str
@@ -187,6 +192,7 @@ class Context:
     amp: Optional[bool] = None
     refine: str = 'auto'
     affinity_config: Optional[str] = None
+    val_interval: Optional[int] = None
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -291,7 +297,8 @@ class Context:
                     layout=self.layout,
                     proxy_method=self.proxy_method, amp=self.amp,
                     refine=self.refine,
-                    affinity_config=self.affinity_config)
+                    affinity_config=self.affinity_config,
+                    val_interval=self.val_interval)
 
     def seed_options(self) -> List[str]:
         """``randomness.seed=N`` for both trainings, when

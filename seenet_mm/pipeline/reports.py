@@ -2,6 +2,8 @@
 ``--compare`` (``compare.json``, ``compare.md``)."""
 from __future__ import annotations
 
+import glob
+import json
 import os.path as osp
 from typing import Dict, List, Mapping, Optional, Sequence
 
@@ -106,11 +108,42 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
     return report
 
 
+# the validation metrics that compare.md follows through the training
+HISTORY_KEYS = (('seed/mIoU', 'seed mIoU'), ('zone/bg_zone', 'bg zone %'),
+                ('zone/bg_recall', 'bg-zone recall %'),
+                ('zone/context_in_bg', 'context in bg zone %'),
+                ('zone/context_in_potential', 'context in potential zone %'),
+                ('zone/context_in_erased', 'context in erased zone %'))
+
+
+def val_history(train_dir: str) -> List[dict]:
+    """The validation passes of a training (``--val-interval``), from its
+    ``<timestamp>/vis_data/scalars.json`` files: one dict per pass with
+    ``iter`` and the metrics (the keys holding a ``/``, as ``seed/mIoU``),
+    by iteration; a pass repeated by a resumed run counts once, the later
+    one."""
+    passes: Dict[int, dict] = {}
+    for path in sorted(glob.glob(osp.join(train_dir, '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                entry = json.loads(line)
+                metrics = {k: v for k, v in entry.items() if '/' in k}
+                if metrics and 'step' in entry:
+                    passes[int(entry['step'])] = dict(iter=int(entry['step']),
+                                                      **metrics)
+    return [passes[k] for k in sorted(passes)]
+
+
 def compare_row(ctx: Context, done: Mapping[str, dict],
                 seconds: float) -> dict:
-    """One row of the comparison from the finished chain's outputs."""
+    """One row of the comparison from the finished chain's outputs (with
+    ``--val-interval``, also the training's validation passes, ``history``).
+    """
     q = read_quality(ctx)
     test = done['attention_test']['metrics']
+    history = {} if ctx.val_interval is None else dict(
+        history=val_history(ctx.path('attention')))
     return dict(
         seconds=seconds, mAP=test.get('cls/mAP'),
         seed_mIoU=q['seeds']['best']['mIoU'],
@@ -121,7 +154,32 @@ def compare_row(ctx: Context, done: Mapping[str, dict],
         context_spread=q['seeds'].get('context_spread'),
         bg_zone_recall=test.get('zone/bg_recall'),
         bg_zone=test.get('zone/bg_zone'),
-        context_in_bg_zone=test.get('zone/context_in_bg'))
+        context_in_bg_zone=test.get('zone/context_in_bg'), **history)
+
+
+def history_lines(rows: Sequence[tuple], modes: Sequence[str]) -> List[str]:
+    """Markdown: the validation passes during training (rows with a
+    ``history``), per mode and iteration, the mean over the seeds."""
+    per: Dict[tuple, List[dict]] = {}
+    for mode, _, r in rows:
+        for entry in r.get('history', ()):
+            per.setdefault((mode, entry['iter']), []).append(entry)
+    if not per:
+        return []
+    lines = ['', 'During training (validation passes, mean over the seeds):',
+             '', '| mode | iteration | seeds | ' +
+             ' | '.join(name for _, name in HISTORY_KEYS) + ' |',
+             '|---|---|---|' + '---|' * len(HISTORY_KEYS)]
+    for mode in modes:
+        for it in sorted(i for m, i in per if m == mode):
+            entries = per[(mode, it)]
+            cells = []
+            for key, _ in HISTORY_KEYS:
+                vals = [e[key] for e in entries if e.get(key) is not None]
+                cells.append(f'{sum(vals) / len(vals):.1f}' if vals else '-')
+            lines.append(f'| {mode} | {it} | {len(entries)} | ' +
+                         ' | '.join(cells) + ' |')
+    return lines
 
 
 def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
@@ -161,6 +219,7 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
                          f'{mean(rs, "label_mIoU")} | '
                          f'{mean(rs, "context_spread")} | '
                          f'{mean(rs, "bg_zone_recall")} |')
+    lines += history_lines(rows, modes)
     sweeps = sorted({tuple(r['sweep']) for _, _, r in rows if 'sweep' in r})
     lines += ['', 'Seed sweep: ' + '; '.join(f'{lo:.2f} ... {hi:.2f}'
                                              for lo, hi in sweeps)]

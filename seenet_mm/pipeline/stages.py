@@ -179,12 +179,21 @@ def _standin_record(ctx: Context, done: Done) -> dict:
 NO_VALIDATION = ('val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
 
 
+def validation_options(ctx: Context) -> Tuple[str, ...]:
+    """The attention training's validation: none, or every
+    ``--val-interval`` iterations (its metrics, T_A's zones among them, go
+    to the training's ``scalars.json``; :func:`val_history` reads them)."""
+    if ctx.val_interval is None:
+        return NO_VALIDATION
+    return (f'train_cfg.val_interval={ctx.val_interval}', )
+
+
 def _attention_commands(ctx: Context, done: Done) -> List[Command]:
     return [_tool('train', ctx.attention_config, '--work-dir',
                   ctx.path('attention'), '--resume', *ctx.amp_flag(),
                   '--cfg-options',
                   *ctx.data_options(), *ctx.attention_options(),
-                  *ctx.seed_options(), *NO_VALIDATION)]
+                  *ctx.seed_options(), *validation_options(ctx))]
 
 
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:

@@ -76,3 +76,45 @@ def test_errors_name_the_file_or_the_missing_step(tmp_path):
     with pytest.raises(KeyError, match='LoadSaliencyMap'):
         TRANSFORMS.build(dict(type='GenerateProxyLabel'))(dict(
             attention=np.zeros((1, 2, 2)), attention_classes=[1]))
+
+
+def test_carry_saliency_moves_the_map_with_the_image(tmp_path):
+    # the saliency map is the image's first channel: whatever the crop,
+    # resize and flip do to the image, the map must come out as that channel
+    rng = np.random.default_rng(3)
+    grey = rng.integers(0, 256, (40, 56), dtype=np.uint8)
+    img = np.stack([grey, 255 - grey, grey // 2], axis=2)
+    (tmp_path / 'JPEGImages').mkdir()
+    (tmp_path / 'saliency').mkdir()
+    Image.fromarray(grey).save(tmp_path / 'saliency' / 'a.png')
+    pipe = Compose([TRANSFORMS.build(t) for t in (
+        dict(type='LoadSaliencyMap'),  # the folder beside JPEGImages
+        dict(type='CarrySaliency', transforms=[
+            dict(type='mmpretrain.RandomResizedCrop', scale=24,
+                 crop_ratio_range=(0.3, 0.6)),
+            dict(type='RandomFlip', prob=1.0, direction='horizontal')]),
+        dict(type='PackImageLabelInputs', num_classes=3))])
+    np.random.seed(0)
+    out = pipe(dict(img_path=str(tmp_path / 'JPEGImages' / 'a.jpg'),
+                    img=img.copy(), ori_shape=(40, 56), gt_class_ids=[2]))
+    sal = out['data_samples'].gt_saliency.data
+    assert tuple(sal.shape) == (1, 24, 24)
+    assert out['inputs'].shape == (3, 24, 24)
+    assert np.array_equal(np.rint(sal[0].numpy() * 255).astype(np.uint8),
+                          out['inputs'][0].numpy())
+    assert out['data_samples'].flip
+    # not the identity: the crop took a part of the image
+    assert not np.array_equal(out['inputs'][0].numpy(), grey[:24, :24])
+
+
+def test_carry_saliency_errors(tmp_path):
+    carry = TRANSFORMS.build(dict(type='CarrySaliency', transforms=[]))
+    with pytest.raises(KeyError, match='put LoadSaliencyMap before it'):
+        carry(dict(img=np.zeros((4, 4, 3), np.uint8)))
+    with pytest.raises(ValueError, match='differs from the image'):
+        carry(dict(img=np.zeros((4, 4, 3), np.uint8), img_path='x.jpg',
+                   saliency=np.zeros((4, 5), np.float32)))
+    pack = TRANSFORMS.build(dict(type='PackImageLabelInputs', num_classes=2))
+    with pytest.raises(ValueError, match='CarrySaliency'):
+        pack(dict(img=np.zeros((4, 4, 3), np.uint8), img_path='x.jpg',
+                  saliency=np.zeros((5, 4), np.float32)))

@@ -17,7 +17,7 @@ from seenet_mm.pipeline import main
 from seenet_mm.pipeline.command_line import build_parser, make_context
 from seenet_mm.pipeline.context import (DEFAULT_THRESHOLDS, PRESETS, Context,
                                         PipelineError, repo_root)
-from seenet_mm.pipeline.reports import write_report
+from seenet_mm.pipeline.reports import history_lines, val_history, write_report
 from seenet_mm.pipeline.runner import (execute, run_command, run_compare,
                                        run_stages)
 from seenet_mm.pipeline.stages import (COMPARE_STAGES, NO_VALIDATION,
@@ -653,3 +653,41 @@ def test_building_commands_has_no_side_effects(tmp_path, capsys):
     with open(ctx.path('quality_split.txt')) as f:
         assert f.read() == 'x\n'
     assert '--split' in get_stage('quality').commands(ctx, DONE)[0]
+
+
+def test_val_interval_follows_the_training(tmp_path):
+    ctx = make_ctx(tmp_path, val_interval=50)
+    assert commands(ctx, 'attention')[0][-1] == 'train_cfg.val_interval=50'
+    assert NO_VALIDATION[0] not in commands(ctx, 'attention')[0]
+    # two runs of one training (the second resumed): a repeated pass
+    # counts once, the later one; train lines (no '/' in a key) are not
+    # passes
+    train_dir = ctx.path('attention')
+    lines = {'20260101_000000': [
+        dict(loss=0.5, iter=50, step=50),
+        {'seed/mIoU': 10.0, 'zone/context_in_bg': 1.0, 'step': 50},
+        {'seed/mIoU': 20.0, 'zone/context_in_bg': 3.0, 'step': 100}],
+        '20260101_000100': [
+        {'seed/mIoU': 30.0, 'zone/context_in_bg': 5.0, 'step': 100}]}
+    for stamp, entries in lines.items():
+        os.makedirs(osp.join(train_dir, stamp, 'vis_data'))
+        with open(osp.join(train_dir, stamp, 'vis_data', 'scalars.json'),
+                  'w') as f:
+            f.write(''.join(json.dumps(e) + '\n' for e in entries))
+    history = val_history(train_dir)
+    assert history == [
+        {'iter': 50, 'seed/mIoU': 10.0, 'zone/context_in_bg': 1.0},
+        {'iter': 100, 'seed/mIoU': 30.0, 'zone/context_in_bg': 5.0}]
+    other = [{'iter': 50, 'seed/mIoU': 20.0}]
+    md = history_lines([('seenet', 0, dict(history=history)),
+                        ('seenet', 1, dict(history=other)),
+                        ('cam', 0, {})], ['cam', 'seenet'])
+    assert '| seenet | 50 | 2 | 15.0 | - | - | 1.0 | - | - |' in md
+    assert '| seenet | 100 | 1 | 30.0 | - | - | 5.0 | - | - |' in md
+    assert not any(line.startswith('| cam |') for line in md)
+    assert history_lines([('cam', 0, {})], ['cam']) == []
+    args = build_parser().parse_args(['--work-dir', str(tmp_path / 'w'),
+                                      '--val-interval', '0'])
+    with pytest.raises(PipelineError, match='--val-interval must be at '
+                       'least 1, got 0'):
+        make_context(args)

@@ -25,8 +25,9 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from mmseg.registry import MODELS
 
-from ..layers import (NORMS, background_mask, c_relu, fuse_attention,
-                      quantile_low, ternary_mask)
+from ..layers import (NORMS, background_mask, c_relu, check_saliency_loss,
+                      fuse_attention, low_saliency_cells, quantile_low,
+                      saliency_background_loss, ternary_mask)
 
 MODES = ('cam', 'acol', 'seenet-noflip', 'seenet')
 LOSS_NORMS = ('mean', 'batch')
@@ -62,6 +63,16 @@ class SeeNet(BaseModel):
             the paper's T_A, docs/paper_notes.md) or ``minmax`` (ACoL's
             erasing: its ``acol`` configs use ``minmax`` with δh = 0.6).
         loss_weights: weights of L_SA, L_SB, L_SC.
+        saliency_loss: None (the paper; default) or a dict turning on the
+            saliency background loss, an option beyond the paper
+            (:mod:`seenet_mm.models.layers.saliency_loss`): at feature
+            cells whose saliency is below ``low`` (default 0.2), the
+            image's classes' scores in the ``branches`` (default ``('a',)``,
+            S_A; ``'b'`` adds S_B) go towards probability 0, by ``kind``
+            ``bce`` (default) or ``mse``, times ``weight`` (default 1).
+            It never teaches high saliency as foreground. The samples need
+            ``gt_saliency`` (``LoadSaliencyMap`` and ``CarrySaliency`` in
+            the train pipeline). T_A is still made from S_A's maps.
         loss_norm: how each branch's multi-label BCE is averaged: ``mean``
             over the N x M terms (PyTorch's default, and what the same
             group's later code does: OAA's Caffe prototxt with
@@ -100,6 +111,7 @@ class SeeNet(BaseModel):
                  mask_norm: str = 'max',
                  loss_weights: Sequence[float] = (1.0, 1.0, 1.0),
                  loss_norm: str = 'mean',
+                 saliency_loss: Optional[dict] = None,
                  test_labels: str = 'gt',
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -128,6 +140,11 @@ class SeeNet(BaseModel):
         self.mask_norm = mask_norm
         self.loss_norm = loss_norm
         self.loss_weights = tuple(float(w) for w in loss_weights)
+        self.saliency_loss = check_saliency_loss(saliency_loss)
+        if self.saliency_loss and mode == 'cam' and \
+                'b' in self.saliency_loss['branches']:
+            raise ValueError("SeeNet: saliency_loss.branches has 'b', but "
+                             "mode 'cam' has no S_B")
         self.test_labels = test_labels
         self.test_cfg = dict(DEFAULT_TEST_CFG, **(test_cfg or {}))
         unknown = set(self.test_cfg) - set(DEFAULT_TEST_CFG)
@@ -259,8 +276,33 @@ class SeeNet(BaseModel):
         if 'logits_c' in out:
             losses['loss_sc'] = self.erasing_weight * w_c * \
                 self.bce(out['logits_c'], torch.zeros_like(labels))
+        if self.saliency_loss is not None:
+            losses.update(self._saliency_losses(out, labels, data_samples))
         if 'ternary' in out:
             losses.update(self.zone_fractions(out['ternary']))
+        return losses
+
+    def _saliency_losses(self, out: Dict[str, torch.Tensor],
+                         labels: torch.Tensor, data_samples: list
+                         ) -> Dict[str, torch.Tensor]:
+        """``loss_sal_a`` (and ``loss_sal_b``): the saliency background
+        loss of each chosen branch."""
+        if any('gt_saliency' not in ds for ds in data_samples):
+            raise KeyError('SeeNet.loss: saliency_loss is set, but the data '
+                           "samples carry no 'gt_saliency' (put "
+                           'LoadSaliencyMap and CarrySaliency in the train '
+                           'pipeline)')
+        cfg = self.saliency_loss
+        sal = torch.stack([ds.gt_saliency.data for ds in data_samples]).to(
+            out['maps_a'].device)
+        low = low_saliency_cells(sal, out['maps_a'].shape[-2:], cfg['low'])
+        losses = {}
+        for branch in cfg['branches']:
+            loss = saliency_background_loss(out[f'maps_{branch}'], labels,
+                                            low, cfg['kind'])
+            # S_B's share waits for the erasing warm-up, as L_SB does
+            scale = self.erasing_weight if branch == 'b' else 1.0
+            losses[f'loss_sal_{branch}'] = scale * cfg['weight'] * loss
         return losses
 
     def bce(self, logits: torch.Tensor, targets: torch.Tensor
