@@ -40,18 +40,32 @@ def test_each_mode_builds_its_branches_and_losses(mode, branches, losses):
     for name in {'branch_a', 'branch_b', 'branch_c'} - set(branches):
         assert not hasattr(model, name)
     out = model(torch.randn(2, 3, 64, 64), samples(LABELS), mode='loss')
-    zones = set() if mode == 'cam' else {
-        'zone_erased', 'zone_potential', 'zone_background'}
+    zones = {'maps_all_positive'} if mode == 'cam' else {
+        'zone_erased', 'zone_potential', 'zone_background',
+        'maps_all_positive'}
     assert set(out) == losses | zones
     # mmengine sums only the keys named loss*: the zones are logged only
     total, log_vars = model.parse_losses(out)
     assert torch.allclose(total, sum(out[k] for k in losses))
-    if zones:
-        fractions = [log_vars[k] for k in sorted(zones)]
+    if mode != 'cam':
+        fractions = [log_vars[f'zone_{k}'] for k in
+                     ('erased', 'potential', 'background')]
         assert sum(fractions).item() == pytest.approx(1.0)
         tern = model.forward_branches(torch.randn(2, 3, 64, 64),
                                       LABELS)['ternary']
-        assert set(model.zone_fractions(tern)) == zones
+        assert set(model.zone_fractions(tern)) == zones - {
+            'maps_all_positive'}
+
+
+def test_share_of_maps_with_no_cell_at_or_below_zero():
+    maps = torch.ones(2, 3, 2, 2)
+    maps[0, 0, 1, 1] = 0.0  # a zero cell: not all positive
+    maps[1, 2] = -1.0  # negative, but class 2 of image 1 is not present
+    labels = torch.tensor([[1., 1, 0], [0, 0, 1]])
+    from seenet_mm.models.classifiers.seenet import SeeNet
+    assert SeeNet.all_positive_share(maps, labels).item() == \
+        pytest.approx(1 / 3)
+    assert SeeNet.all_positive_share(maps, torch.zeros(2, 3)).item() == 0.0
 
 
 def test_losses_are_bce_with_the_right_targets():

@@ -94,8 +94,10 @@ class SeeNet(BaseModel):
         data_preprocessor: e.g. ``dict(type='ImgDataPreprocessor', ...)``.
 
     The loss dict also carries the fractions of T_A's zones of the batch
-    (``zone_erased``, ``zone_potential``, ``zone_background``): values
-    mmengine logs but does not add to the loss.
+    (``zone_erased``, ``zone_potential``, ``zone_background``) and the share
+    of S_A's maps of the images' classes with no cell <= 0
+    (``maps_all_positive``): values mmengine logs but does not add to the
+    loss.
     """
 
     def __init__(self,
@@ -280,7 +282,22 @@ class SeeNet(BaseModel):
             losses.update(self._saliency_losses(out, labels, data_samples))
         if 'ternary' in out:
             losses.update(self.zone_fractions(out['ternary']))
+        losses['maps_all_positive'] = self.all_positive_share(
+            out['maps_a'], labels)
         return losses
+
+    @staticmethod
+    def all_positive_share(maps: torch.Tensor, labels: torch.Tensor
+                           ) -> torch.Tensor:
+        """The share of the ground-truth classes' score maps ``[N, M, h, w]``
+        with no cell <= 0 (logged, never added to the loss). Only such maps
+        tell the authors' released normalisation (clip at 0, then min-max)
+        from ``max`` (clip at 0, divide by the max)."""
+        present = labels > 0
+        if not present.any():
+            return maps.new_zeros(())
+        mins = maps.detach().float().amin(dim=(2, 3))
+        return (mins[present] > 0).float().mean()
 
     def _saliency_losses(self, out: Dict[str, torch.Tensor],
                          labels: torch.Tensor, data_samples: list
