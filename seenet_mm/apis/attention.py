@@ -215,20 +215,27 @@ class AttentionInferencer:
         return results
 
     @torch.no_grad()
-    def branch_maps(self, image: np.ndarray, classes: Sequence[int]
+    def branch_maps(self, image: np.ndarray, classes: Sequence[int],
+                    per_class: bool = False
                     ) -> Dict[str, Optional[np.ndarray]]:
         """M_A and M_B of one view at the first test size, each fused over
         the image's classes (normalised per class, max over classes) at
-        the image's size; ``M_B`` is None for a ``cam`` model.
+        the image's size; ``M_B`` is None for a ``cam`` model. ``T_A``:
+        the zones S_A's maps give (0 erased, 1 potential, -1 background;
+        ``SeeNet.erase_masks``) brought to the image's size by
+        nearest-neighbour resizing, as ``ZoneMetric`` does.
 
         Args:
             image: BGR uint8 ``[H, W, 3]``.
             classes: its class ids (1..M).
+            per_class: M_A and M_B as ``[K, H, W]``, one map per class of
+                ``classes`` in that order, instead of their maximum.
         """
         labels = self._labels([classes])
         inputs = self.prepare([image], self.sizes[0])
         out = self._branches(inputs, labels)
         h, w = image.shape[:2]
+        idx = torch.as_tensor([c - 1 for c in classes], device=self.device)
         maps: Dict[str, Optional[np.ndarray]] = {}
         for name, key in (('M_A', 'maps_a'), ('M_B', 'maps_b')):
             if key not in out:
@@ -236,8 +243,12 @@ class AttentionInferencer:
                 continue
             fused = fuse_attention([out[key]], labels, self.norm)
             up = F.interpolate(fused, size=(h, w), mode='bilinear',
-                               align_corners=False)[0]
-            maps[name] = up.amax(0).clamp(0, 1).cpu().numpy()
+                               align_corners=False)[0].clamp(0, 1)
+            maps[name] = (up[idx] if per_class else up.amax(0)).cpu().numpy()
+        ternary = self.model.erase_masks(out['maps_a'].float(),
+                                         labels)['ternary']
+        maps['T_A'] = F.interpolate(ternary.float(), size=(h, w),
+                                    mode='nearest')[0, 0].cpu().numpy()
         return maps
 
 
