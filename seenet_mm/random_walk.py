@@ -20,7 +20,7 @@ the walk is a weighted sum of shifted copies of x, and ``t`` steps cost
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 
@@ -99,6 +99,30 @@ def link_affinities(boundary: torch.Tensor, radius: int = RADIUS
     return 1.0 - torch.stack(maxima)
 
 
+def feature_affinities(feats: torch.Tensor, radius: int = RADIUS
+                       ) -> torch.Tensor:
+    """PSA's affinities (Ahn & Kwak, CVPR 2018): ``a[k, ..., y, x] =
+    exp(-mean_c |f(y, x) - f(y + dy_k, x + dx_k)|)`` for the offsets of
+    :func:`half_offsets`, 0 where the other end is outside the map (PSA
+    links only pixels inside it).
+
+    Args:
+        feats: ``[..., D, H, W]`` embeddings (leading dims: e.g. a batch).
+    """
+    h, w = feats.shape[-2:]
+    pad = radius
+    padded = torch.nn.functional.pad(feats, (pad, pad, pad, pad))
+    inside = torch.nn.functional.pad(
+        torch.ones(h, w, dtype=feats.dtype, device=feats.device),
+        (pad, pad, pad, pad))
+    out = []
+    for dy, dx in half_offsets(radius):
+        other = padded[..., pad + dy:pad + dy + h, pad + dx:pad + dx + w]
+        aff = torch.exp(-(feats - other).abs().mean(-3))
+        out.append(aff * inside[pad + dy:pad + dy + h, pad + dx:pad + dx + w])
+    return torch.stack(out)
+
+
 def pair_labels(labels: torch.Tensor, radius: int = TRAIN_RADIUS,
                 ignore_index: int = IGNORE_INDEX
                 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -137,21 +161,34 @@ def pair_labels(labels: torch.Tensor, radius: int = TRAIN_RADIUS,
 def transition_weights(boundary: torch.Tensor, radius: int = RADIUS,
                        beta: float = BETA
                        ) -> Tuple[List[Tuple[int, int]], torch.Tensor]:
-    """The walk's stencil: offsets ``(dy, dx)`` (self first, then each link
-    from both ends) and weights ``w[k, y, x]`` such that one step is
-    ``x'(p) = sum_k w[k, p] * x(p + offset_k)``, i.e. ``x @ T`` with IRN's
-    column-normalised ``T``.
+    """The walk's stencil over a boundary map (IRN): offsets ``(dy, dx)``
+    (self first, then each link from both ends) and weights ``w[k, y, x]``
+    such that one step is ``x'(p) = sum_k w[k, p] * x(p + offset_k)``, i.e.
+    ``x @ T`` with IRN's column-normalised ``T``.
 
     Args:
         boundary: ``[H, W]`` in [0, 1].
         radius: links reach pixels closer than this.
         beta: the power of the affinities.
     """
+    return link_weights(link_affinities(boundary, radius), radius, beta)
+
+
+def link_weights(links: torch.Tensor, radius: int = RADIUS,
+                 beta: float = BETA
+                 ) -> Tuple[List[Tuple[int, int]], torch.Tensor]:
+    """:func:`transition_weights` from any link affinities ``[K, H, W]``
+    (indexed as :func:`half_offsets` of ``radius``; IRN's from a boundary
+    map, PSA's from features), each pixel linked to itself with 1."""
     if beta <= 0:
         raise ValueError(f'random walk beta must be > 0, got {beta}')
-    aff = link_affinities(boundary, radius).clamp(min=0) ** beta
+    if links.dim() != 3 or links.shape[0] != len(half_offsets(radius)):
+        raise ValueError(f'random walk: {tuple(links.shape)} link '
+                         f'affinities for radius {radius} (expected '
+                         f'{len(half_offsets(radius))} links per pixel)')
+    aff = links.clamp(min=0) ** beta
     offsets = [(0, 0)]
-    weights = [torch.ones_like(boundary)]
+    weights = [torch.ones_like(links[0])]
     for k, (dy, dx) in enumerate(half_offsets(radius)):
         # p links forward to p + d with aff[k, p], and back to p - d with
         # the affinity its earlier end p - d holds
@@ -181,11 +218,21 @@ def random_walk(x: torch.Tensor, boundary: torch.Tensor,
     if x.dim() != 3 or x.shape[-2:] != boundary.shape:
         raise ValueError(f'random walk: maps of {tuple(x.shape)} for a '
                          f'boundary of {tuple(boundary.shape)}')
+    return walk_links(x * (1 - boundary), link_affinities(boundary, radius),
+                      radius, beta, steps)
+
+
+def walk_links(x: torch.Tensor, links: torch.Tensor, radius: int = RADIUS,
+               beta: float = BETA, steps: int = STEPS) -> torch.Tensor:
+    """``x @ T^steps`` per channel, ``T`` from the link affinities
+    ``[K, H, W]`` (:func:`link_weights`); ``x`` ``[C, H, W]``."""
+    if x.dim() != 3 or x.shape[-2:] != links.shape[-2:]:
+        raise ValueError(f'random walk: maps of {tuple(x.shape)} for links '
+                         f'of {tuple(links.shape)}')
     if steps < 1:
         raise ValueError(f'random walk steps must be >= 1, got {steps}')
-    offsets, w = transition_weights(boundary, radius, beta)
-    x = x * (1 - boundary)
-    h, width = boundary.shape
+    offsets, w = link_weights(links, radius, beta)
+    h, width = links.shape[-2:]
     pad = radius - 1
     for _ in range(steps):
         xp = torch.nn.functional.pad(x, (pad, pad, pad, pad))
@@ -213,22 +260,38 @@ def propagate_maps(maps: torch.Tensor, boundary: torch.Tensor,
     Returns:
         ``[C, H, W]``, not normalised.
     """
+    return propagate_links(maps, link_affinities(boundary.float(), radius),
+                           1 - boundary.float(), radius, beta, steps)
+
+
+def propagate_links(maps: torch.Tensor, links: torch.Tensor,
+                    source_weight: Optional[torch.Tensor] = None,
+                    radius: int = RADIUS, beta: float = BETA,
+                    steps: int = STEPS) -> torch.Tensor:
+    """:func:`propagate_maps` over any link affinities ``[K, h, w]`` of
+    ``radius`` (IRN's from a boundary map, PSA's from features): down to
+    the links' grid, times ``source_weight`` ``[h, w]`` (IRN: ``1 - B``;
+    None: PSA, the maps as they are), walked (:func:`walk_links`), back up
+    by the stride and cropped to ``maps``' size."""
     import torch.nn.functional as F
     c, height, width = maps.shape
-    h, w = boundary.shape
+    h, w = links.shape[-2:]
     stride = -(-height // h)
     if (-(-height // stride), -(-width // stride)) != (h, w):
         raise ValueError(f'propagate_maps: maps of {height}x{width} do not '
-                         f'fit a boundary of {h}x{w} at any stride')
+                         f'fit a link grid of {h}x{w} at any stride')
     if c == 0:
         return maps.clone()
     small = F.interpolate(maps[None].float(), size=(h, w), mode='area')[0]
-    walked = random_walk(small, boundary.float(), radius, beta, steps)
+    if source_weight is not None:
+        small = small * source_weight
+    walked = walk_links(small, links.float(), radius, beta, steps)
     up = F.interpolate(walked[None], scale_factor=stride, mode='bilinear',
                        align_corners=False)[0]
     return up[:, :height, :width]
 
 
 __all__ = ['RADIUS', 'BETA', 'STEPS', 'TRAIN_RADIUS', 'half_offsets', 'path',
-           'link_affinities', 'pair_labels', 'transition_weights',
-           'random_walk', 'propagate_maps']
+           'link_affinities', 'feature_affinities', 'pair_labels',
+           'transition_weights', 'link_weights', 'random_walk', 'walk_links',
+           'propagate_maps', 'propagate_links']

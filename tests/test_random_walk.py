@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from seenet_mm.random_walk import (half_offsets, link_affinities, path,
-                                   random_walk, transition_weights)
+from seenet_mm.random_walk import (feature_affinities, half_offsets,
+                                   link_affinities, path, propagate_links,
+                                   random_walk, transition_weights,
+                                   walk_links)
 
 
 def dense_walk(x, boundary, radius=5, beta=10.0, exp_times=8):
@@ -206,3 +208,62 @@ def test_propagate_maps_stops_at_a_wall_at_the_image_size():
     assert out[0, :, 24:].abs().max() < 1e-6
     with pytest.raises(ValueError, match='do not fit'):
         propagate_maps(maps, torch.zeros(5, 5))
+
+
+def dense_psa_walk(x, feats, radius=5, beta=8.0, logt=8):
+    """PSA's infer_aff: a dense affinity matrix of exp(-mean |f_i - f_j|)
+    over the pairs inside the map closer than radius, ones on the diagonal,
+    its power beta, columns normalised, squared logt times; float64."""
+    c, h, w = x.shape
+    f = feats.double().numpy()
+    n = h * w
+    aff = np.eye(n)
+    for y in range(h):
+        for x0 in range(w):
+            for ty in range(h):
+                for tx in range(w):
+                    d2 = (ty - y) ** 2 + (tx - x0) ** 2
+                    if 0 < d2 < radius * radius:
+                        aff[y * w + x0, ty * w + tx] = math.exp(
+                            -np.abs(f[:, y, x0] - f[:, ty, tx]).mean())
+    trans = torch.from_numpy(aff ** beta)
+    trans = trans / trans.sum(0, keepdim=True)
+    for _ in range(logt):
+        trans = trans @ trans
+    return (x.double().reshape(c, n) @ trans).reshape(c, h, w)
+
+
+def test_feature_affinities_against_a_loop():
+    g = torch.Generator().manual_seed(4)
+    feats = torch.rand(2, 6, 7, 9, generator=g)  # a batch of 2
+    aff = feature_affinities(feats, 4)
+    offsets = half_offsets(4)
+    assert aff.shape == (len(offsets), 2, 7, 9)
+    for k, (dy, dx) in enumerate(offsets):
+        for n in range(2):
+            for y in range(7):
+                for x in range(9):
+                    if 0 <= y + dy < 7 and 0 <= x + dx < 9:
+                        want = math.exp(-(feats[n, :, y, x] - feats[
+                            n, :, y + dy, x + dx]).abs().mean().item())
+                    else:
+                        want = 0.0
+                    assert aff[k, n, y, x].item() == pytest.approx(
+                        want, abs=1e-6)
+
+
+def test_psa_walk_equals_the_dense_squaring():
+    x, _ = smooth_inputs(20, 24, 2)
+    g = torch.Generator().manual_seed(5)
+    feats = torch.rand(8, 20, 24, generator=g)
+    feats[:, :, 12:] += 3.0  # an edge in the features down the middle
+    ref = dense_psa_walk(x, feats)
+    out = walk_links(x, feature_affinities(feats), beta=8.0, steps=256)
+    assert (out.double() - ref).abs().max() <= 1e-4
+    assert (labels(out.double()) == labels(ref)).double().mean() >= 0.999
+    # propagate_links without source weights walks the maps as they are
+    up = propagate_links(x.repeat_interleave(2, 1).repeat_interleave(2, 2),
+                         feature_affinities(feats), None, beta=8.0, steps=4)
+    assert up.shape == (3, 40, 48)
+    with pytest.raises(ValueError, match='link affinities for radius 4'):
+        walk_links(x, feature_affinities(feats), radius=4)

@@ -14,9 +14,11 @@ The walk's settings default to the config's ``model.test_cfg`` (completed
 by ``AffinityNet``'s: IRN's radius 5, beta 10, 256 steps; cold sources,
 auto background threshold and score); the options override them.
 
-Per image, at the image's own size: the affinity network's boundary map
-(mirror averaged), the image's attention maps propagated over it
-(:func:`seenet_mm.random_walk.propagate_maps`), and then
+Per image, at the image's own size: the affinity network's links (mirror
+averaged; IRN's from its boundary map, PSA's from its embedding with
+``affinity='feature'``), the image's attention maps propagated over them
+(:func:`seenet_mm.random_walk.propagate_links`; IRN's sources are weighted
+by ``1 - B``), and then
 
 - without ``--saliency-dir`` (IRN): the maps divided by their highest
   value, a background score, the argmax. IRN walks its CAMs as they are
@@ -62,7 +64,7 @@ from ..datasets.proxy_label import (auto_thresholds, otsu_threshold,
 from ..fileio import (find_image, load_classes, load_label_png,
                       load_saliency, save_classes, save_grey_png,
                       save_label_png)
-from ..random_walk import BETA, RADIUS, STEPS, propagate_maps
+from ..random_walk import BETA, RADIUS, STEPS, propagate_links
 from .image_list import read_names
 from .proxy_labels import threshold_value
 
@@ -150,7 +152,8 @@ def refine_image(model: torch.nn.Module, image: np.ndarray,
 
     Returns:
         uint8 ``[H, W]`` label, float32 ``[K, H, W]`` walked maps in
-        [0, 1], and the float32 ``[h, w]`` boundary map (stride grid).
+        [0, 1], and the float32 ``[h, w]`` boundary map (stride grid; PSA:
+        its edge picture, ``AffinityNet.boundary_map``).
     """
     height, width = image.shape[:2]
     classes = np.asarray(classes, dtype=np.int64).reshape(-1)
@@ -166,12 +169,16 @@ def refine_image(model: torch.nn.Module, image: np.ndarray,
         raise ValueError(f'sources must be one of {SOURCES}, got {sources!r}')
     with torch.no_grad():
         data = model.data_preprocessor(dict(inputs=[inputs]), False)
-        boundary = model.boundary_map(data['inputs'])[0]
+        links, source_weight, boundary = model.walk_links(data['inputs'],
+                                                          radius)
+        boundary = boundary[0]
         maps = torch.from_numpy(attention).to(device)
         if saliency is not None:
             maps = torch.cat([maps, torch.from_numpy(
                 np.asarray(saliency, np.float32))[None].to(device)])
-        walked = propagate_maps(maps, boundary, radius, beta, steps)
+        walked = propagate_links(
+            maps, links[:, 0], None if source_weight is None else
+            source_weight[0], radius, beta, steps)
         walked = walked.clamp(min=0).cpu().numpy()
         boundary = boundary.float().cpu().numpy()
     if saliency is None:
@@ -207,7 +214,7 @@ def _load_model(opts: dict) -> torch.nn.Module:
     from .attention import init_model
     cfg = load_config(opts['config'], opts['cfg_options'], None, 'none')
     model = init_model(cfg, opts['checkpoint'], opts['trust'],
-                       expect=('boundary_map', 'an affinity network'))
+                       expect=('walk_links', 'an affinity network'))
     return model.to(opts['device']).eval()
 
 

@@ -102,3 +102,66 @@ def test_bad_settings(repo_root):
     with pytest.raises(ValueError, match='out_indices'):
         head = MODELS.build(dict(type='BoundaryHead', in_channels=(8, 16)))
         head([torch.zeros(1, 8, 4, 4)], (4, 4))
+
+
+PSA_CONFIG = 'configs/toy/psa_vgg16-tiny-standin-pre_1xb16-300_toy-96x96.py'
+
+
+def build_psa(repo_root, **model):
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(f'{repo_root}/{PSA_CONFIG}')
+    cfg.model.backbone.init_cfg = None
+    cfg.model.backbone.widen_factor = 0.125
+    cfg.model.head.in_channels = (32, 64, 64)
+    cfg.model.update(model)
+    return MODELS.build(cfg.model)
+
+
+def test_psa_feature_affinity_learns_the_band(repo_root):
+    from seenet_mm.models.segmentors.affinity_net import link_loss
+    from seenet_mm.random_walk import feature_affinities, half_offsets
+    torch.manual_seed(0)
+    model = build_psa(repo_root)
+    assert model.affinity == 'feature' and not model.frozen
+    model.train()
+    img = torch.zeros(2, 3, 64, 64)
+    img[..., 24:40] = 2.0
+    lab = torch.zeros(2, 64, 64, dtype=torch.long)
+    lab[:, :, 24:40] = 1
+    # the loss is link_loss on the embedding's feature affinities
+    loss = model(img, samples(lab), mode='loss')
+    emb = model.boundary_logits(img)
+    assert emb.shape == (2, 112, 8, 8)  # stride 8, 16 + 32 + 64 channels
+    want = link_loss(feature_affinities(emb.float(), 5),
+                     sample_labels(lab, (8, 8)), 5)
+    for key in ('loss_bg', 'loss_fg', 'loss_neg'):
+        assert torch.allclose(loss[key], want[key], atol=1e-6)
+    optim = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    for _ in range(30):
+        loss = model(img, samples(lab), mode='loss')
+        optim.zero_grad()
+        sum(loss.values()).backward()
+        optim.step()
+    model.eval()
+    with torch.no_grad():
+        links, weight, edges = model.walk_links(img[:1], 5)
+    assert weight is None  # PSA walks the maps as they are
+    assert links.shape == (len(half_offsets(5)), 1, 8, 8)
+    right = half_offsets(5).index((0, 1))
+    # links inside the band or the background stay high, across its edges
+    # (cells 2 -> 3 and 4 -> 5) low
+    across = links[right, 0, :, [2, 4]].mean()
+    within = links[right, 0, :, [0, 3, 6]].mean()
+    assert within > 0.5 > across
+    assert edges.shape == (1, 8, 8)
+    assert torch.allclose(model.boundary_map(img[:1]), edges)
+
+
+def test_affinity_setting_is_checked(repo_root):
+    with pytest.raises(ValueError, match="affinity must be one of"):
+        build(repo_root, affinity='psa')
+    from mmseg.registry import MODELS
+    with pytest.raises(ValueError, match='one entry per tap'):
+        MODELS.build(dict(type='FeatureAffinityHead', in_channels=(8, 16),
+                          channels=(4, ), groups=(2, )))

@@ -212,3 +212,47 @@ def test_bad_files(refine_inputs, tmp_path):
                      inp['att'], '--image-dir', inp['images'], '--out-dir',
                      str(tmp_path / 'd')], check=False)
     assert proc.returncode != 0 and 'checkpoint not found' in proc.stderr
+
+
+def test_psa_feature_affinity_refines_too(refine_inputs, tmp_path):
+    """PSA's affinity network (affinity='feature') trains with
+    tools/train.py and refines with the same tool: labels at the image's
+    size, the confident seeds kept, no 255 left, an edge picture."""
+    inp = refine_inputs
+    psa = osp.join(REPO, 'configs', 'toy',
+                   'psa_vgg16-tiny-standin-pre_1xb16-300_toy-96x96.py')
+    config = str(tmp_path / 'tiny_psa.py')
+    with open(config, 'w') as f:
+        f.write(f"""_base_ = [{psa!r}]
+data_root = {inp['voc']!r}
+model = dict(backbone=dict(widen_factor=0.125, init_cfg=None),
+             head=dict(in_channels=(32, 64, 64), channels=(8, 8, 8),
+                       groups=(2, 2, 2)),
+             test_cfg=dict(steps=8))
+train_dataloader = dict(batch_size=2, dataset=dict(
+    data_root=data_root, ann_file='ImageSets/Segmentation/val.txt',
+    data_prefix=dict(seg_map_path={inp['seeds']!r})))
+max_iters = 2
+param_scheduler = [dict(type='PolyLR', power=0.9, by_epoch=False, end=2)]
+train_cfg = dict(max_iters=2, val_interval=3)
+default_hooks = dict(checkpoint=dict(interval=2))
+""")
+    run_tool(['tools/train.py', config, '--work-dir', str(tmp_path / 'aff')])
+    out = str(tmp_path / 'labels')
+    run_tool(['tools/refine_labels.py', config,
+              str(tmp_path / 'aff' / 'iter_2.pth'), '--attention-dir',
+              inp['att'], '--image-dir', inp['images'], '--out-dir', out,
+              '--seed-dir', inp['seeds'], '--boundary-out',
+              str(tmp_path / 'edges')])
+    for f in sorted(os.listdir(inp['att'])):
+        if not f.endswith('.npz'):
+            continue
+        name = f[:-4]
+        ids, att = load_attention(osp.join(inp['att'], f))
+        label = load_label_png(osp.join(out, name + '.png'))
+        assert label.shape == att.shape[1:]
+        assert set(np.unique(label)) <= {0, *ids.tolist()}
+        seeds = load_label_png(osp.join(inp['seeds'], name + '.png'))
+        assert np.array_equal(label[seeds != 255], seeds[seeds != 255])
+        assert load_label_png(osp.join(str(tmp_path / 'edges'),
+                                       name + '.png')).shape == label.shape

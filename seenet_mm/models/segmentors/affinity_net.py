@@ -18,6 +18,13 @@ and the loss is IRN's
 As in IRN the backbone is frozen by default (its features come from the
 pretrained weights and only the boundary head learns); ``frozen=False``
 fine-tunes it, as PSA does.
+
+``affinity='feature'`` is PSA's affinity network instead (Ahn & Kwak, CVPR
+2018): a head embeds each cell (``FeatureAffinityHead``), the affinity of a
+link is ``exp(-mean |f_i - f_j|)``
+(:func:`~seenet_mm.random_walk.feature_affinities`), the loss is the same
+three terms on those affinities, and the walk's sources are the maps as they
+are (no ``1 - B``).
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 
 from ...random_walk import (BETA, RADIUS, STEPS, TRAIN_RADIUS,
-                            link_affinities, pair_labels)
+                            feature_affinities, link_affinities, pair_labels)
 
 EPS = 1e-5  # IRN's
 #: inference settings (``test_cfg``): the boundary map's mirror averaging,
@@ -38,6 +45,8 @@ EPS = 1e-5  # IRN's
 #: :func:`seenet_mm.apis.refinement.refine_image` describes)
 TEST_CFG = dict(flip=True, radius=RADIUS, beta=BETA, steps=STEPS,
                 sources='cold', bg_thr='auto', bg_score='auto')
+#: ``boundary``: IRN's boundary map; ``feature``: PSA's embedding
+AFFINITIES = ('boundary', 'feature')
 
 
 def grid_size(size: Tuple[int, int], stride: int) -> Tuple[int, int]:
@@ -70,7 +79,15 @@ def affinity_loss(boundary: torch.Tensor, labels: torch.Tensor,
         ``loss_bg`` (L_bg / 4), ``loss_fg`` (L_fg / 4), ``loss_neg``
         (L_neg / 2), each 0 where no link of its kind exists.
     """
-    aff = link_affinities(boundary.float(), radius)
+    return link_loss(link_affinities(boundary.float(), radius), labels,
+                     radius)
+
+
+def link_loss(aff: torch.Tensor, labels: torch.Tensor,
+              radius: int = TRAIN_RADIUS) -> Dict[str, torch.Tensor]:
+    """:func:`affinity_loss` of any link affinities ``[K, N, h, w]`` in
+    [0, 1] (IRN's from a boundary map, PSA's from an embedding; PSA's loss
+    has the same three terms and weights)."""
     background, foreground, negative = pair_labels(labels, radius)
     pos = -torch.log(aff + EPS)
     neg = -torch.log(1 + EPS - aff)
@@ -95,6 +112,8 @@ class AffinityNet(BaseModel):
         radius: links of the loss reach cells closer than this (IRN: 10).
         stride: the boundary map's stride (IRN: 4).
         frozen: keep the backbone's weights and norm statistics (IRN).
+        affinity: ``boundary`` (IRN; ``head`` a ``BoundaryHead``) or
+            ``feature`` (PSA; ``head`` a ``FeatureAffinityHead``).
         test_cfg: ``flip`` (IRN: average the logits of the image and its
             mirror) and the walk's settings (:data:`TEST_CFG`, whose values
             fill in what is not given).
@@ -102,7 +121,8 @@ class AffinityNet(BaseModel):
 
     def __init__(self, backbone: dict, head: dict,
                  radius: int = TRAIN_RADIUS, stride: int = 4,
-                 frozen: bool = True, test_cfg: Optional[dict] = None,
+                 frozen: bool = True, affinity: str = 'boundary',
+                 test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor,
@@ -113,6 +133,10 @@ class AffinityNet(BaseModel):
         if stride < 1:
             raise ValueError(f'AffinityNet: stride must be >= 1, got '
                              f'{stride}')
+        if affinity not in AFFINITIES:
+            raise ValueError(f'AffinityNet: affinity must be one of '
+                             f'{AFFINITIES}, got {affinity!r}')
+        self.affinity = affinity
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
         self.radius = radius
@@ -134,7 +158,9 @@ class AffinityNet(BaseModel):
         return self
 
     def boundary_logits(self, inputs: torch.Tensor) -> torch.Tensor:
-        """``[N, 1, h, w]`` logits on the stride grid of ``inputs``."""
+        """The head's output on the stride grid of ``inputs``: ``[N, 1, h,
+        w]`` boundary logits (IRN), or ``[N, D, h, w]`` embeddings (PSA,
+        ``affinity='feature'``)."""
         size = grid_size(inputs.shape[-2:], self.stride)
         if self.frozen:
             with torch.no_grad():
@@ -143,14 +169,39 @@ class AffinityNet(BaseModel):
             feats = self.backbone(inputs)
         return self.head(feats, size)
 
-    def boundary_map(self, inputs: torch.Tensor) -> torch.Tensor:
-        """``[N, h, w]`` boundary in [0, 1]; with ``test_cfg.flip`` the
-        logits of the image and its mirror are averaged first (IRN)."""
-        logits = self.boundary_logits(inputs).float()
+    def _flip_averaged(self, inputs: torch.Tensor) -> torch.Tensor:
+        out = self.boundary_logits(inputs).float()
         if self.test_cfg['flip']:
             mirrored = self.boundary_logits(inputs.flip(-1)).float()
-            logits = (logits + mirrored.flip(-1)) / 2
-        return torch.sigmoid(logits[:, 0])
+            out = (out + mirrored.flip(-1)) / 2
+        return out
+
+    def boundary_map(self, inputs: torch.Tensor) -> torch.Tensor:
+        """``[N, h, w]`` boundary in [0, 1]; with ``test_cfg.flip`` the
+        logits of the image and its mirror are averaged first (IRN). With
+        ``affinity='feature'``: one minus the mean affinity of each cell to
+        the cells within the walk's radius (a picture of PSA's edges)."""
+        if self.affinity == 'boundary':
+            return torch.sigmoid(self._flip_averaged(inputs)[:, 0])
+        return self.walk_links(inputs, self.test_cfg['radius'])[2]
+
+    def walk_links(self, inputs: torch.Tensor, radius: int
+                   ) -> Tuple[torch.Tensor, Optional[torch.Tensor],
+                              torch.Tensor]:
+        """What the random walk needs, for links of ``radius``: the link
+        affinities ``[K, N, h, w]``, the sources' weight ``[N, h, w]``
+        (IRN: ``1 - B``; None for PSA) and a ``[N, h, w]`` edge picture
+        (:meth:`boundary_map`). With ``test_cfg.flip`` the head's outputs
+        of the image and its mirror are averaged."""
+        out = self._flip_averaged(inputs)
+        if self.affinity == 'boundary':
+            boundary = torch.sigmoid(out[:, 0])
+            return (link_affinities(boundary, radius), 1 - boundary,
+                    boundary)
+        links = feature_affinities(out, radius)
+        inside = feature_affinities(torch.zeros_like(out[:, :1]), radius)
+        edges = 1 - links.sum(0) / inside.sum(0).clamp(min=1)
+        return links, None, edges
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
                 mode: str = 'tensor'):
@@ -168,16 +219,19 @@ class AffinityNet(BaseModel):
             raise ValueError('AffinityNet: training needs seed labels '
                              '(gt_sem_seg: LoadAnnotations on the seed '
                              'label folder)')
-        logits = self.boundary_logits(inputs)
+        out = self.boundary_logits(inputs)
         labels = torch.stack([s.gt_sem_seg.data[0] for s in data_samples])
-        labels = sample_labels(labels.long(), logits.shape[-2:])
-        return affinity_loss(torch.sigmoid(logits[:, 0].float()), labels,
+        labels = sample_labels(labels.long(), out.shape[-2:])
+        if self.affinity == 'feature':
+            return link_loss(feature_affinities(out.float(), self.radius),
+                             labels, self.radius)
+        return affinity_loss(torch.sigmoid(out[:, 0].float()), labels,
                              self.radius)
 
     def predict(self, inputs: torch.Tensor,
                 data_samples: Optional[list] = None) -> List:
         """Each sample gains ``pred_boundary`` (``PixelData``, the
-        stride-grid boundary map)."""
+        stride-grid :meth:`boundary_map`)."""
         boundary = self.boundary_map(inputs)
         if data_samples is None:
             from mmseg.structures import SegDataSample
@@ -187,4 +241,5 @@ class AffinityNet(BaseModel):
         return data_samples
 
 
-__all__ = ['AffinityNet', 'TEST_CFG', 'affinity_loss', 'grid_size', 'sample_labels']
+__all__ = ['AffinityNet', 'TEST_CFG', 'AFFINITIES', 'affinity_loss',
+           'link_loss', 'grid_size', 'sample_labels']
