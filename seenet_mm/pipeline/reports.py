@@ -144,6 +144,13 @@ def compare_row(ctx: Context, done: Mapping[str, dict],
     test = done['attention_test']['metrics']
     history = {} if ctx.val_interval is None else dict(
         history=val_history(ctx.path('attention')))
+    if 'refined_quality' in done:  # the mode's labels refined
+        refined = done['refined_quality']['metrics']
+        history.update(
+            refined_label_mIoU=refined['refined-label mIoU'],
+            refined_label_mIoU_bg=refined[
+                'refined-label mIoU (255 as background)'],
+            label_mIoU_bg=q['labels'].get('mIoU_ignore_as_background'))
     return dict(
         seconds=seconds, mAP=test.get('cls/mAP'),
         seed_mIoU=q['seeds']['best']['mIoU'],
@@ -189,10 +196,17 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
     def fmt(v) -> str:
         return '-' if v is None else f'{v:.1f}'
 
+    refined = any('refined_label_mIoU' in r for _, _, r in rows)
+    # refined labels: both label columns with 255 as background (IRN's
+    # protocol), unrefined and refined
+    extra = ' proxy-label mIoU (255 as bg) | refined-label mIoU (255 as ' \
+        'bg) |' if refined else ''
     lines = ['| mode | seed | val mAP | seed mIoU (best thr) | '
              'proxy-label mIoU | context spread % | background-zone recall '
-             '% (zone %) | context in the background zone % | seconds |',
-             '|---|---|---|---|---|---|---|---|---|']
+             '% (zone %) | context in the background zone % | seconds |'
+             + extra,
+             '|---|---|---|---|---|---|---|---|---|' +
+             ('---|---|' if refined else '')]
     for mode, seed, r in rows:
         edge = ', at sweep edge' if r['at_edge'] else ''
         lines.append(f'| {mode} | {seed} | {r["mAP"]:.1f} | '
@@ -202,7 +216,10 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
                      f'{fmt(r.get("bg_zone_recall"))} '
                      f'({fmt(r.get("bg_zone"))}) | '
                      f'{fmt(r.get("context_in_bg_zone"))} | '
-                     f'{r["seconds"]:.0f} |')
+                     f'{r["seconds"]:.0f} |' + (
+                         f' {fmt(r.get("label_mIoU_bg"))} | '
+                         f'{fmt(r.get("refined_label_mIoU_bg"))} |'
+                         if refined else ''))
 
     def mean(rs, key) -> str:
         vals = [r.get(key) for r in rs]
@@ -211,14 +228,18 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
 
     if len(seeds) > 1:
         lines += ['', '| mode | mean seed mIoU | mean proxy-label mIoU | '
-                  'mean context spread % | mean background-zone recall % |',
-                  '|---|---|---|---|---|']
+                  'mean context spread % | mean background-zone recall % |'
+                  + (' mean refined-label mIoU (255 as bg) |'
+                     if refined else ''),
+                  '|---|---|---|---|---|' + ('---|' if refined else '')]
         for mode in modes:
             rs = [r for m, _, r in rows if m == mode]
             lines.append(f'| {mode} | {mean(rs, "seed_mIoU")} | '
                          f'{mean(rs, "label_mIoU")} | '
                          f'{mean(rs, "context_spread")} | '
-                         f'{mean(rs, "bg_zone_recall")} |')
+                         f'{mean(rs, "bg_zone_recall")} |' + (
+                             f' {mean(rs, "refined_label_mIoU_bg")} |'
+                             if refined else ''))
     lines += history_lines(rows, modes)
     sweeps = sorted({tuple(r['sweep']) for _, _, r in rows if 'sweep' in r})
     lines += ['', 'Seed sweep: ' + '; '.join(f'{lo:.2f} ... {hi:.2f}'

@@ -12,7 +12,7 @@ from ..locking import work_dir_lock
 from .context import Context, PipelineError, repo_root
 from .inprocess import call_main
 from .reports import compare_row, write_compare, write_report
-from .stages import COMPARE_STAGES, STAGES, Stage, get_stage
+from .stages import STAGES, Stage, compare_chain, get_stage
 from .state import PipelineState
 
 
@@ -116,9 +116,10 @@ def compare_key(mode: str, seed: int) -> str:
 
 def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
                 seeds: Sequence[int], stages: Sequence[Stage] = STAGES,
-                chain: Sequence[str] = COMPARE_STAGES) -> dict:
+                chain: Optional[Sequence[str]] = None) -> dict:
     """The data and stand-in stages, then the ``chain`` stages of the table
-    for each mode
+    (default :func:`~.stages.compare_chain`: the attention chain, and the
+    refinement where the labels are refined) for each mode
     and seed (:meth:`Context.variant`: each mode trained from its own
     config, the ``*_cam`` / ``*_acol`` / ``*_noflip`` siblings of the
     attention config, with the seed overridden); a table like the paper's
@@ -130,6 +131,8 @@ def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
     """
     for mode in modes:  # every mode's config exists, before any training
         ctx.variant(mode, seeds[0] if seeds else 0)
+    if chain is None:
+        chain = compare_chain(ctx)
     for name in ('data', 'standin'):  # what every mode reads
         stage = get_stage(name, stages)
         with state.shared():  # another --compare may be making it

@@ -512,6 +512,16 @@ STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # the attention chain that --compare runs per mode and seed (after data)
 COMPARE_STAGES: Tuple[str, ...] = ('attention', 'attention_test', 'maps',
                                    'labels', 'quality')
+# and, where the labels are refined (--refine irn, the default without
+# saliency), each mode's own affinity network and refined labels
+REFINE_STAGES: Tuple[str, ...] = ('affinity', 'refine', 'refined_quality')
+
+
+def compare_chain(ctx: Context) -> Tuple[str, ...]:
+    """The stages ``--compare`` runs per mode and seed."""
+    if ctx.resolved_refine() == 'irn':
+        return COMPARE_STAGES + REFINE_STAGES
+    return COMPARE_STAGES
 
 
 def get_stage(name: str, stages: Sequence[Stage] = STAGES) -> Stage:

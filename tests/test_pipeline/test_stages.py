@@ -21,8 +21,8 @@ from seenet_mm.pipeline.reports import history_lines, val_history, write_report
 from seenet_mm.pipeline.runner import (execute, run_command, run_compare,
                                        run_stages)
 from seenet_mm.pipeline.stages import (COMPARE_STAGES, NO_VALIDATION,
-                                       STAGE_NAMES, STAGES, Stage, dependents,
-                                       get_stage)
+                                       STAGE_NAMES, STAGES, Stage,
+                                       compare_chain, dependents, get_stage)
 from seenet_mm.pipeline.state import PipelineState
 
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
@@ -409,8 +409,12 @@ def fake_tool(calls):
             with open(opt('--metrics-out'), 'w') as f:
                 json.dump({'cls/mAP': 60.0, 'cls/AP_cat': 1.0}, f)
         elif tool in ('tools/infer_attention.py',
-                      'tools/make_proxy_labels.py'):
+                      'tools/make_proxy_labels.py', 'tools/refine_labels.py'):
             os.makedirs(opt('--out-dir'))
+        elif tool == 'tools/eval_seeds.py' and '--attention-dir' not in cmd:
+            with open(opt('--out'), 'w') as f:  # refined labels only
+                json.dump(dict(labels=dict(
+                    mIoU=50.0, mIoU_ignore_as_background=45.0)), f)
         elif tool == 'tools/eval_seeds.py':
             with open(opt('--out'), 'w') as f:
                 json.dump(dict(
@@ -428,7 +432,7 @@ def test_compare_runs_the_chain_of_the_table(tmp_path, monkeypatch,
                                              capsys):
     calls = []
     monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
-    ctx = make_ctx(tmp_path)
+    ctx = make_ctx(tmp_path, refine='none')  # the attention chain only
     os.makedirs(osp.join(ctx.data_dir, 'JPEGImages'))
     os.makedirs(ctx.gt_dir)
     state = PipelineState.load(ctx.work_dir)
@@ -691,3 +695,29 @@ def test_val_interval_follows_the_training(tmp_path):
     with pytest.raises(PipelineError, match='--val-interval must be at '
                        'least 1, got 0'):
         make_context(args)
+
+
+def test_compare_refines_each_modes_labels_without_saliency(tmp_path,
+                                                            monkeypatch):
+    calls = []
+    monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
+    ctx = make_ctx(tmp_path, proxy_method='threshold')
+    os.makedirs(osp.join(ctx.data_dir, 'JPEGImages'))
+    os.makedirs(ctx.gt_dir)
+    assert compare_chain(ctx) == COMPARE_STAGES + (
+        'affinity', 'refine', 'refined_quality')
+    assert compare_chain(replace(ctx, refine='none')) == COMPARE_STAGES
+    result = run_compare(ctx, PipelineState.load(ctx.work_dir), ['cam'],
+                         [0, 1])
+    # each mode and seed trains its own affinity network on its own labels
+    aff = [c for c in calls if c[1] == 'tools/train.py'
+           and c[2] == '/cfg/aff.py']
+    assert [c[c.index('--work-dir') + 1] for c in aff] == [
+        ctx.variant('cam', s).path('affinity') for s in (0, 1)]
+    row = result['rows'][0]
+    assert (row['label_mIoU_bg'], row['refined_label_mIoU'],
+            row['refined_label_mIoU_bg']) == (35.0, 50.0, 45.0)
+    md = open(osp.join(ctx.work_dir, 'compare.md')).read()
+    assert 'refined-label mIoU (255 as bg) |' in md
+    assert '| 35.0 | 45.0 |' in md
+    assert '| cam | 30.0 | 40.0 | - | - | 45.0 |' in md  # the means
