@@ -181,3 +181,15 @@ def test_quantile_low_against_numpy():
     assert ((share > 0.2) & (share <= 0.25 + 1 / 42)).all()
     with pytest.raises(ValueError, match='quantile must be in'):
         quantile_low(maps, labels, 0.05, 1.5)
+
+
+def test_clip_minmax_is_max_unless_every_cell_is_positive():
+    from seenet_mm.models.layers import normalize_maps
+    maps = torch.tensor([[[[-1.0, 2.0], [0.5, 4.0]]],  # a cell <= 0
+                         [[[1.0, 2.0], [3.0, 5.0]]]])  # every cell > 0
+    clip = normalize_maps(maps, 'clip-minmax')
+    assert torch.allclose(clip[0], normalize_maps(maps[:1], 'max')[0])
+    # the second map: (m - 1) / (5 - 1), where max gives m / 5
+    assert torch.allclose(clip[1, 0], torch.tensor([[0.0, 0.25],
+                                                    [0.5, 1.0]]))
+    assert not torch.allclose(clip[1], normalize_maps(maps[1:], 'max')[0])

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 import torch
 
 EPS = 1e-5
-NORMS = ('minmax', 'max')
+NORMS = ('minmax', 'max', 'clip-minmax')
 
 
 def normalize_maps(maps: torch.Tensor, method: str = 'minmax'
@@ -22,8 +22,12 @@ def normalize_maps(maps: torch.Tensor, method: str = 'minmax'
     """Per-map normalisation of ``[..., h, w]`` to [0, 1].
 
     ``minmax``: (m - min) / (max - min) (paper); ``max``: clip at 0 and
-    divide by the max (the authors' notebook). Constant maps become 0.
+    divide by the max (the authors' notebook); ``clip-minmax``: clip at 0,
+    then min-max (the authors' released ``crelu_layer.py``; the same as
+    ``max`` unless no cell of the map is <= 0). Constant maps become 0.
     """
+    if method == 'clip-minmax':
+        return normalize_maps(maps.clamp(min=0), 'minmax')
     if method == 'minmax':
         low = maps.amin(dim=(-2, -1), keepdim=True)
         high = maps.amax(dim=(-2, -1), keepdim=True)
