@@ -131,13 +131,13 @@ def run_compare(ctx: Context, state: PipelineState, modes: Sequence[str],
     """
     for mode in modes:  # every mode's config exists, before any training
         ctx.variant(mode, seeds[0] if seeds else 0)
-    if chain is None:
-        chain = compare_chain(ctx)
     for name in ('data', 'standin'):  # what every mode reads
         stage = get_stage(name, stages)
         with state.shared():  # another --compare may be making it
             if stage.name not in state:
                 state.finish(stage.name, execute(stage, ctx, state.entries))
+    if chain is None:  # whether labels are refined: known once data exists
+        chain = compare_chain(ctx)
     rows = []
     for mode in modes:
         for seed in seeds:

@@ -408,6 +408,10 @@ def fake_tool(calls):
             os.makedirs(opt('--work-dir'))
             with open(opt('--metrics-out'), 'w') as f:
                 json.dump({'cls/mAP': 60.0, 'cls/AP_cat': 1.0}, f)
+        elif tool == 'tools/make_toy_dataset.py':  # with its saliency maps
+            for sub in ('JPEGImages', 'SegmentationClass', 'saliency'):
+                os.makedirs(osp.join(opt('--out'), 'VOCdevkit', 'VOC2012',
+                                     sub))
         elif tool in ('tools/infer_attention.py',
                       'tools/make_proxy_labels.py', 'tools/refine_labels.py'):
             os.makedirs(opt('--out-dir'))
@@ -721,3 +725,22 @@ def test_compare_refines_each_modes_labels_without_saliency(tmp_path,
     assert 'refined-label mIoU (255 as bg) |' in md
     assert '| 35.0 | 45.0 |' in md
     assert '| cam | 30.0 | 40.0 | - | - | 45.0 |' in md  # the means
+
+
+def test_compare_decides_on_refinement_once_the_data_exists(tmp_path,
+                                                            monkeypatch):
+    # the toy set (with saliency maps) is made by the data stage: before
+    # it, the labels would look saliency-free
+    calls = []
+    monkeypatch.setattr(runner, 'run_command', fake_tool(calls))
+    ctx = make_ctx(tmp_path, data_root=None, quality_split=None)
+    ctx = replace(ctx, data_dir=osp.join(ctx.toy_dir, 'VOCdevkit', 'VOC2012'),
+                  saliency_dir=osp.join(ctx.toy_dir, 'VOCdevkit', 'VOC2012',
+                                        'saliency'))
+    assert compare_chain(ctx) != COMPARE_STAGES  # no saliency yet
+    run_compare(ctx, PipelineState.load(ctx.work_dir), ['cam'], [0])
+    assert calls[0][1] == 'tools/make_toy_dataset.py'
+    assert not any(c[1] == 'tools/refine_labels.py' for c in calls)
+    assert [c[1] for c in calls[1:]] == [
+        'tools/train.py', 'tools/test.py', 'tools/infer_attention.py',
+        'tools/make_proxy_labels.py', 'tools/eval_seeds.py']
