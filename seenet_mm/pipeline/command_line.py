@@ -14,7 +14,7 @@ from .context import (AFFINITY_PRESETS, DEFAULT_THRESHOLDS,
                       FOLDER_AFFINITY_PRESETS, FOLDER_PRESETS, PRESETS,
                       PROXY_CHOICES, REFINE_CHOICES, Context, PipelineError,
                       detect_layout)
-from .runner import run_compare, run_main
+from .runner import clear_outputs, run_compare, run_main
 from .stages import STAGE_NAMES, STAGES
 from .state import PipelineState
 
@@ -178,13 +178,17 @@ def run(args: argparse.Namespace) -> dict:
         raise PipelineError(f'error: {err}') from None
     try:
         state = PipelineState.load(work)
-        if args.start:
-            state.redo_from(args.start)
         ctx, preset = make_context(args)
+        if args.start:
+            # redone, not resumed: the tools resume from what they find
+            for path in clear_outputs(state.redo_from(args.start), ctx):
+                print(f'--from {args.start}: removed {path}', flush=True)
         # a work dir holds the results of one set of inputs
         state.use_settings(ctx.settings(), allow_change=bool(args.start))
         for stage, why, redo in state.invalidate():
-            # finished stages must still have their outputs
+            # finished stages must still have their outputs; the stages
+            # that read them are redone from scratch
+            clear_outputs([s for s in redo if s != stage], ctx)
             print(f'[{stage}] {why}: rerunning {", ".join(redo)}',
                   flush=True)
         if args.compare:

@@ -2,7 +2,9 @@
 in this process."""
 from __future__ import annotations
 
+import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 import time
@@ -12,7 +14,7 @@ from ..locking import work_dir_lock
 from .context import Context, PipelineError, repo_root
 from .inprocess import call_main
 from .reports import compare_row, write_compare, write_report
-from .stages import STAGES, Stage, compare_chain, get_stage
+from .stages import STAGES, Stage, compare_chain, get_stage, stage_outputs
 from .state import PipelineState
 
 
@@ -81,6 +83,23 @@ def execute(stage: Stage, ctx: Context, done: Mapping[str, dict]) -> dict:
         info['metrics'] = stage.metrics(ctx)
     info['seconds'] = time.time() - start
     return info
+
+
+def clear_outputs(names: Sequence[str], ctx: Context) -> List[str]:
+    """Remove what the stages ``names`` wrote (:func:`stage_outputs`), so
+    that their tools, which resume from what they find, redo them; returns
+    the paths removed."""
+    removed = []
+    for name in names:
+        for path in stage_outputs(name, ctx):
+            if osp.isdir(path) and not osp.islink(path):
+                shutil.rmtree(path)
+            elif osp.lexists(path):
+                os.remove(path)
+            else:
+                continue
+            removed.append(path)
+    return removed
 
 
 def run_stages(stages: Sequence[Stage], ctx: Context,

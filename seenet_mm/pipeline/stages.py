@@ -509,6 +509,24 @@ STAGES: Tuple[Stage, ...] = (
           reports=', '.join(f'`{m}`' for m, _, _ in SEGMENTATION_TESTS)),
 )
 STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
+# what each stage writes under the work dir (``Context.path`` names): the
+# outputs a redone stage must not resume from
+STAGE_OUTPUTS: Dict[str, Tuple[str, ...]] = {
+    'attention': ('attention', ), 'attention_test': ('attention_test', ),
+    'maps': ('maps', ), 'labels': ('labels', ), 'quality': ('quality.json', ),
+    'affinity': ('affinity', ), 'refine': ('refined', 'boundary'),
+    'refined_quality': ('refined_quality.json', ), 'gallery': ('gallery', ),
+    'segmentation': ('segmentation', ),
+    'segmentation_test': tuple(folder for _, folder, _ in SEGMENTATION_TESTS)}
+
+
+def stage_outputs(name: str, ctx: Context) -> List[str]:
+    """The paths ``name`` writes: its folders and files in the work dir;
+    for ``data`` the generated toy set (never a ``--data-root``); nothing
+    for the shared stand-in."""
+    if name == 'data':
+        return [] if ctx.data_root else [ctx.toy_dir]
+    return [ctx.path(p) for p in STAGE_OUTPUTS.get(name, ())]
 # the attention chain that --compare runs per mode and seed (after data)
 COMPARE_STAGES: Tuple[str, ...] = ('attention', 'attention_test', 'maps',
                                    'labels', 'quality')

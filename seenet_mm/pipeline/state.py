@@ -81,12 +81,14 @@ class PipelineState:
             yield
 
     def redo_from(self, name: str,
-                  stages: Sequence[Stage] = STAGES) -> None:
-        """Forget ``name`` and every stage after it (``--from``)."""
+                  stages: Sequence[Stage] = STAGES) -> List[str]:
+        """Forget ``name`` and every stage after it (``--from``); returns
+        their names."""
         names = [s.name for s in stages]
         for stage in names[names.index(name):]:
             self.entries.pop(stage, None)
             self._forgotten.add(stage)
+        return names[names.index(name):]
 
     def use_settings(self, settings: Dict[str, object],
                      allow_change: bool = False) -> None:

@@ -744,3 +744,37 @@ def test_compare_decides_on_refinement_once_the_data_exists(tmp_path,
     assert [c[1] for c in calls[1:]] == [
         'tools/train.py', 'tools/test.py', 'tools/infer_attention.py',
         'tools/make_proxy_labels.py', 'tools/eval_seeds.py']
+
+
+def test_redone_stages_start_from_nothing(tmp_path, monkeypatch):
+    """--from and lost outputs: the stages redone lose what they wrote, so
+    that their tools (which resume from what they find) redo them."""
+    from seenet_mm.pipeline import command_line
+    from seenet_mm.pipeline.runner import clear_outputs
+    from seenet_mm.pipeline.stages import stage_outputs
+    ctx = make_ctx(tmp_path)
+    for name in ('maps', 'affinity', 'refined', 'boundary', 'segmentation'):
+        os.makedirs(ctx.path(name, 'sub'))
+    open(ctx.path('refined_quality.json'), 'w').close()
+    assert stage_outputs('data', ctx) == []  # a --data-root is never removed
+    assert stage_outputs('standin', ctx) == []
+    removed = clear_outputs(['affinity', 'refine', 'refined_quality',
+                             'gallery'], ctx)
+    assert removed == [ctx.path('affinity'), ctx.path('refined'),
+                       ctx.path('boundary'), ctx.path('refined_quality.json')]
+    assert osp.isdir(ctx.path('maps')) and osp.isdir(ctx.path('segmentation'))
+    toy = replace(ctx, data_root=None)
+    assert stage_outputs('data', toy) == [toy.toy_dir]
+    # through the command line: --from segmentation removes its checkpoints
+    # before anything runs, and leaves the stages before it
+    monkeypatch.setattr(command_line, 'run_main',
+                        lambda ctx, state, preset: {})
+    data = tmp_path / 'd' / 'VOCdevkit' / 'VOC2012'
+    data.mkdir(parents=True)
+    work = ctx.work_dir
+    args = build_parser().parse_args(['--work-dir', work, '--data-root',
+                                      str(tmp_path / 'd'), '--from',
+                                      'segmentation'])
+    command_line.run(args)
+    assert not osp.exists(ctx.path('segmentation'))
+    assert osp.isdir(ctx.path('maps'))
