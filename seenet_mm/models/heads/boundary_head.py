@@ -14,6 +14,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 
+from .taps import taps_on_grid
+
 
 @MODELS.register_module()
 class BoundaryHead(BaseModule):
@@ -42,15 +44,7 @@ class BoundaryHead(BaseModule):
     def forward(self, feats: Sequence[torch.Tensor],
                 size: Tuple[int, int]) -> torch.Tensor:
         """``[N, 1, *size]`` boundary logits from the taps ``feats``."""
-        if len(feats) != len(self.taps):
-            raise ValueError(f'BoundaryHead: {len(feats)} backbone outputs '
-                             f'for in_channels {self.in_channels}; set the '
-                             f'backbone\'s out_indices to match')
-        maps = []
-        for tap, feat in zip(self.taps, feats):
-            x = tap(feat)
-            if x.shape[-2:] != tuple(size):
-                x = F.interpolate(x, size=size, mode='bilinear',
-                                  align_corners=False)
-            maps.append(F.relu(x))  # after the resize, as IRN
+        # IRN's ReLU after the resize
+        maps = taps_on_grid('BoundaryHead', self.taps, feats, size,
+                            self.in_channels, act=F.relu)
         return self.fuse(torch.cat(maps, 1))

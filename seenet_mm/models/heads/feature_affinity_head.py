@@ -16,6 +16,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 
+from .taps import taps_on_grid
+
 
 @MODELS.register_module()
 class FeatureAffinityHead(BaseModule):
@@ -58,15 +60,6 @@ class FeatureAffinityHead(BaseModule):
     def forward(self, feats: Sequence[torch.Tensor],
                 size: Tuple[int, int]) -> torch.Tensor:
         """``[N, out_channels, *size]`` embeddings from the taps."""
-        if len(feats) != len(self.taps):
-            raise ValueError(f'FeatureAffinityHead: {len(feats)} backbone '
-                             f'outputs for in_channels {self.in_channels}; '
-                             'set the backbone\'s out_indices to match')
-        maps = []
-        for tap, feat in zip(self.taps, feats):
-            x = tap(feat)
-            if x.shape[-2:] != tuple(size):
-                x = F.interpolate(x, size=size, mode='bilinear',
-                                  align_corners=False)
-            maps.append(x)
+        maps = taps_on_grid('FeatureAffinityHead', self.taps, feats, size,
+                            self.in_channels)
         return F.elu(self.fuse(torch.cat(maps, 1)))
