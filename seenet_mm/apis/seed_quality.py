@@ -5,7 +5,7 @@ line of ``tools/eval_seeds.py`` over it.
     python tools/eval_seeds.py --attention-dir ATT --gt-dir GT [--split FILE]
         [--thresholds 0.05 0.10 ...] [--label-dir LABELS] [--out FILE.json]
         [--classes classes.json|train.json] [--context-dir CONTEXT]
-        [--zone-thresholds 0.05 0.7]
+        [--zone-thresholds 0.05 0.7] [--oracle]
 
 Prints a table and writes JSON (default: ATT/seed_eval.json). The class
 list comes from --classes, else ATT/classes.json (or LABELS/classes.json),
@@ -18,6 +18,12 @@ the stored maps (background: max attention < LOW, erased: >= HIGH) are
 scored against the ground truth: recall and precision of each. These are
 the zones of the fused maps of the file, not T_A's own (ZoneMetric in
 tools/test.py scores those).
+
+With --oracle: the thresholds of confident seeds tuned on the masks, an
+oracle for the ``auto`` thresholds that need none: foreground above
+t* + 0.10 and background at or below t* - 0.10, t* the best seed threshold;
+the labels they give from the maps (no CRF) are scored beside ``auto``'s
+(no CRF either), both with 255 counted as background.
 """
 from __future__ import annotations
 
@@ -59,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
                         default=[0.05, 0.7], metavar=('LOW', 'HIGH'),
                         help='zones of the stored maps scored against the '
                         'ground truth (default: δl, δh = 0.05, 0.7)')
+    parser.add_argument('--oracle', action='store_true',
+                        help='also score confident seeds at the mask-tuned '
+                        'thresholds t* +- 0.10 (t*: the best seed '
+                        'threshold) beside the auto thresholds, both '
+                        'without CRF (needs --attention-dir)')
     parser.add_argument('--classes', help='class list: a classes.json or an '
                         'own-folder train.json (default: ATT/classes.json, '
                         'else VOC)')
@@ -119,9 +130,39 @@ def evaluate_seeds(gt_dir: str, attention_dir: Optional[str] = None,
     return _run(options_namespace(build_parser(), required, options))
 
 
+ORACLE_MARGIN = 0.10
+
+
+def oracle_seeds(attention_dir: str, gt_dir: str, names: Sequence[str],
+                 num_classes: int, best_threshold: float) -> dict:
+    """Confident seeds at the mask-tuned thresholds ``t* +- 0.10`` (an
+    oracle: tuned on the masks) and at ``auto`` (none needed), both from
+    the maps without CRF, scored with 255 as background."""
+    from ..datasets.proxy_label import auto_thresholds, threshold_proxy_label
+    fg = min(best_threshold + ORACLE_MARGIN, 1.0)
+    bg = max(best_threshold - ORACLE_MARGIN, 0.0)
+    oracle = LabelEvaluator(num_classes + 1)
+    auto = LabelEvaluator(num_classes + 1)
+    for name in names:
+        ids, att = load_attention(osp.join(attention_dir, name + '.npz'),
+                                  num_classes)
+        gt = load_label_png(osp.join(gt_dir, name + '.png'))
+        oracle.add(threshold_proxy_label(att, ids, fg, bg), gt)
+        auto.add(threshold_proxy_label(att, ids, *auto_thresholds(att)), gt)
+    res, res_auto = oracle.results(), auto.results()
+    return dict(best_threshold=best_threshold, fg_thr=fg, bg_thr=bg,
+                mIoU_ignore_as_background=res['mIoU_ignore_as_background'],
+                ignored_fraction=res['ignored_fraction'],
+                auto_mIoU_ignore_as_background=res_auto[
+                    'mIoU_ignore_as_background'],
+                auto_ignored_fraction=res_auto['ignored_fraction'])
+
+
 def _run(args: argparse.Namespace) -> dict:
     if not args.attention_dir and not args.label_dir:
         raise ValueError('give --attention-dir, --label-dir or both')
+    if args.oracle and not args.attention_dir:
+        raise ValueError('--oracle needs --attention-dir')
     report = {}
     lines = []
     if args.classes:
@@ -175,6 +216,15 @@ def _run(args: argparse.Namespace) -> dict:
             f'{z["erased_precision"]:.1f}%')
         lines += class_table(res['best'], 'seeds at the best threshold:',
                              class_names)
+        if args.oracle:
+            report['oracle'] = oracle_seeds(args.attention_dir, args.gt_dir,
+                                            names, m, res['best_threshold'])
+            o = report['oracle']
+            lines.append(
+                f'confident seeds, no CRF, 255 as background: mask-tuned '
+                f'thresholds {o["fg_thr"]:.2f} / {o["bg_thr"]:.2f} (oracle) '
+                f'{o["mIoU_ignore_as_background"]:.2f}; auto '
+                f'{o["auto_mIoU_ignore_as_background"]:.2f}')
     if args.label_dir:
         names = names_of(args.label_dir, '.png', args.split)
         labels = LabelEvaluator(m + 1)

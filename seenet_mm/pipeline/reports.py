@@ -88,6 +88,11 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
     expected = expected_for(ctx, preset, metrics)
     if expected is not None:
         report['expected'] = expected
+    oracle = None
+    if 'quality' in state and 'skipped' not in state['quality']:
+        oracle = read_quality(ctx).get('oracle')
+    if oracle is not None:  # beside the metrics: tuned on the masks
+        report['oracle'] = oracle
     write_json(osp.join(ctx.work_dir, 'report.json'), report, indent=1)
     lines = ['| stage | seconds |', '|---|---|']
     lines += [f'| {s.name} | {state[s.name]["seconds"]:.1f}'
@@ -96,6 +101,13 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
     lines += ['', *metric_table(metrics, expected)]
     if labels:
         lines += ['', f'Proxy labels: {PROXY_METHOD_NAMES[labels]}.']
+    if oracle is not None:
+        lines.append(
+            f'Oracle (thresholds tuned on the masks, t* +- 0.10 = '
+            f'{oracle["fg_thr"]:.2f} / {oracle["bg_thr"]:.2f}): confident '
+            f'seeds without CRF {oracle["mIoU_ignore_as_background"]:.2f} '
+            f'mIoU (255 as background), against '
+            f'{oracle["auto_mIoU_ignore_as_background"]:.2f} for `auto`.')
     lines += [f'Skipped: {name}: {why}' for name, why in skipped.items()]
     total = sum(state[s.name]['seconds'] for s in stages)
     lines += ['', f'Total: {total:.0f} s ({int(total // 60)} min '

@@ -296,10 +296,13 @@ def _quality_commands(ctx: Context, done: Done) -> List[Command]:
     else:
         split = ['--split', quality_split(ctx)] if quality_split(ctx) \
             else []
+    # confident seeds: also the mask-tuned thresholds, as an oracle
+    oracle = ['--oracle'] if ctx.resolved_proxy_method() == 'threshold' \
+        else []
     return [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
                   '--label-dir', ctx.path('labels'), '--gt-dir', ctx.gt_dir,
                   '--out', ctx.path('quality.json'), *split,
-                  *ctx.threshold_options(), *context)]
+                  *ctx.threshold_options(), *context, *oracle)]
 
 
 def read_quality(ctx: Context) -> dict:

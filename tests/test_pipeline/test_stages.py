@@ -152,8 +152,11 @@ def test_layout_detection_and_folder_context(tmp_path):
     (own / 'masks' / 'a.png').write_bytes(b'')
     (own / 'masks' / 'c.png').write_bytes(b'')
     assert get_stage('quality').skip(ctx) is None
-    assert commands(ctx, 'quality')[0][-5:-3] == [
-        '--split', ctx.path('quality_split.txt')]
+    quality = commands(ctx, 'quality')[0]
+    at = quality.index('--split')
+    assert quality[at:at + 2] == ['--split', ctx.path('quality_split.txt')]
+    # confident seeds without saliency: the mask-tuned oracle too
+    assert quality[-1] == '--oracle'
     get_stage('quality').prepare(ctx)  # the file, when the stage runs
     assert open(ctx.path('quality_split.txt')).read() == 'a\n'
     assert val_masks_missing(ctx) is None
@@ -161,6 +164,7 @@ def test_layout_detection_and_folder_context(tmp_path):
     assert commands(ctx, 'segmentation')[0][-3:] == list(NO_VALIDATION)
     (own / 'saliency').mkdir()
     assert ctx.resolved_proxy_method() == 'saliency'
+    assert '--oracle' not in commands(ctx, 'quality')[0]
 
 
 def test_main_commands(tmp_path):
@@ -778,3 +782,21 @@ def test_redone_stages_start_from_nothing(tmp_path, monkeypatch):
     command_line.run(args)
     assert not osp.exists(ctx.path('segmentation'))
     assert osp.isdir(ctx.path('maps'))
+
+
+def test_report_carries_the_oracle_beside_the_metrics(tmp_path):
+    ctx = make_ctx(tmp_path)
+    state = PipelineState.load(ctx.work_dir)
+    oracle = dict(best_threshold=0.5, fg_thr=0.6, bg_thr=0.4,
+                  mIoU_ignore_as_background=70.0, ignored_fraction=9.0,
+                  auto_mIoU_ignore_as_background=65.0,
+                  auto_ignored_fraction=8.0)
+    with open(ctx.path('quality.json'), 'w') as f:
+        json.dump(dict(oracle=oracle), f)
+    state.finish('quality', dict(seconds=1.0, metrics={'m': 1.0}))
+    report = write_report(ctx, state, 'voc', (get_stage('quality'), ))
+    assert report['oracle'] == oracle and 'oracle' not in report['metrics']
+    md = open(osp.join(ctx.work_dir, 'report.md')).read()
+    assert 'Oracle (thresholds tuned on the masks, t* +- 0.10 = 0.60 / ' \
+        '0.40): confident seeds without CRF 70.00 mIoU (255 as ' \
+        'background), against 65.00 for `auto`.' in md

@@ -52,3 +52,34 @@ def test_context_spread_and_stored_zones(tmp_path):
     assert q['labels']['context_spread'] == 100.0
     assert abs(q['zones']['bg_recall'] - 100 * bg_zone_hit / true_bg) < 1e-6
     assert q['zones']['bg_precision'] == 100.0
+
+
+def test_oracle_thresholds_are_the_best_seed_threshold_plus_minus_010(
+        tmp_path):
+    """Maps at 0.65 on each class's own pixels and 0.1 elsewhere: the sweep
+    [0.5] gives t* = 0.5, so the oracle's foreground threshold 0.60 keeps
+    every object, while auto's (Otsu's split plus half the rest, above
+    0.65) keeps none of them."""
+    voc = generate_toy_dataset(str(tmp_path / 'toy'), ToyConfig(
+        num_images=4, val_fraction=0.25), progress=False)
+    att_dir = str(tmp_path / 'att')
+    os.makedirs(att_dir)
+    for f in sorted(os.listdir(osp.join(voc, 'JPEGImages'))):
+        name = f[:-4]
+        gt = load_label_png(osp.join(voc, 'SegmentationClass', name + '.png'))
+        ids = sorted(set(np.unique(gt).tolist()) - {0, 255})
+        save_attention(osp.join(att_dir, name + '.npz'), ids, np.stack(
+            [np.where(gt == i, 0.65, 0.1) for i in ids]).astype(np.float32))
+    out = str(tmp_path / 'q.json')
+    run_tool(['tools/eval_seeds.py', '--attention-dir', att_dir, '--gt-dir',
+              osp.join(voc, 'SegmentationClass'), '--thresholds', '0.5',
+              '--oracle', '--out', out])
+    oracle = json.load(open(out))['oracle']
+    assert (oracle['best_threshold'], oracle['fg_thr']) == (0.5, 0.6)
+    assert abs(oracle['bg_thr'] - 0.4) < 1e-9
+    assert oracle['mIoU_ignore_as_background'] == 100.0
+    assert oracle['auto_mIoU_ignore_as_background'] < 60.0
+    proc = run_tool(['tools/eval_seeds.py', '--label-dir', att_dir,
+                     '--gt-dir', voc, '--oracle'], check=False)
+    assert proc.returncode != 0 and '--oracle needs --attention-dir' in \
+        proc.stdout + proc.stderr
