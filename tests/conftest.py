@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
 import seenet_mm  # noqa: F401  (compat layer before any mmseg.models import)
+from seenet_mm.fileio import last_checkpoint
 from seenet_mm.pipeline.inprocess import call_main
 from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
@@ -160,3 +162,27 @@ def tiny_standin() -> str:
               'train_dataloader.batch_size=4',
               'val_dataloader.batch_size=4'])
     return osp.join(_STANDIN_DIR, 'vgg16-tiny.pth')
+
+
+def saved(checkpoint: str) -> bool:
+    """Whether mmengine has named ``checkpoint`` in ``last_checkpoint``
+    (it does once the checkpoint is written whole)."""
+    return last_checkpoint(osp.dirname(checkpoint)) == checkpoint
+
+
+def run_and_kill(cmd, checkpoint: str, log: str) -> None:
+    """Start the pipeline in its own process group and SIGKILL the whole
+    group (pipeline, tool, dataloader workers) once ``checkpoint`` is
+    saved."""
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    with open(log, 'a') as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        deadline = time.time() + TOOL_TIMEOUT
+        while not saved(checkpoint):
+            assert proc.poll() is None, open(log).read()[-3000:]
+            assert time.time() < deadline, 'no checkpoint in time'
+            time.sleep(0.005)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

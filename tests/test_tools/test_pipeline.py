@@ -8,16 +8,12 @@ import json
 import os
 import os.path as osp
 import shutil
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import REPO, TOOL_TIMEOUT, run_tool
+from conftest import REPO, run_and_kill, run_tool
 
-from seenet_mm.fileio import last_checkpoint
 from seenet_mm.pipeline.context import DEFAULT_THRESHOLDS
 from seenet_mm.pipeline.stages import (STAGE_NAMES, count_files, dependents,
                                        missing_outputs)
@@ -61,30 +57,6 @@ def pipeline_cmd(toy_root, work, att, seg, *extra):
     return [sys.executable, 'tools/pipeline.py', '--data-root', toy_root,
             '--work-dir', work, '--attention-config', att,
             '--segmentation-config', seg] + list(extra)
-
-
-def saved(checkpoint: str) -> bool:
-    """Whether mmengine has named ``checkpoint`` in ``last_checkpoint``
-    (it does once the checkpoint is written whole)."""
-    return last_checkpoint(osp.dirname(checkpoint)) == checkpoint
-
-
-def run_and_kill(cmd, checkpoint: str, log: str) -> None:
-    """Start the pipeline in its own process group and SIGKILL the whole
-    group (pipeline, tool, dataloader workers) once ``checkpoint`` is
-    saved."""
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
-    with open(log, 'a') as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
-                                stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        deadline = time.time() + TOOL_TIMEOUT
-        while not saved(checkpoint):
-            assert proc.poll() is None, open(log).read()[-3000:]
-            assert time.time() < deadline, 'no checkpoint in time'
-            time.sleep(0.005)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def state(work: str) -> dict:

@@ -4,7 +4,8 @@ widths). Every stage runs; the saliency-free proxy labels are used and
 said so; the quality stage is skipped with its reason; the segmentation is
 scored on the val masks with 4 classes. Without saliency the labels are
 refined (an affinity network and IRN's walk) and the segmentation trains
-on the refined labels."""
+on the refined labels; killed inside the affinity training and rerun, the
+job ends with the same refined labels and figures."""
 import json
 import os
 import os.path as osp
@@ -14,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO, run_tool
+from conftest import REPO, run_and_kill, run_tool
 from seenet_mm.attention_codec import load_attention
 from seenet_mm.fileio import load_label_png
 from seenet_mm.toy import ToyConfig, generate_toy_folder
@@ -45,7 +46,7 @@ train_dataloader = dict(batch_size=4)
 max_iters = 4
 param_scheduler = [dict(type='PolyLR', power=0.9, by_epoch=False, end=4)]
 train_cfg = dict(max_iters=4, val_interval=5)
-default_hooks = dict(checkpoint=dict(interval=4))
+default_hooks = dict(checkpoint=dict(interval=2))
 """)
     with open(att, 'w') as f:
         f.write(f"""_base_ = [{osp.join(TOY, 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py')!r}]
@@ -121,6 +122,27 @@ def test_main_job_on_own_folder(fruit, tmp_path):
     assert osp.isfile(osp.join(work, 'gallery', 'index.md'))
     assert 'kiwi' in open(osp.join(work, 'gallery', 'index.md')).read() or \
         'mango' in open(osp.join(work, 'gallery', 'index.md')).read()
+
+    # killed inside the affinity training, then rerun: the affinity network
+    # resumes, and the refined labels and figures are the uninterrupted
+    # run's
+    killed = str(tmp_path / 'killed')
+    cmd = [sys.executable, 'tools/pipeline.py', '--data-root', root,
+           '--work-dir', killed, '--attention-config', att,
+           '--segmentation-config', seg, '--affinity-config', aff]
+    run_and_kill(cmd, osp.join(killed, 'affinity', 'iter_2.pth'),
+                 str(tmp_path / 'killed.log'))
+    state = json.load(open(osp.join(killed, 'pipeline_state.json')))
+    assert 'labels' in state and 'affinity' not in state
+    run_tool(cmd[1:])
+    assert 'resumed epoch: 0, iter: 2\n' in open(
+        osp.join(killed, 'pipeline.log')).read()
+    for name in train_names:
+        assert np.array_equal(
+            load_label_png(osp.join(killed, 'refined', name + '.png')),
+            load_label_png(osp.join(work, 'refined', name + '.png'))), name
+    assert json.load(open(osp.join(killed, 'report.json')))['metrics'] == \
+        metrics
 
 
 def test_num_classes_disagreeing_with_the_dataset(fruit, tmp_path):
