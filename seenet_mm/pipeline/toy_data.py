@@ -58,6 +58,10 @@ def build_toy_parser() -> argparse.ArgumentParser:
                         '(bands of class-specific texture), weak body cues, '
                         'and context masks in context/; off: the '
                         'default toy set')
+    parser.add_argument('--saliency-context-prob', type=float, default=0.0,
+                        help='with --context: the share of the images whose '
+                        'saliency map also fires on the context (0.4-0.9), '
+                        'as real saliency models do on some; default 0')
     parser.add_argument('--format', choices=['auto', 'voc', 'folder'],
                         default='auto', help='auto: voc when every class is '
                         'a VOC name, else folder')
@@ -71,7 +75,8 @@ def make_toy_dataset(out: str, **options) -> str:
     or ``out`` in the own-folder format).
 
     ``options`` are the command line's, by name: ``seed``, ``num_images``,
-    ``val_fraction``, ``classes``, ``context``, ``format``, ``overwrite``;
+    ``val_fraction``, ``classes``, ``context``, ``saliency_context_prob``,
+    ``format``, ``overwrite``;
     their defaults are the command line's.
     """
     return _make_toy_dataset(options_namespace(build_toy_parser(),
@@ -81,7 +86,13 @@ def make_toy_dataset(out: str, **options) -> str:
 def _make_toy_dataset(args: argparse.Namespace) -> str:
     cfg = ToyConfig(num_images=args.num_images, seed=args.seed,
                     val_fraction=args.val_fraction, classes=args.classes,
-                    context=args.context)
+                    context=args.context,
+                    saliency_context_prob=args.saliency_context_prob)
+    if not 0 <= args.saliency_context_prob <= 1:
+        raise ValueError(f'--saliency-context-prob must be in [0, 1], got '
+                         f'{args.saliency_context_prob}')
+    if args.saliency_context_prob and not args.context:
+        raise ValueError('--saliency-context-prob needs --context')
     fmt = args.format
     if fmt == 'auto':
         fmt = 'voc' if all(c in VOC_CLASSES[1:] for c in args.classes) \

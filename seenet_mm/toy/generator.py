@@ -88,6 +88,10 @@ class ToyConfig:
     context: bool = False
     context_prob: float = 0.8
     body_cue: float = 0.25
+    # a saliency model that also fires on context (real ones do on some):
+    # in this share of the images with context, the saliency map holds the
+    # context at 0.4-0.9 (0: never, the context toy set as it was)
+    saliency_context_prob: float = 0.0
 
     def meta(self) -> dict:
         """What ``toy_meta.json`` records: every setting, the context ones
@@ -98,6 +102,8 @@ class ToyConfig:
         if not self.context:
             for key in ('context', 'context_prob', 'body_cue'):
                 meta.pop(key)
+        if not self.context or not self.saliency_context_prob:
+            meta.pop('saliency_context_prob')
         return meta
 
     def validate(self, voc_names: bool = True) -> None:
@@ -251,11 +257,18 @@ def _draw_object(rng: np.random.Generator, img: np.ndarray,
     return mask
 
 
-def _saliency(rng: np.random.Generator, fg: np.ndarray, cfg: ToyConfig
-              ) -> np.ndarray:
-    """Imitation of a saliency model's output for foreground mask ``fg``."""
+def _saliency(rng: np.random.Generator, fg: np.ndarray, cfg: ToyConfig,
+              context: Optional[np.ndarray] = None) -> np.ndarray:
+    """Imitation of a saliency model's output for foreground mask ``fg``
+    (and, in ``cfg.saliency_context_prob`` of the images, for ``context``
+    too)."""
     h, w = fg.shape
     sal = fg.astype(np.float32)
+    # no draw at probability 0: the sets made before the option stay as
+    # they were
+    if cfg.saliency_context_prob > 0 and context is not None and \
+            context.any() and rng.random() < cfg.saliency_context_prob:
+        sal = np.maximum(sal, context * np.float32(rng.uniform(0.4, 0.9)))
     if rng.random() < cfg.saliency_miss_prob and fg.any():
         ys, xs = np.nonzero(fg)
         k = rng.integers(len(ys))
@@ -335,7 +348,7 @@ def make_sample(index: int, cfg: ToyConfig,
         name=f'toy_{index:06d}',
         image=np.clip(img, 0, 255).astype(np.uint8),
         seg=seg,
-        saliency=_saliency(rng, fg, cfg),
+        saliency=_saliency(rng, fg, cfg, context),
         objects=visible)
     if context is not None:
         sample['context'] = context

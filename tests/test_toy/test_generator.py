@@ -4,6 +4,7 @@ import os
 import os.path as osp
 from xml.etree import ElementTree as ET
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -186,3 +187,32 @@ def test_context_option(tmp_path):
     assert 'context' not in sample
     with_ctx = make_sample(3, ToyConfig(context=True))
     assert with_ctx['image'].shape == sample['image'].shape
+
+
+def test_saliency_that_fires_on_context():
+    """saliency_context_prob: the saliency map holds the context at 0.4-0.9
+    in that share of the images with context; images, masks and context
+    stay the same, and at 0 the saliency too (no extra draw)."""
+    plain = ToyConfig(context=True)
+    firing = ToyConfig(context=True, saliency_context_prob=1.0)
+    hot = cold = 0
+    for i in range(12):
+        a, b = make_sample(i, plain), make_sample(i, firing)
+        assert np.array_equal(a['image'], b['image'])
+        assert np.array_equal(a['seg'], b['seg'])
+        assert np.array_equal(a['context'], b['context'])
+        if a['context'].sum() < 50:
+            continue
+        # the inside of the context band, away from its blurred edges
+        inner = cv2.erode(a['context'].astype(np.uint8), np.ones((7, 7)))
+        if not inner.any():
+            continue
+        cold += float(a['saliency'][inner > 0].mean()) < 0.2 * 255
+        hot += 0.3 * 255 < float(b['saliency'][inner > 0].mean()) < 0.95 * 255
+    assert hot >= 3 and cold == hot
+    assert np.array_equal(make_sample(5, ToyConfig(context=True))['saliency'],
+                          make_sample(5, ToyConfig(
+                              context=True,
+                              saliency_context_prob=0.0))['saliency'])
+    assert 'saliency_context_prob' not in plain.meta()
+    assert firing.meta()['saliency_context_prob'] == 1.0
