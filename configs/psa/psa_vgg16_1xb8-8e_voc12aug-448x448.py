@@ -28,8 +28,9 @@ model = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(448, 448), ratio_range=(0.9, 1.1),
-         keep_ratio=True),  # PSA: random resize of the long side 448-768
+    # PSA: the long side resized at random to 448-768
+    dict(type='RandomResize', scale=(608, 608),
+         ratio_range=(448 / 608, 768 / 608), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),  # PSA: colour jitter

@@ -47,6 +47,7 @@ from ..engine.amp import amp_channels_last, amp_dtype, to_channels_last
 from ..attention_codec import save_attention
 from ..fileio import save_classes, write_image
 from ..locking import work_dir_lock
+from ..models.layers import NORMS
 from ..visualization import AttentionVisualizer
 from .attention import AttentionInferencer, init_attention_model
 from .image_list import image_split
@@ -71,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                         'fused')
     parser.add_argument('--scale-fuse', choices=['max', 'mean'],
                         default=None, help='default: model.test_cfg')
-    parser.add_argument('--norm', choices=['minmax', 'max'], default=None,
+    parser.add_argument('--norm', choices=list(NORMS), default=None,
                         help='default: model.test_cfg (paper: minmax)')
     parser.add_argument('--no-flip', action='store_true',
                         help='leave out the flipped view (default: '

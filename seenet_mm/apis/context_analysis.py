@@ -85,7 +85,7 @@ def nearness_markdown(result: dict) -> List[str]:
         return '-' if v is None else f'{v:.1f}' if isinstance(v, float) \
             else str(v)
 
-    lines = ['| distance from the object (px) | pixels | background zone % '
+    lines = ['| distance d from the object (px, lo <= d < hi) | pixels | background zone % '
              '| potential zone % | erased zone % | mean M_A | mean M_B |',
              '|---|---|---|---|---|---|---|']
     for r in result['bands']:

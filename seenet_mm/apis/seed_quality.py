@@ -140,7 +140,8 @@ def oracle_seeds(attention_dir: str, gt_dir: str, names: Sequence[str],
     the maps without CRF, scored with 255 as background."""
     from ..datasets.proxy_label import auto_thresholds, threshold_proxy_label
     fg = min(best_threshold + ORACLE_MARGIN, 1.0)
-    bg = max(best_threshold - ORACLE_MARGIN, 0.0)
+    # a background threshold of 0 would leave no confident background
+    bg = max(best_threshold - ORACLE_MARGIN, 0.01)
     oracle = LabelEvaluator(num_classes + 1)
     auto = LabelEvaluator(num_classes + 1)
     for name in names:

@@ -16,9 +16,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-# distance bands from the nearest object pixel, in pixels, both ends in
-DISTANCE_BANDS: Tuple[Tuple[int, int], ...] = ((1, 4), (5, 8), (9, 16),
-                                               (17, 32))
+# distance bands from the nearest object pixel, in pixels: lo <= d < hi
+# (the distances are Euclidean, not whole numbers)
+DISTANCE_BANDS: Tuple[Tuple[int, int], ...] = ((1, 5), (5, 9), (9, 17),
+                                               (17, 33))
 GROUPS = ('context', 'plain')
 # T_A's values: 0 erased, 1 potential, -1 background
 ZONE_VALUES = (('erased', 0), ('potential', 1), ('bg', -1))
@@ -41,7 +42,8 @@ class NearnessCounter:
     count in each of T_A's zones and the sums of M_A and M_B.
 
     Args:
-        bands: distance bands in pixels (:data:`DISTANCE_BANDS`).
+        bands: distance bands ``(lo, hi)`` in pixels, ``lo <= d < hi``
+            (:data:`DISTANCE_BANDS`).
     """
 
     def __init__(self, bands: Sequence[Tuple[int, int]] = DISTANCE_BANDS
@@ -66,7 +68,7 @@ class NearnessCounter:
         context = np.asarray(context, bool)
         self.has_b = self.has_b or m_b is not None
         for i, (lo, hi) in enumerate(self.bands):
-            band = background & (dist >= lo) & (dist <= hi)
+            band = background & (dist >= lo) & (dist < hi)
             for j, group in enumerate((band & context, band & ~context)):
                 row = [group.sum()]
                 row += [(group & (ternary == v)).sum() for _, v in ZONE_VALUES]

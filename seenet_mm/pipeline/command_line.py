@@ -179,6 +179,12 @@ def run(args: argparse.Namespace) -> dict:
     try:
         state = PipelineState.load(work)
         ctx, preset = make_context(args)
+        if args.start and args.compare:
+            # --from redoes the main job's stages, in the work dir itself
+            raise PipelineError(
+                'error: --from redoes stages of the main job, not --compare '
+                'rows (and would remove the main job\'s results); to redo '
+                'rows, run --compare in another --work-dir')
         if args.start:
             # redone, not resumed: the tools resume from what they find
             for path in clear_outputs(state.redo_from(args.start), ctx):

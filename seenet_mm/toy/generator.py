@@ -111,6 +111,11 @@ class ToyConfig:
         (the VOC layout names its objects in XML files)."""
         if not self.classes:
             raise ValueError('toy set: no class given')
+        if not 0 <= self.saliency_context_prob <= 1:
+            raise ValueError(f'toy set: saliency_context_prob must be in '
+                             f'[0, 1], got {self.saliency_context_prob}')
+        if self.saliency_context_prob and not self.context:
+            raise ValueError('toy set: saliency_context_prob needs context')
         if len(set(self.classes)) != len(self.classes):
             raise ValueError(f'toy set: a class is given twice in '
                              f'{list(self.classes)}')

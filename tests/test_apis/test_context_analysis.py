@@ -35,8 +35,8 @@ def test_bands_and_seeds_on_a_context_set(tmp_path):
         gt = load_label_png(osp.join(voc, 'SegmentationClass', name + '.png'))
         ctx = load_label_png(osp.join(voc, 'context', name + '.png')) > 0
         dist = object_distance(gt)
-        for lo, hi in ((1, 4), (5, 8), (9, 16), (17, 32)):
-            band = (gt == 0) & (dist >= lo) & (dist <= hi)
+        for lo, hi in ((1, 5), (5, 9), (9, 17), (17, 33)):
+            band = (gt == 0) & (dist >= lo) & (dist < hi)
             for group, sel in (('context', ctx), ('plain', ~ctx)):
                 want[(lo, group)] = want.get((lo, group), 0) + \
                     int((band & sel).sum())
@@ -46,7 +46,7 @@ def test_bands_and_seeds_on_a_context_set(tmp_path):
     assert set(result['seeds']) == {'M_A', 'M_B', 'fused'}
     assert all(s['threshold'] in (0.3, 0.6) for s in result['seeds'].values())
     lines = nearness_markdown(result)
-    assert any(line.startswith('| 1-4, context |') for line in lines)
+    assert any(line.startswith('| 1-5, context |') for line in lines)
     # the per-class maps are the inferencer's fused maps, class by class
     inf = AttentionInferencer(model, sizes=[64], flip=False)
     img = np.random.default_rng(0).integers(0, 255, (40, 50, 3), np.uint8)

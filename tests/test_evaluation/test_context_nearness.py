@@ -30,14 +30,14 @@ def test_counts_per_band_and_group_equal_a_loop():
     context[12, 14] = True  # on the object: not background, not counted
     ternary = rng.choice([-1, 0, 1], size=(h, w)).astype(np.float32)
     m_a, m_b = rng.random((h, w)), rng.random((h, w))
-    counter = NearnessCounter(bands=((1, 4), (5, 8)))
+    counter = NearnessCounter(bands=((1, 4.5), (4.5, 9)))
     counter.add(gt, context, ternary, m_a, m_b)
     rows = counter.results()
     dist = object_distance(gt)
     for row in rows:
         lo, hi = row['band']
         pix = [(y, x) for y in range(h) for x in range(w)
-               if gt[y, x] == 0 and lo <= dist[y, x] <= hi
+               if gt[y, x] == 0 and lo <= dist[y, x] < hi
                and context[y, x] == (row['group'] == 'context')]
         assert row['pixels'] == len(pix) > 0
         assert row['bg_zone'] == pytest.approx(
@@ -49,6 +49,12 @@ def test_counts_per_band_and_group_equal_a_loop():
         assert row['bg_zone'] + row['erased_zone'] + row['potential_zone'] \
             == pytest.approx(100)
     # without M_B, and an empty group
+    # bands that meet leave no distance out: every background pixel up to
+    # the last edge counts once
+    edges = NearnessCounter(bands=((1, 2.5), (2.5, 40)))
+    edges.add(gt, context, ternary, m_a, m_b)
+    assert sum(r['pixels'] for r in edges.results()) == int(
+        ((gt == 0) & (dist >= 1) & (dist < 40)).sum())
     counter = NearnessCounter(bands=((30, 32), ))
     counter.add(gt, context, ternary, m_a)
     assert counter.results()[0] == dict(

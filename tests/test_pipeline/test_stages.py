@@ -800,3 +800,19 @@ def test_report_carries_the_oracle_beside_the_metrics(tmp_path):
     assert 'Oracle (thresholds tuned on the masks, t* +- 0.10 = 0.60 / ' \
         '0.40): confident seeds without CRF 70.00 mIoU (255 as ' \
         'background), against 65.00 for `auto`.' in md
+
+
+def test_from_is_refused_with_compare(tmp_path):
+    """--from redoes the main job's stages in the work dir itself: with
+    --compare it would remove the main job's results and redo no row."""
+    from seenet_mm.pipeline import command_line
+    data = tmp_path / 'd' / 'VOCdevkit' / 'VOC2012'
+    data.mkdir(parents=True)
+    work = tmp_path / 'w'
+    (work / 'maps').mkdir(parents=True)
+    args = build_parser().parse_args(['--work-dir', str(work), '--data-root',
+                                      str(tmp_path / 'd'), '--compare',
+                                      '--from', 'maps'])
+    with pytest.raises(PipelineError, match='another --work-dir'):
+        command_line.run(args)
+    assert (work / 'maps').is_dir()

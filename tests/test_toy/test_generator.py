@@ -110,6 +110,8 @@ def test_interrupted_generation_leaves_nothing(tmp_path, monkeypatch):
     (dict(classes=('aeroplane', 'unicorn')), 'unicorn'),
     (dict(num_images=1), 'num_images'),
     (dict(val_fraction=1.0), 'val_fraction'),
+    (dict(context=True, saliency_context_prob=1.5), 'saliency_context_prob'),
+    (dict(saliency_context_prob=0.5), 'needs context'),
 ])
 def test_bad_settings(tmp_path, kwargs, match):
     with pytest.raises((KeyError, ValueError), match=match):
