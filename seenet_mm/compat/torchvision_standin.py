@@ -75,8 +75,15 @@ def install_torchvision_standin() -> bool:
     ops.__path__ = []
     boxes = StandinModule('torchvision.ops.boxes', hint)
     ops.boxes = boxes
+    # timm's layers name torchvision.ops.misc.FrozenBatchNorm2d at import
+    misc = StandinModule('torchvision.ops.misc', hint)
+    ops.misc = misc
+    # ... and timm.data names torchvision.datasets' classes at import
+    datasets = StandinModule('torchvision.datasets', hint)
+    root.datasets = datasets
     root.transforms = transforms
     root.ops = ops
-    for mod in (root, transforms, tf_tf, tf_fn, ops, boxes):
+    for mod in (root, transforms, tf_tf, tf_fn, ops, boxes, misc,
+                datasets):
         sys.modules[mod.__name__] = mod
     return True
