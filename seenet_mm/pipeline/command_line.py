@@ -10,10 +10,10 @@ from typing import Optional, Sequence, Tuple
 from .. import locking
 from ..cli import add_amp_args, renamed_hint
 from ..models.classifiers.seenet import MODES
-from .context import (AFFINITY_PRESETS, DEFAULT_THRESHOLDS,
-                      FOLDER_AFFINITY_PRESETS, FOLDER_PRESETS, PRESETS,
-                      PROXY_CHOICES, REFINE_CHOICES, Context, PipelineError,
-                      detect_layout)
+from .context import (AFFINITY_PRESETS, CONVERTED_PRESETS,
+                      DEFAULT_THRESHOLDS, FOLDER_AFFINITY_PRESETS,
+                      FOLDER_PRESETS, PRESETS, PROXY_CHOICES, REFINE_CHOICES,
+                      Context, PipelineError, detect_layout, is_camvid_root)
 from .runner import clear_outputs, run_compare, run_main
 from .stages import STAGE_NAMES, STAGES
 from .state import PipelineState
@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
                         '(tools/refine_labels.py), then train the '
                         'segmentation on the refined labels; none; auto '
                         '(default): irn for labels made without saliency')
+    parser.add_argument('--upper-bound', action='store_true',
+                        help='also train the segmentation config on the '
+                        'true train masks (the ceiling of full '
+                        'supervision) and report its val mIoU and the '
+                        'proxy-label model\'s ratio to it')
     parser.add_argument('--seed', type=int, default=None,
                         help='training seed of every training (attention, '
                         'affinity, segmentation; default: the configs\' '
@@ -86,13 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
                         '(default: 0.05 ... 0.95, wider than '
                         'tools/eval_seeds.py\'s usual 0.05 ... 0.60 so that '
                         'the best lies inside: erasing widens the maps)')
-    parser.add_argument('--preset', choices=sorted(PRESETS), default=None,
+    parser.add_argument('--preset', choices=sorted(set(PRESETS)
+                                                   | set(FOLDER_PRESETS)),
+                        default=None,
                         help='configs to use: toy (small models from the '
                         'toy stand-in for ImageNet weights, made by the '
                         'standin stage), toy-scratch (the same from '
                         'scratch), toy-context (the from-scratch ones on a '
-                        'toy set with class-correlated context) or voc (the '
-                        'paper\'s VGG16); default: toy without --data-root, '
+                        'toy set with class-correlated context), voc (the '
+                        'paper\'s VGG16) or camvid (real photographs: '
+                        '--data-root in CamVid\'s layout, converted into '
+                        'views with image-level labels; EfficientNet-Lite0 '
+                        'ImageNet weights); default: toy without --data-root, '
                         'voc with it. With an own folder, the *_folder '
                         'configs (from scratch for the toy presets)')
     add_amp_args(parser)  # training, tests and attention inference
@@ -110,12 +120,23 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
     """The main job's context and the preset's name; raises
     :class:`PipelineError` when a config does not exist."""
     work = osp.abspath(args.work_dir)
-    layout, classes = 'voc', None
-    if args.data_root:
+    layout, classes, source_root = 'voc', None, None
+    if args.preset in CONVERTED_PRESETS and args.data_root \
+            and is_camvid_root(osp.abspath(args.data_root)):
+        # converted by the data stage; the classes are the converter's
+        from ..datasets.camvid import DEFAULT_CLASSES
+        source_root = osp.abspath(args.data_root)
+        layout, data_dir = 'folder', osp.join(work, args.preset)
+        classes = tuple(name for name, _ in DEFAULT_CLASSES)
+    elif args.preset in CONVERTED_PRESETS and not args.data_root:
+        raise PipelineError(f'error: --preset {args.preset} needs --data-root '
+                            'DIR: a folder in CamVid\'s layout (train.txt, '
+                            'train/, trainannot/, saliency/; docs/data.md)')
+    elif args.data_root:
         layout, data_dir = detect_layout(osp.abspath(args.data_root))
     else:
         data_dir = osp.join(work, 'toy', 'VOCdevkit', 'VOC2012')
-    if layout == 'folder':
+    if layout == 'folder' and classes is None:
         from ..datasets.image_folder import split_classes
         try:
             classes = tuple(split_classes(osp.join(data_dir, 'train.json')))
@@ -151,7 +172,8 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         proxy_method=args.proxy_labels,
         toy_context=preset == 'toy-context' and not args.data_root,
         amp=args.amp, refine=args.refine, affinity_config=affinity_cfg,
-        val_interval=args.val_interval)
+        val_interval=args.val_interval, source_root=source_root,
+        upper_bound=args.upper_bound)
     if args.val_interval is not None and args.val_interval < 1:
         raise PipelineError(f'error: --val-interval must be at least 1, got '
                             f'{args.val_interval}')

@@ -76,7 +76,16 @@ FOLDER_PRESETS: Dict[str, Tuple[str, str]] = {
         ('seenet', 'seenet_vgg16_1xb16-25k_folder-224x224.py'),
         ('deeplab_largefov',
          'deeplab-largefov_vgg16_1xb20-6k_folder-321x321.py')),
+    # real photographs: CamVid cut into views with image-level labels
+    # (converted by the data stage), from EfficientNet-Lite0 ImageNet weights
+    'camvid': _preset(
+        ('camvid', 'seenet_efficientnet-lite0-d16_1xb16-400_camvid-224x224.py'),
+        ('camvid',
+         'deeplab-largefov_efficientnet-lite0-d16_1xb8-1000_camvid-180x240.py')),
 }
+# presets whose --data-root is a folder in CamVid's layout, converted into
+# the own-folder format in the work dir by the data stage
+CONVERTED_PRESETS = ('camvid', )
 # the affinity network of --refine irn per preset: the toy one on the toy
 # stand-in, IRN's on the paper's VGG16 for 'voc' (None: not made)
 _TOY_IRN = ('toy', 'irn_vgg16-tiny-standin-pre_1xb16-300_toy-96x96.py')
@@ -95,10 +104,18 @@ FOLDER_AFFINITY_PRESETS: Dict[str, Optional[str]] = {
     'toy-context': osp.join(repo_root(), 'configs', *_TOY_IRN_FOLDER),
     'voc': osp.join(repo_root(), 'configs', 'irn',
                     'irn_vgg16_1xb32-3e_folder-512x512.py'),
+    'camvid': None,
 }
 LAYOUTS = ('voc', 'folder')
 PROXY_CHOICES = ('auto', 'saliency', 'threshold')
 REFINE_CHOICES = ('auto', 'none', 'irn')
+
+
+def is_camvid_root(path: str) -> bool:
+    """A folder in CamVid's layout: ``train.txt`` and ``trainannot/``
+    (``tools/dataset_converters/camvid.py``)."""
+    return (osp.isfile(osp.join(path, 'train.txt'))
+            and osp.isdir(osp.join(path, 'trainannot')))
 
 
 def detect_layout(data_root: str) -> Tuple[str, str]:
@@ -167,6 +184,11 @@ class Context:
             or ``'auto'``: ``irn`` when the proxy labels are made without
             saliency (:meth:`resolved_refine`).
         affinity_config: the affinity network's config (``--refine irn``).
+        source_root: a folder in CamVid's layout that the data stage
+            converts into :attr:`data_dir` (``--preset camvid``); None for
+            every other dataset.
+        upper_bound: also train the segmentation on the true train masks
+            (``--upper-bound``).
         val_interval: validate the attention training every this many
             iterations (``--val-interval``); None: no validation passes.
             The passes draw from torch's random state (each new val
@@ -193,6 +215,8 @@ class Context:
     refine: str = 'auto'
     affinity_config: Optional[str] = None
     val_interval: Optional[int] = None
+    source_root: Optional[str] = None
+    upper_bound: bool = False
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -223,6 +247,10 @@ class Context:
         saliency folder exists."""
         if self.proxy_method != 'auto':
             return self.proxy_method
+        if self.source_root and not osp.isdir(self.data_dir):
+            # not converted yet: the views get the source's saliency crops
+            source = osp.join(self.source_root, 'saliency')
+            return 'saliency' if osp.isdir(source) else 'threshold'
         return 'saliency' if osp.isdir(self.saliency_dir) else 'threshold'
 
     def resolved_refine(self) -> str:
@@ -257,17 +285,36 @@ class Context:
         return [n for n in self.split_names(split)
                 if osp.isfile(osp.join(self.gt_dir, n + '.png'))]
 
+    @property
+    def backbone_weights(self) -> Optional[str]:
+        """The converted ImageNet weights a converted preset's configs
+        load (written by its data stage into the work dir), or None: the
+        configs' own path."""
+        if not self.source_root:
+            return None
+        return osp.join(self.work_dir, 'pretrain',
+                        'efficientnet-lite0_timm.pth')
+
+    def _weights_options(self) -> List[str]:
+        if self.backbone_weights is None:
+            return []
+        return [f'model.backbone.init_cfg.checkpoint={self.backbone_weights}']
+
     def attention_options(self) -> List[str]:
-        """``--cfg-options`` giving the attention model the dataset's M."""
+        """``--cfg-options`` giving the attention model the dataset's M
+        (and a converted preset's backbone weights)."""
         if self.classes is None:
             return []
-        return [f'model.num_classes={len(self.classes)}']
+        return [f'model.num_classes={len(self.classes)}',
+                *self._weights_options()]
 
     def segmentation_options(self) -> List[str]:
-        """``--cfg-options`` giving the segmentor M + 1 outputs."""
+        """``--cfg-options`` giving the segmentor M + 1 outputs (and a
+        converted preset's backbone weights)."""
         if self.classes is None:
             return []
-        return [f'model.decode_head.num_classes={len(self.classes) + 1}']
+        return [f'model.decode_head.num_classes={len(self.classes) + 1}',
+                *self._weights_options()]
 
     @property
     def log_path(self) -> str:
@@ -298,7 +345,10 @@ class Context:
                     proxy_method=self.proxy_method, amp=self.amp,
                     refine=self.refine,
                     affinity_config=self.affinity_config,
-                    val_interval=self.val_interval)
+                    val_interval=self.val_interval,
+                    **({'source_root': self.source_root}
+                       if self.source_root else {}),
+                    **({'upper_bound': True} if self.upper_bound else {}))
 
     def seed_options(self) -> List[str]:
         """``randomness.seed=N`` for both trainings, when

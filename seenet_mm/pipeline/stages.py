@@ -123,6 +123,13 @@ def _tool(name: str, *args: str) -> Command:
 # the stages
 # ----------------------------------------------------------------------
 def _data_commands(ctx: Context, done: Done) -> List[Command]:
+    if ctx.source_root:
+        # the converter checks the source folder whole, resumes, and
+        # refuses other settings on an existing output folder
+        return [_tool('dataset_converters/camvid', ctx.source_root,
+                      ctx.data_dir),
+                _tool('model_converters/efficientnet_lite0', '--out',
+                      ctx.backbone_weights)]
     if ctx.data_root:
         return []
     return [_tool('make_toy_dataset', '--out', ctx.toy_dir, '--seed',
@@ -131,6 +138,8 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
 
 
 def _data_check(ctx: Context) -> Optional[str]:
+    if ctx.source_root:
+        return None  # converted by the stage
     if ctx.data_root and not osp.isdir(ctx.data_dir):
         return f'--data-root: {ctx.data_dir} does not exist'
     if ctx.layout == 'folder':
@@ -425,12 +434,56 @@ def _segmentation_test_metrics(ctx: Context) -> Dict[str, object]:
             for metric, folder, _ in SEGMENTATION_TESTS}
 
 
+FULL_SUPERVISION = 'segmentation val mIoU (full supervision)'
+RATIO_TO_FULL = 'segmentation val mIoU / full supervision'
+
+
+def _upper_bound_skip(ctx: Context) -> Optional[str]:
+    if not ctx.upper_bound:
+        return 'no --upper-bound'
+    if not osp.isdir(ctx.gt_dir):
+        return f'no true masks ({ctx.gt_dir} does not exist)'
+    missing = [n for n in ctx.split_names('train')
+               if not osp.isfile(osp.join(ctx.gt_dir, n + '.png'))]
+    if missing:
+        return (f'{len(missing)} train images have no mask in {ctx.gt_dir} '
+                f'(e.g. {missing[0]})')
+    return val_masks_missing(ctx)
+
+
+def _upper_bound_commands(ctx: Context, done: Done) -> List[Command]:
+    # the same config, seed and schedule, on the true masks
+    return [_tool('train', ctx.segmentation_config, '--work-dir',
+                  ctx.path('upper_bound'), '--resume', *ctx.amp_flag(),
+                  '--cfg-options', *ctx.data_options(),
+                  *ctx.segmentation_options(),
+                  'train_dataloader.dataset.data_prefix.seg_map_path='
+                  + ctx.gt_dir, *ctx.seed_options(), *NO_VALIDATION)]
+
+
+def _upper_bound_test_commands(ctx: Context, done: Done) -> List[Command]:
+    return [_tool('test', ctx.segmentation_config,
+                  done['upper_bound']['checkpoint'], '--work-dir',
+                  ctx.path('upper_bound_test'), '--metrics-out',
+                  metrics_file(ctx.path('upper_bound_test')),
+                  *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
+                  *ctx.segmentation_options())]
+
+
+def _upper_bound_metrics(ctx: Context) -> Dict[str, object]:
+    full = test_metrics(ctx.path('upper_bound_test'))['mIoU']
+    proxy = test_metrics(ctx.path('segmentation_test'))['mIoU']
+    return {FULL_SUPERVISION: full,
+            RATIO_TO_FULL: round(proxy / full, 4) if full else float('nan')}
+
+
 STAGES: Tuple[Stage, ...] = (
     Stage('data', (), _data_commands,
           record=lambda ctx, done: dict(paths=[ctx.image_dir]),
           check=_data_check,
           does='`tools/make_toy_dataset.py` (toy set only; with '
-               '`--data-root` the folder is checked)',
+               '`--data-root` the folder is checked; `--preset camvid`: '
+               '`tools/dataset_converters/camvid.py`)',
           writes='the image folder'),
     # made once per machine in the shared stand-in folder; its time counts
     # in the job that made it
@@ -510,6 +563,17 @@ STAGES: Tuple[Stage, ...] = (
           skip=val_masks_missing,
           does='`tools/test.py --metrics-out`, plain, `--tta` and `--crf`',
           reports=', '.join(f'`{m}`' for m, _, _ in SEGMENTATION_TESTS)),
+    Stage('upper_bound', ('data', 'standin'), _upper_bound_commands,
+          record=lambda ctx, done: _checkpoint(ctx.path('upper_bound')),
+          skip=_upper_bound_skip,
+          does='`tools/train.py` (segmentation config) on the true train '
+               'masks, with `--upper-bound`',
+          writes='the checkpoint'),
+    Stage('upper_bound_test', ('upper_bound', 'segmentation_test'),
+          _upper_bound_test_commands, metrics=_upper_bound_metrics,
+          skip=_upper_bound_skip,
+          does='`tools/test.py --metrics-out` (plain)',
+          reports=f'`{FULL_SUPERVISION}`, `{RATIO_TO_FULL}`'),
 )
 STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # what each stage writes under the work dir (``Context.path`` names): the
@@ -520,14 +584,17 @@ STAGE_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     'affinity': ('affinity', ), 'refine': ('refined', 'boundary'),
     'refined_quality': ('refined_quality.json', ), 'gallery': ('gallery', ),
     'segmentation': ('segmentation', ),
-    'segmentation_test': tuple(folder for _, folder, _ in SEGMENTATION_TESTS)}
+    'segmentation_test': tuple(folder for _, folder, _ in SEGMENTATION_TESTS),
+    'upper_bound': ('upper_bound', ), 'upper_bound_test': ('upper_bound_test', )}
 
 
 def stage_outputs(name: str, ctx: Context) -> List[str]:
     """The paths ``name`` writes: its folders and files in the work dir;
-    for ``data`` the generated toy set (never a ``--data-root``); nothing
-    for the shared stand-in."""
+    for ``data`` the generated toy set or the converted CamVid views (never
+    a ``--data-root``); nothing for the shared stand-in."""
     if name == 'data':
+        if ctx.source_root:
+            return [ctx.data_dir]
         return [] if ctx.data_root else [ctx.toy_dir]
     return [ctx.path(p) for p in STAGE_OUTPUTS.get(name, ())]
 # the attention chain that --compare runs per mode and seed (after data)

@@ -27,7 +27,8 @@ from seenet_mm.pipeline.state import PipelineState
 
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
             affinity=dict(checkpoint='/ck/aff.pth'),
-            segmentation=dict(checkpoint='/ck/seg.pth'))
+            segmentation=dict(checkpoint='/ck/seg.pth'),
+            upper_bound=dict(checkpoint='/ck/full.pth'))
 
 
 def make_ctx(tmp_path, **kw) -> Context:
@@ -57,15 +58,18 @@ def test_table_is_in_dependency_order():
     assert STAGE_NAMES == ('data', 'standin', 'attention', 'attention_test',
                            'maps', 'labels', 'quality', 'affinity',
                            'refine', 'refined_quality', 'gallery',
-                           'segmentation', 'segmentation_test')
+                           'segmentation', 'segmentation_test',
+                           'upper_bound', 'upper_bound_test')
     for i, stage in enumerate(STAGES):
         assert set(stage.reads) <= set(STAGE_NAMES[:i]), stage.name
     assert dependents('labels') == ['labels', 'quality', 'affinity',
                                     'refine', 'refined_quality', 'gallery',
-                                    'segmentation', 'segmentation_test']
+                                    'segmentation', 'segmentation_test',
+                                    'upper_bound_test']
     assert dependents('data') == [n for n in STAGE_NAMES if n != 'standin']
     assert dependents('standin') == [n for n in STAGE_NAMES if n != 'data']
-    assert dependents('segmentation_test') == ['segmentation_test']
+    assert dependents('segmentation_test') == ['segmentation_test',
+                                               'upper_bound_test']
     # --compare runs stages of the same table, in the table's order
     assert list(COMPARE_STAGES) == [s for s in STAGE_NAMES
                                     if s in COMPARE_STAGES]
@@ -581,7 +585,8 @@ def test_seed_reaches_the_trainings_only(tmp_path):
     for stage in STAGES:
         for plain, cmd in zip(stage.commands(ctx, DONE),
                               stage.commands(seeded, DONE)):
-            if stage.name in ('attention', 'affinity', 'segmentation'):
+            if stage.name in ('attention', 'affinity', 'segmentation',
+                              'upper_bound'):
                 i = cmd.index('randomness.seed=7')
                 assert cmd[:i] + cmd[i + 1:] == plain, stage.name
             else:
