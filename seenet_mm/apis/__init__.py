@@ -4,7 +4,8 @@ The functions behind the tools, by the names a notebook calls them:
 ``train`` (``tools/train.py``), ``evaluate`` (``tools/test.py``),
 ``infer_attention``, ``make_proxy_labels``, ``evaluate_seeds``
 (``tools/eval_seeds.py``) and the gallery; each tool is ``main(argv)`` over
-one of them (``seenet_mm.apis.<module>.main``).
+one of them (``seenet_mm.apis.<module>.main``). ``make_saliency_maps`` is
+behind ``tools/make_saliency.py``, which parses its own arguments.
 
 Re-exports the functions users call by these names: ``proxy_label``
 (Algorithm 1) and ``threshold_proxy_label`` (saliency-free; home of both:
@@ -21,12 +22,13 @@ from .attention_maps import infer_attention
 from .gallery import make_gallery
 from .proxy_labels import make_proxy_labels
 from .refinement import refine_labels
+from .saliency_maps import make_saliency_maps
 from .seed_quality import evaluate_seeds
 from .testing import evaluate
 from .training import train
 
 __all__ = ['train', 'evaluate', 'infer_attention', 'make_proxy_labels',
-           'refine_labels', 'init_model',
+           'refine_labels', 'init_model', 'make_saliency_maps',
            'evaluate_seeds', 'make_gallery', 'proxy_label',
            'threshold_proxy_label', 'harmonic_scores', 'AttentionInferencer',
            'init_attention_model', 'load_attention', 'save_attention',
