@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
                         '(tools/refine_labels.py), then train the '
                         'segmentation on the refined labels; none; auto '
                         '(default): irn for labels made without saliency')
+    parser.add_argument('--saliency-model', metavar='MODEL.onnx',
+                        help='make the saliency maps of the dataset\'s '
+                        'images (the views of --preset camvid) with this '
+                        'U2-Net / IS-Net style ONNX model '
+                        '(tools/make_saliency.py, IS-Net\'s input) in the '
+                        'data stage, into WORK_DIR/saliency_model, instead '
+                        'of reading DIR/saliency')
     parser.add_argument('--upper-bound', action='store_true',
                         help='also train the segmentation config on the '
                         'true train masks (the ceiling of full '
@@ -162,7 +169,9 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
     ctx = Context(
         work_dir=work, out_dir=work, data_dir=data_dir,
         data_root=args.data_root,
-        saliency_dir=args.saliency_dir or osp.join(data_dir, 'saliency'),
+        saliency_dir=args.saliency_dir or (
+            osp.join(work, 'saliency_model') if args.saliency_model
+            else osp.join(data_dir, 'saliency')),
         attention_config=attention_cfg,
         segmentation_config=segmentation_cfg,
         thresholds=None if args.thresholds is None else tuple(
@@ -173,7 +182,15 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         toy_context=preset == 'toy-context' and not args.data_root,
         amp=args.amp, refine=args.refine, affinity_config=affinity_cfg,
         val_interval=args.val_interval, source_root=source_root,
-        upper_bound=args.upper_bound)
+        upper_bound=args.upper_bound,
+        saliency_model=osp.abspath(args.saliency_model)
+        if args.saliency_model else None)
+    if args.saliency_model and args.saliency_dir:
+        raise PipelineError('error: --saliency-model makes the saliency '
+                            'maps; --saliency-dir reads them: give one')
+    if args.saliency_model and not osp.isfile(args.saliency_model):
+        raise PipelineError(f'error: --saliency-model: {args.saliency_model} '
+                            'does not exist')
     if args.val_interval is not None and args.val_interval < 1:
         raise PipelineError(f'error: --val-interval must be at least 1, got '
                             f'{args.val_interval}')

@@ -189,6 +189,9 @@ class Context:
             every other dataset.
         upper_bound: also train the segmentation on the true train masks
             (``--upper-bound``).
+        saliency_model: an ONNX salient-object model the data stage makes
+            :attr:`saliency_dir` with (``--saliency-model``); None: the
+            maps are read.
         val_interval: validate the attention training every this many
             iterations (``--val-interval``); None: no validation passes.
             The passes draw from torch's random state (each new val
@@ -217,6 +220,7 @@ class Context:
     val_interval: Optional[int] = None
     source_root: Optional[str] = None
     upper_bound: bool = False
+    saliency_model: Optional[str] = None
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -247,6 +251,8 @@ class Context:
         saliency folder exists."""
         if self.proxy_method != 'auto':
             return self.proxy_method
+        if self.saliency_model:
+            return 'saliency'  # made by the data stage
         if self.source_root and not osp.isdir(self.data_dir):
             # not converted yet: the views get the source's saliency crops
             source = osp.join(self.source_root, 'saliency')
@@ -348,7 +354,9 @@ class Context:
                     val_interval=self.val_interval,
                     **({'source_root': self.source_root}
                        if self.source_root else {}),
-                    **({'upper_bound': True} if self.upper_bound else {}))
+                    **({'upper_bound': True} if self.upper_bound else {}),
+                    **({'saliency_model': self.saliency_model}
+                       if self.saliency_model else {}))
 
     def seed_options(self) -> List[str]:
         """``randomness.seed=N`` for both trainings, when

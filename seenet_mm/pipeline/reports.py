@@ -93,6 +93,10 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
         oracle = read_quality(ctx).get('oracle')
     if oracle is not None:  # beside the metrics: tuned on the masks
         report['oracle'] = oracle
+    held_out = state['test_split'].get('test_metrics') \
+        if 'test_split' in state else None
+    if held_out:  # the held-out split, scored last
+        report['test_metrics'] = held_out
     write_json(osp.join(ctx.work_dir, 'report.json'), report, indent=1)
     lines = ['| stage | seconds |', '|---|---|']
     lines += [f'| {s.name} | {state[s.name]["seconds"]:.1f}'
@@ -108,6 +112,9 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
             f'seeds without CRF {oracle["mIoU_ignore_as_background"]:.2f} '
             f'mIoU (255 as background), against '
             f'{oracle["auto_mIoU_ignore_as_background"]:.2f} for `auto`.')
+    if held_out:
+        lines += ['', 'On the held-out test split (nothing chosen on it):',
+                  '', *metric_table(held_out, None)]
     lines += [f'Skipped: {name}: {why}' for name, why in skipped.items()]
     total = sum(state[s.name]['seconds'] for s in stages)
     lines += ['', f'Total: {total:.0f} s ({int(total // 60)} min '

@@ -126,15 +126,22 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
     if ctx.source_root:
         # the converter checks the source folder whole, resumes, and
         # refuses other settings on an existing output folder
-        return [_tool('dataset_converters/camvid', ctx.source_root,
-                      ctx.data_dir),
-                _tool('model_converters/efficientnet_lite0', '--out',
-                      ctx.backbone_weights)]
-    if ctx.data_root:
-        return []
-    return [_tool('make_toy_dataset', '--out', ctx.toy_dir, '--seed',
-                  str(ctx.toy_seed), *(['--context'] if ctx.toy_context
-                                       else []))]
+        commands = [_tool('dataset_converters/camvid', ctx.source_root,
+                          ctx.data_dir),
+                    _tool('model_converters/efficientnet_lite0', '--out',
+                          ctx.backbone_weights)]
+    elif ctx.data_root:
+        commands = []
+    else:
+        commands = [_tool('make_toy_dataset', '--out', ctx.toy_dir, '--seed',
+                          str(ctx.toy_seed),
+                          *(['--context'] if ctx.toy_context else []))]
+    if ctx.saliency_model:
+        # the maps of the dataset's own images (a converted preset's views)
+        commands.append(_tool('make_saliency', ctx.saliency_model,
+                              '--image-dir', ctx.image_dir, '--out-dir',
+                              ctx.saliency_dir, '--no-progress'))
+    return commands
 
 
 def _data_check(ctx: Context) -> Optional[str]:
@@ -477,6 +484,56 @@ def _upper_bound_metrics(ctx: Context) -> Dict[str, object]:
             RATIO_TO_FULL: round(proxy / full, 4) if full else float('nan')}
 
 
+def _test_split_skip(ctx: Context) -> Optional[str]:
+    names = ctx.split_names('test')
+    if not names:
+        return 'no test.json: nothing held out'
+    missing = [n for n in names
+               if not osp.isfile(osp.join(ctx.gt_dir, n + '.png'))]
+    if missing:
+        return (f'{len(missing)} of the {len(names)} test images have no '
+                f'mask in {ctx.gt_dir} (e.g. {missing[0]})')
+    return None
+
+
+def _test_split_runs(ctx: Context, done: Done
+                     ) -> List[Tuple[str, str, str, Tuple[str, ...]]]:
+    """(metric, checkpoint, work dir, flags) of each scoring on the test
+    split: the segmentation as its val tests, and the ceiling where it
+    ran."""
+    runs = [(metric, done['segmentation']['checkpoint'],
+             ctx.path('test_split', folder), flags)
+            for metric, folder, flags in SEGMENTATION_TESTS]
+    full = done.get('upper_bound', {})
+    if 'checkpoint' in full:
+        runs.append((FULL_SUPERVISION, full['checkpoint'],
+                     ctx.path('test_split', 'upper_bound_test'), ()))
+    return runs
+
+
+def _test_split_commands(ctx: Context, done: Done) -> List[Command]:
+    # the val configs' settings, only the image list and its masks changed:
+    # nothing is chosen on the test split
+    split = ['test_dataloader.dataset.ann_file=test.json']
+    return [_tool('test', ctx.segmentation_config, checkpoint, '--work-dir',
+                  folder, '--metrics-out', metrics_file(folder), *flags,
+                  *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
+                  *ctx.segmentation_options(), *split)
+            for _, checkpoint, folder, flags in _test_split_runs(ctx, done)]
+
+
+def _test_split_record(ctx: Context, done: Done) -> dict:
+    """The test split's figures, under the keys of the val figures
+    (``report.json``'s ``test_metrics``)."""
+    scores = {metric: test_metrics(folder)['mIoU']
+              for metric, _, folder, _ in _test_split_runs(ctx, done)}
+    full = scores.get(FULL_SUPERVISION)
+    if full:
+        scores[RATIO_TO_FULL] = round(
+            scores['segmentation val mIoU'] / full, 4)
+    return dict(test_metrics=scores, paths=[ctx.path('test_split')])
+
+
 STAGES: Tuple[Stage, ...] = (
     Stage('data', (), _data_commands,
           record=lambda ctx, done: dict(paths=[ctx.image_dir]),
@@ -574,6 +631,15 @@ STAGES: Tuple[Stage, ...] = (
           skip=_upper_bound_skip,
           does='`tools/test.py --metrics-out` (plain)',
           reports=f'`{FULL_SUPERVISION}`, `{RATIO_TO_FULL}`'),
+    # last: no test mask is read before the final scoring
+    Stage('test_split', ('segmentation', 'upper_bound'),
+          _test_split_commands, record=_test_split_record,
+          skip=_test_split_skip,
+          does='`tools/test.py` on `test.json` (own folder), the '
+               'segmentation (plain, `--tta`, `--crf`) and the ceiling',
+          writes='`test_metrics` in the report',
+          reports='`test_metrics`: the segmentation keys of `metrics` on '
+                  'the test split'),
 )
 STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # what each stage writes under the work dir (``Context.path`` names): the
@@ -585,7 +651,8 @@ STAGE_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     'refined_quality': ('refined_quality.json', ), 'gallery': ('gallery', ),
     'segmentation': ('segmentation', ),
     'segmentation_test': tuple(folder for _, folder, _ in SEGMENTATION_TESTS),
-    'upper_bound': ('upper_bound', ), 'upper_bound_test': ('upper_bound_test', )}
+    'upper_bound': ('upper_bound', ), 'upper_bound_test': ('upper_bound_test', ),
+    'test_split': ('test_split', )}
 
 
 def stage_outputs(name: str, ctx: Context) -> List[str]:
@@ -593,9 +660,10 @@ def stage_outputs(name: str, ctx: Context) -> List[str]:
     for ``data`` the generated toy set or the converted CamVid views (never
     a ``--data-root``); nothing for the shared stand-in."""
     if name == 'data':
+        made = [ctx.saliency_dir] if ctx.saliency_model else []
         if ctx.source_root:
-            return [ctx.data_dir]
-        return [] if ctx.data_root else [ctx.toy_dir]
+            return [ctx.data_dir, *made]
+        return made if ctx.data_root else [ctx.toy_dir, *made]
     return [ctx.path(p) for p in STAGE_OUTPUTS.get(name, ())]
 # the attention chain that --compare runs per mode and seed (after data)
 COMPARE_STAGES: Tuple[str, ...] = ('attention', 'attention_test', 'maps',

@@ -22,7 +22,8 @@ from seenet_mm.pipeline.runner import (execute, run_command, run_compare,
                                        run_stages)
 from seenet_mm.pipeline.stages import (COMPARE_STAGES, NO_VALIDATION,
                                        STAGE_NAMES, STAGES, Stage,
-                                       compare_chain, dependents, get_stage)
+                                       compare_chain, dependents, get_stage,
+                                       metrics_file, stage_outputs)
 from seenet_mm.pipeline.state import PipelineState
 
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
@@ -59,17 +60,19 @@ def test_table_is_in_dependency_order():
                            'maps', 'labels', 'quality', 'affinity',
                            'refine', 'refined_quality', 'gallery',
                            'segmentation', 'segmentation_test',
-                           'upper_bound', 'upper_bound_test')
+                           'upper_bound', 'upper_bound_test', 'test_split')
     for i, stage in enumerate(STAGES):
         assert set(stage.reads) <= set(STAGE_NAMES[:i]), stage.name
     assert dependents('labels') == ['labels', 'quality', 'affinity',
                                     'refine', 'refined_quality', 'gallery',
                                     'segmentation', 'segmentation_test',
-                                    'upper_bound_test']
+                                    'upper_bound_test', 'test_split']
     assert dependents('data') == [n for n in STAGE_NAMES if n != 'standin']
     assert dependents('standin') == [n for n in STAGE_NAMES if n != 'data']
     assert dependents('segmentation_test') == ['segmentation_test',
                                                'upper_bound_test']
+    assert dependents('upper_bound') == ['upper_bound', 'upper_bound_test',
+                                         'test_split']
     # --compare runs stages of the same table, in the table's order
     assert list(COMPARE_STAGES) == [s for s in STAGE_NAMES
                                     if s in COMPARE_STAGES]
@@ -821,3 +824,123 @@ def test_from_is_refused_with_compare(tmp_path):
     with pytest.raises(PipelineError, match='another --work-dir'):
         command_line.run(args)
     assert (work / 'maps').is_dir()
+
+
+def test_upper_bound_and_test_split_stages(tmp_path):
+    """--upper-bound trains on the true masks; the test split is scored
+    last, with the val settings, for the segmentation and the ceiling, and
+    its figures land in ``test_metrics`` under the val keys."""
+    data = tmp_path / 'folder'
+    (data / 'masks').mkdir(parents=True)
+    for split, names in (('train', ['a', 'b']), ('val', ['c']),
+                         ('test', ['d', 'e'])):
+        (data / f'{split}.json').write_text(json.dumps(dict(
+            metainfo=dict(classes=['x']),
+            data_list=[dict(img_path=n + '.png', gt_label=[0])
+                       for n in names])))
+    ctx = make_ctx(tmp_path, data_dir=str(data), layout='folder',
+                   classes=('x', ), saliency_dir=str(data / 'saliency'))
+    ub, ub_test, split = (get_stage(n) for n in
+                          ('upper_bound', 'upper_bound_test', 'test_split'))
+    assert ub.skip(ctx) == 'no --upper-bound'
+    full = replace(ctx, upper_bound=True)
+    assert 'train images have no mask' in ub.skip(full)
+    assert 'no mask' in split.skip(ctx)
+    for n in 'abcde':
+        (data / 'masks' / f'{n}.png').write_bytes(b'')
+    assert ub.skip(full) is None and split.skip(ctx) is None
+    train, = ub.commands(full, DONE)
+    assert f'train_dataloader.dataset.data_prefix.seg_map_path=' \
+        f'{data}/masks' in train
+    assert train[train.index('--work-dir') + 1] == full.path('upper_bound')
+    cmds = split.commands(full, DONE)
+    assert [c[3] for c in cmds] == ['/ck/seg.pth'] * 3 + ['/ck/full.pth']
+    assert all(c[-1] == 'test_dataloader.dataset.ann_file=test.json'
+               for c in cmds)
+    assert [('--tta' in c, '--crf' in c) for c in cmds] == [
+        (False, False), (True, False), (False, True), (False, False)]
+    # without the ceiling: the three segmentation tests only
+    no_ub = {k: v for k, v in DONE.items() if k != 'upper_bound'}
+    assert len(split.commands(ctx, no_ub)) == 3
+    scores = {'segmentation val mIoU': 40.0,
+              'segmentation val mIoU --tta': 41.0,
+              'segmentation val mIoU --crf': 42.0,
+              'segmentation val mIoU (full supervision)': 50.0}
+    for cmd, value in zip(cmds, scores.values()):
+        out = cmd[cmd.index('--metrics-out') + 1]
+        os.makedirs(osp.dirname(out))
+        with open(out, 'w') as f:
+            json.dump({'mIoU': value, 'IoU.x': 1.0}, f)
+    info = split.record(full, DONE)
+    assert info['test_metrics'] == dict(
+        scores, **{'segmentation val mIoU / full supervision': 0.8})
+    for folder in ('segmentation_test', 'upper_bound_test'):
+        os.makedirs(full.path(folder))
+    with open(metrics_file(full.path('segmentation_test')), 'w') as f:
+        json.dump({'mIoU': 30.0}, f)
+    with open(metrics_file(full.path('upper_bound_test')), 'w') as f:
+        json.dump({'mIoU': 60.0}, f)
+    assert ub_test.metrics(full) == {
+        'segmentation val mIoU (full supervision)': 60.0,
+        'segmentation val mIoU / full supervision': 0.5}
+
+
+def test_saliency_model_made_by_the_data_stage(tmp_path):
+    """--saliency-model: the data stage makes the maps of the dataset's
+    images into the work dir (after converting a CamVid folder), the
+    labels use Algorithm 1 on them, and --from data removes them."""
+    ctx = make_ctx(tmp_path, saliency_model='/m/isnet.onnx',
+                   saliency_dir=str(tmp_path / 'work' / 'saliency_model'))
+    assert ctx.resolved_proxy_method() == 'saliency'
+    assert commands(ctx, 'data') == [[
+        sys.executable, 'tools/make_saliency.py', '/m/isnet.onnx',
+        '--image-dir', ctx.image_dir, '--out-dir', ctx.saliency_dir,
+        '--no-progress']]
+    camvid = replace(ctx, source_root='/src/camvid', layout='folder',
+                     data_dir=str(tmp_path / 'work' / 'camvid'))
+    convert, weights, saliency = commands(camvid, 'data')
+    assert convert[1:] == ['tools/dataset_converters/camvid.py',
+                           '/src/camvid', camvid.data_dir]
+    assert weights[-1] == camvid.backbone_weights
+    assert saliency[3:5] == ['--image-dir',
+                             osp.join(camvid.data_dir, 'images')]
+    assert stage_outputs('data', camvid) == [camvid.data_dir,
+                                             camvid.saliency_dir]
+    assert stage_outputs('data', ctx) == [ctx.saliency_dir]
+    assert camvid.settings()['saliency_model'] == '/m/isnet.onnx'
+    assert 'saliency_model' not in make_ctx(tmp_path).settings()
+
+
+def test_camvid_preset_context(tmp_path):
+    """--preset camvid: a CamVid-layout --data-root is converted into the
+    work dir (the converter's classes, the EfficientNet weights there);
+    without --data-root, one error saying what it needs."""
+    src = tmp_path / 'camvid'
+    (src / 'trainannot').mkdir(parents=True)
+    (src / 'saliency').mkdir()
+    (src / 'train.txt').write_text('a\n')
+    work = str(tmp_path / 'work')
+    parser = build_parser()
+    ctx, preset = make_context(parser.parse_args(
+        ['--preset', 'camvid', '--data-root', str(src), '--work-dir', work,
+         '--upper-bound']))
+    assert preset == 'camvid' and ctx.layout == 'folder'
+    assert ctx.source_root == str(src)
+    assert ctx.data_dir == osp.join(work, 'camvid')
+    assert ctx.classes == ('car', 'pedestrian', 'bicyclist', 'sign', 'pole',
+                           'fence')
+    assert osp.basename(ctx.attention_config) == \
+        'seenet_efficientnet-lite0-d16_1xb16-400_camvid-224x224.py'
+    # Algorithm 1 with the source's saliency, decided before conversion
+    assert ctx.resolved_proxy_method() == 'saliency'
+    assert ctx.resolved_refine() == 'none'
+    weights = osp.join(work, 'pretrain', 'efficientnet-lite0_timm.pth')
+    assert f'model.backbone.init_cfg.checkpoint={weights}' in \
+        ctx.attention_options()
+    assert f'model.backbone.init_cfg.checkpoint={weights}' in \
+        ctx.segmentation_options()
+    assert ctx.upper_bound and ctx.settings()['upper_bound']
+    with pytest.raises(PipelineError, match='--preset camvid needs '
+                       '--data-root'):
+        make_context(parser.parse_args(['--preset', 'camvid',
+                                        '--work-dir', work]))
