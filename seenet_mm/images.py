@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os.path as osp
 import sys
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from PIL import Image
 
@@ -85,6 +85,34 @@ def _decode_job(path: str) -> Tuple[str, Optional[Tuple[int, int, int]],
         return path, None, str(err)
 
 
+def progress_map(func: Callable, jobs: Sequence, workers: int = 1,
+                 title: Optional[str] = None, chunksize: int = 8) -> List:
+    """``[func(job) for job in jobs]`` in order, in a pool of ``workers``
+    processes when more than one, with mmengine's progress bar under the
+    line ``title`` (None: no bar)."""
+    bar = None
+    if title is not None and jobs:
+        from mmengine.utils import ProgressBar
+        print(title, flush=True)
+        bar = ProgressBar(len(jobs), file=sys.stdout)
+    results = []
+    if workers > 1 and len(jobs) > 1:
+        from multiprocessing import Pool
+        with Pool(min(workers, len(jobs))) as pool:
+            for result in pool.imap(func, jobs, chunksize=chunksize):
+                results.append(result)
+                if bar is not None:
+                    bar.update()
+    else:
+        for job in jobs:
+            results.append(func(job))
+            if bar is not None:
+                bar.update()
+    if bar is not None:
+        sys.stdout.write('\n')
+    return results
+
+
 def check_images(paths: Sequence[str], workers: int = 1,
                  progress: bool = True, what: str = 'images'
                  ) -> Dict[str, Tuple[int, int, int]]:
@@ -95,26 +123,9 @@ def check_images(paths: Sequence[str], workers: int = 1,
         ImageCheckError: listing every unreadable file, at once.
     """
     jobs = list(dict.fromkeys(paths))
-    bar = None
-    if progress and jobs:
-        from mmengine.utils import ProgressBar
-        print(f'checking {len(jobs)} {what}', flush=True)
-        bar = ProgressBar(len(jobs), file=sys.stdout)
-    results = []
-    if workers > 1 and len(jobs) > 1:
-        from multiprocessing import Pool
-        with Pool(min(workers, len(jobs))) as pool:
-            for result in pool.imap(_decode_job, jobs, chunksize=16):
-                results.append(result)
-                if bar is not None:
-                    bar.update()
-    else:
-        for job in jobs:
-            results.append(_decode_job(job))
-            if bar is not None:
-                bar.update()
-    if bar is not None:
-        sys.stdout.write('\n')
+    results = progress_map(_decode_job, jobs, workers,
+                           f'checking {len(jobs)} {what}' if progress
+                           else None, chunksize=16)
     bad = [err for _, _, err in results if err is not None]
     if bad:
         raise ImageCheckError(listing(

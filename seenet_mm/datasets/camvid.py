@@ -60,7 +60,7 @@ from PIL import Image
 
 from ..fileio import (find_image, load_label_png, load_saliency,
                       save_grey_png, save_label_png, write_image, write_json)
-from ..images import decode, listing, loaded_size
+from ..images import decode, listing, loaded_size, progress_map
 from ..metainfo import IGNORE_INDEX
 
 # the 11 classes of the masks, by value; 11 is void
@@ -318,31 +318,6 @@ def convert_photo(job: Tuple) -> Tuple[int, int]:
     return len(todo), len(views) - len(todo)
 
 
-def _map(func, jobs: List, workers: int, progress: bool, what: str
-         ) -> List:
-    bar = None
-    if progress and jobs:
-        from mmengine.utils import ProgressBar
-        print(what, flush=True)
-        bar = ProgressBar(len(jobs), file=sys.stdout)
-    results = []
-    if workers > 1 and len(jobs) > 1:
-        from multiprocessing import Pool
-        with Pool(min(workers, len(jobs))) as pool:
-            for result in pool.imap(func, jobs, chunksize=8):
-                results.append(result)
-                if bar is not None:
-                    bar.update()
-    else:
-        for job in jobs:
-            results.append(func(job))
-            if bar is not None:
-                bar.update()
-    if bar is not None:
-        sys.stdout.write('\n')
-    return results
-
-
 def _inside(path: str, folder: str) -> bool:
     path, folder = osp.realpath(path), osp.realpath(folder)
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
@@ -453,8 +428,9 @@ def convert_camvid(root: str, out: str, *,
     jobs = [(name, split, root,
              osp.isdir(osp.join(root, 'saliency', split)), grid)
             for split in splits for name in names[split]]
-    checked = _map(_check_photo, jobs, workers, progress,
-                   f'checking {len(jobs)} photos of {root}')
+    checked = progress_map(
+        _check_photo, jobs, workers,
+        f'checking {len(jobs)} photos of {root}' if progress else None)
     bad = [e for _, errors in checked for e in errors]
     if bad:
         raise CamvidFormatError(listing(
@@ -514,8 +490,10 @@ def convert_camvid(root: str, out: str, *,
         os.makedirs(osp.join(out, sub), exist_ok=True)
     if not osp.isfile(osp.join(out, SETTINGS_FILE)):
         write_json(osp.join(out, SETTINGS_FILE), settings)
-    results = _map(convert_photo, write_jobs, workers, progress,
-                   f'writing the views of {len(write_jobs)} photos to {out}')
+    results = progress_map(
+        convert_photo, write_jobs, workers,
+        f'writing the views of {len(write_jobs)} photos to {out}'
+        if progress else None)
     done = iter(results)
     for split in splits:
         info = per_split[split]
