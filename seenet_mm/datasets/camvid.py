@@ -51,7 +51,6 @@ from __future__ import annotations
 import math
 import os
 import os.path as osp
-import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
