@@ -53,7 +53,7 @@ import os
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-import cv2
+import mmcv
 import numpy as np
 from PIL import Image
 
@@ -296,12 +296,13 @@ def convert_photo(job: Tuple) -> Tuple[int, int]:
     if not todo:
         return 0, len(views)
     decode(photo['image'])  # a truncated file fails here, named
-    bgr = cv2.imread(photo['image'], cv2.IMREAD_COLOR)  # as mmcv reads it
-    if bgr is None or bgr.shape[:2] != photo['size']:
+    # as every stage reads it: mmcv in colour (a grey or CMYK JPEG gives
+    # 3 channels)
+    rgb = mmcv.imread(photo['image'], channel_order='rgb')
+    if rgb is None or rgb.shape[:2] != photo['size']:
         raise CamvidFormatError(f'{photo["image"]}: cannot be read as a '
                                 f'{photo["size"][1]}x{photo["size"][0]} '
                                 'colour image')
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     mask = lut[load_label_png(photo['mask'])]
     sal = load_saliency(photo['saliency'], photo['size'])[0] \
         if with_saliency else None

@@ -67,11 +67,15 @@ def state(work: str) -> dict:
 def test_stage_dependencies_and_output_checks(tmp_path):
     assert dependents('maps') == [
         'maps', 'labels', 'quality', 'affinity', 'refine', 'refined_quality',
-        'gallery', 'segmentation', 'segmentation_test']
-    assert dependents('attention') == list(STAGE_NAMES[2:])  # not standin
+        'gallery', 'segmentation', 'segmentation_test', 'upper_bound_test',
+        'test_split']
+    # not standin, nor the ceiling's training (the true masks only)
+    assert dependents('attention') == [
+        n for n in STAGE_NAMES[2:] if n != 'upper_bound']
     assert dependents('gallery') == ['gallery']
     assert dependents('segmentation') == [
-        'segmentation', 'segmentation_test']
+        'segmentation', 'segmentation_test', 'upper_bound_test',
+        'test_split']
     folder = tmp_path / 'maps'
     folder.mkdir()
     for i in range(3):
@@ -136,10 +140,11 @@ def test_pipeline_killed_twice_equals_uninterrupted(toy_root, tiny_configs,
     proc = run_tool(pipeline_cmd(toy_root, ref, att, seg)[1:])
     assert 'index.md is missing: rerunning gallery\n' in proc.stdout
     # every stage but the gallery, the stand-in's included, and the
-    # report's lines on the skipped stand-in (these configs load none) and
-    # the three refinement stages (labels made with saliency)
-    assert len(STAGE_NAMES) == 13
-    assert proc.stdout.count('skipped') == 12 + 4
+    # report's lines on the skipped stand-in (these configs load none), the
+    # three refinement stages (labels made with saliency), the ceiling's two
+    # (no --upper-bound) and the test split's (none)
+    assert len(STAGE_NAMES) == 16
+    assert proc.stdout.count('skipped') == 15 + 7
     assert 'Skipped: standin: the configs do not load the toy stand-in' \
         in proc.stdout
     assert osp.isfile(osp.join(ref, 'gallery', 'index.md'))
