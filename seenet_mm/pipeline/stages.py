@@ -269,20 +269,26 @@ def _quality_skip(ctx: Context) -> Optional[str]:
     return None
 
 
+def split_masks_missing(ctx: Context, split: str) -> Optional[str]:
+    """Why an own-folder split cannot be scored or trained on its masks
+    (no ``<split>.json``, or images without a mask), or None."""
+    names = ctx.split_names(split)
+    if not names:
+        return f'no {split}.json'
+    missing = [n for n in names
+               if not osp.isfile(osp.join(ctx.gt_dir, n + '.png'))]
+    if missing:
+        return (f'{len(missing)} of the {len(names)} {split} images have no '
+                f'mask in {ctx.gt_dir} (e.g. {missing[0]})')
+    return None
+
+
 def val_masks_missing(ctx: Context) -> Optional[str]:
     """Why the segmentation cannot be evaluated (no val masks), or None."""
     if ctx.layout != 'folder':
         return None
-    names = ctx.split_names('val')
-    if not names:
-        return 'no val.json: segmentation val mIoU not measured'
-    missing = [n for n in names
-               if not osp.isfile(osp.join(ctx.gt_dir, n + '.png'))]
-    if missing:
-        return (f'{len(missing)} of the {len(names)} val images have no mask '
-                f'in {ctx.gt_dir} (e.g. {missing[0]}): segmentation val '
-                'mIoU not measured')
-    return None
+    why = split_masks_missing(ctx, 'val')
+    return f'{why}: segmentation val mIoU not measured' if why else None
 
 
 def quality_split(ctx: Context) -> Optional[str]:
@@ -450,12 +456,7 @@ def _upper_bound_skip(ctx: Context) -> Optional[str]:
         return 'no --upper-bound'
     if not osp.isdir(ctx.gt_dir):
         return f'no true masks ({ctx.gt_dir} does not exist)'
-    missing = [n for n in ctx.split_names('train')
-               if not osp.isfile(osp.join(ctx.gt_dir, n + '.png'))]
-    if missing:
-        return (f'{len(missing)} train images have no mask in {ctx.gt_dir} '
-                f'(e.g. {missing[0]})')
-    return val_masks_missing(ctx)
+    return split_masks_missing(ctx, 'train') or val_masks_missing(ctx)
 
 
 def _upper_bound_commands(ctx: Context, done: Done) -> List[Command]:
@@ -485,15 +486,9 @@ def _upper_bound_metrics(ctx: Context) -> Dict[str, object]:
 
 
 def _test_split_skip(ctx: Context) -> Optional[str]:
-    names = ctx.split_names('test')
-    if not names:
+    if not ctx.split_names('test'):
         return 'no test.json: nothing held out'
-    missing = [n for n in names
-               if not osp.isfile(osp.join(ctx.gt_dir, n + '.png'))]
-    if missing:
-        return (f'{len(missing)} of the {len(names)} test images have no '
-                f'mask in {ctx.gt_dir} (e.g. {missing[0]})')
-    return None
+    return split_masks_missing(ctx, 'test')
 
 
 def _test_split_runs(ctx: Context, done: Done
