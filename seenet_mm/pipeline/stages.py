@@ -415,14 +415,19 @@ def _refined_quality_metrics(ctx: Context) -> Dict[str, object]:
                 labels.get('mIoU_ignore_as_background')}
 
 
+def _segmentation_train(ctx: Context, work_dir: str, labels: str
+                        ) -> Command:
+    """The segmentation config trained on the label folder ``labels``."""
+    return _tool('train', ctx.segmentation_config, '--work-dir', work_dir,
+                 '--resume', *ctx.amp_flag(), '--cfg-options',
+                 *ctx.data_options(), *ctx.segmentation_options(),
+                 'train_dataloader.dataset.data_prefix.seg_map_path='
+                 + labels, *ctx.seed_options(), *NO_VALIDATION)
+
+
 def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
-    return [_tool('train', ctx.segmentation_config, '--work-dir',
-                  ctx.path('segmentation'), '--resume', *ctx.amp_flag(),
-                  '--cfg-options',
-                  *ctx.data_options(), *ctx.segmentation_options(),
-                  'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.train_labels, *ctx.seed_options(),
-                  *NO_VALIDATION)]
+    return [_segmentation_train(ctx, ctx.path('segmentation'),
+                                ctx.train_labels)]
 
 
 # (report metric, work dir, flags of tools/test.py)
@@ -461,12 +466,7 @@ def _upper_bound_skip(ctx: Context) -> Optional[str]:
 
 def _upper_bound_commands(ctx: Context, done: Done) -> List[Command]:
     # the same config, seed and schedule, on the true masks
-    return [_tool('train', ctx.segmentation_config, '--work-dir',
-                  ctx.path('upper_bound'), '--resume', *ctx.amp_flag(),
-                  '--cfg-options', *ctx.data_options(),
-                  *ctx.segmentation_options(),
-                  'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.gt_dir, *ctx.seed_options(), *NO_VALIDATION)]
+    return [_segmentation_train(ctx, ctx.path('upper_bound'), ctx.gt_dir)]
 
 
 def _upper_bound_test_commands(ctx: Context, done: Done) -> List[Command]:
