@@ -28,9 +28,10 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
-# Configs renamed to mmseg's convention (docs/configs.md has the same table):
-# a user's old command line gets the new name instead of a bare "not found".
-RENAMED_CONFIGS: Dict[str, str] = {
+# The first names of configs renamed to mmseg's convention, kept as
+# one-line alias files beside the new ones (docs/configs.md#aliases): the
+# commands a user learnt first still run.
+CONFIG_ALIASES: Dict[str, str] = {
     'seenet/r50-d16_voc.py':
         'seenet/seenet_r50-d16_1xb16-5e_voc12aug-512x512.py',
     'seenet/r50-d16_voc_acol.py':
@@ -57,6 +58,11 @@ RENAMED_CONFIGS: Dict[str, str] = {
         'deeplab_largefov/deeplab-largefov_vgg16_1xb20-48k_coco14-321x321.py',
     'deeplab_largefov/deeplab-largefov_vgg16_folder.py':
         'deeplab_largefov/deeplab-largefov_vgg16_1xb20-6k_folder-321x321.py',
+}
+# Renamed configs without an alias file (toy configs, a config that moved
+# folder; docs/configs.md has the same table): a user's old command line
+# gets the new name instead of a bare "not found".
+RENAMED_CONFIGS: Dict[str, str] = {
     'deeplab_largefov/deeplabv3plus_r50-d8_4xb4-20k_voc12aug-512x512_proxy.py':
         'deeplabv3plus/deeplabv3plus_r50-d8_4xb4-20k_voc12aug-512x512_proxy.py',
     'toy/deeplab-largefov_vgg16_toy.py':
@@ -125,9 +131,79 @@ def load_config(config: str, cfg_options: Optional[Dict[str, Any]],
     return cfg
 
 
+# Top-level keys that mmengine's runner or our tools read themselves: an
+# override of them takes effect. Any other top-level key is a variable of
+# the config file, read only while the file was parsed.
+RUNTIME_KEYS = frozenset({
+    'model', 'work_dir', 'train_dataloader', 'val_dataloader',
+    'test_dataloader', 'train_cfg', 'val_cfg', 'test_cfg', 'auto_scale_lr',
+    'optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
+    'default_hooks', 'custom_hooks', 'load_from', 'resume', 'launcher',
+    'env_cfg', 'log_processor', 'log_level', 'visualizer', 'vis_backends',
+    'default_scope', 'randomness', 'experiment_name', 'custom_imports',
+    'model_wrapper_cfg', 'runner_type', 'amp', 'crf_cfg', 'tta_model',
+    'tta_pipeline'})
+
+
+def _fields(node: Any, prefix: str = ''):
+    """``(dotted path, value)`` of every value under ``node``, lists and
+    tuples indexed (``a.0.b``)."""
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, (list, tuple)):
+        items = ((str(i), v) for i, v in enumerate(node))
+    else:
+        return
+    for key, value in items:
+        path = f'{prefix}.{key}' if prefix else str(key)
+        yield path, value
+        yield from _fields(value, path)
+
+
+def interpolated_fields(cfg: Config, name: str) -> List[str]:
+    """The fields of ``cfg`` that hold the value of its top-level variable
+    ``name`` (equal to it, or for a string, containing it): where the
+    config file used the variable. Empty for the keys that the runner or
+    our tools read (:data:`RUNTIME_KEYS`) and for booleans and None."""
+    root = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    if name in RUNTIME_KEYS or name not in root:
+        return []
+    value = root[name]
+    if value is None or isinstance(value, bool) or value == '':
+        return []
+    found = []
+    for path, other in _fields(root):
+        if path.split('.')[0] not in RUNTIME_KEYS:
+            continue  # the variable itself, or another variable
+        if isinstance(other, bool) or type(other) is not type(value) and \
+                not (isinstance(value, str) and isinstance(other, str)):
+            if not (isinstance(value, (list, tuple)) and
+                    isinstance(other, (list, tuple))):
+                continue
+        if other == value or (isinstance(value, (list, tuple)) and
+                              list(other) == list(value)) or \
+                (isinstance(value, str) and value in other):
+            found.append(path)
+    # the outermost field of each nested match (a dict equal to the
+    # variable is reported, not each of its items)
+    return [p for p in found
+            if not any(p.startswith(q + '.') for q in found)]
+
+
 def check_cfg_options(cfg: Config, options: Dict[str, Any]) -> None:
-    """Reject dotted keys whose parent path is not in the config."""
+    """Reject dotted keys whose parent path is not in the config, and keys
+    naming a top-level variable that the config file has already used in
+    other fields (an override of it would change nothing: the silent
+    trap of mmengine's configs)."""
     for key in options:
+        name = key.split('.')[0]
+        used = interpolated_fields(cfg, name)
+        if used:
+            raise KeyError(
+                f'--cfg-options {key}: {name} is a variable the config '
+                f'already used when it was read; overriding it changes '
+                f'nothing. Set the field(s) that hold its value instead: '
+                f'{", ".join(used)}')
         parts = key.split('.')
         node: Any = cfg._cfg_dict if isinstance(cfg, Config) else cfg
         for depth, part in enumerate(parts[:-1]):
@@ -412,8 +488,10 @@ def cli_main(main) -> None:
         sys.exit(f'error: {message}')
 
 
-__all__: List[str] = ['add_common_args', 'RENAMED_CONFIGS', 'renamed_hint',
+__all__: List[str] = ['add_common_args', 'CONFIG_ALIASES',
+                      'RENAMED_CONFIGS', 'renamed_hint',
                       'load_config', 'check_cfg_options',
+                      'RUNTIME_KEYS', 'interpolated_fields',
                       'amp_requested', 'add_amp_args',
                       'AMP_VALUES', 'build_runner',
                       'ensure_plain_checkpoints', 'ensure_hooks',

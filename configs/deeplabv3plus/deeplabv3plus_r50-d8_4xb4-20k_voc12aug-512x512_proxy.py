@@ -4,7 +4,10 @@
 # the proxy-label folder.
 _base_ = ['mmseg::deeplabv3plus/'
           'deeplabv3plus_r50-d8_4xb4-20k_voc12aug-512x512.py']
-proxy_label_dir = 'SegmentationClassProxy'  # relative to data_root or abs.
+# relative to data_root, or absolute; other labels: --cfg-options
+# train_dataloader.dataset.data_prefix.seg_map_path=DIR (an override of
+# proxy_label_dir itself is refused: it is already used below)
+proxy_label_dir = 'SegmentationClassProxy'
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,

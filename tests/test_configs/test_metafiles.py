@@ -11,6 +11,7 @@ import yaml
 from mmengine.config import Config
 
 from conftest import REPO
+from seenet_mm.cli import CONFIG_ALIASES
 from seenet_mm.utils import register_all_modules
 
 register_all_modules()
@@ -24,6 +25,7 @@ NAME = re.compile(r'^(?P<alg>[a-z0-9]+(?:-[a-z0-9]+)*)'
                   r'_(?P<gpus>\d+)xb(?P<batch>\d+)-(?P<sched>\d+k?|\d+e)'
                   r'_(?P<data>[a-z0-9]+)-(?P<crop>\d+x\d+)'
                   r'(?P<variants>(?:_[a-z0-9]+)*)$')
+ALIAS_FILES = {f'configs/{old}' for old in CONFIG_ALIASES}
 # the keys of report.json that a toy metafile entry may carry
 REPORT_KEYS = {'cls/mAP', 'seed mIoU (best threshold)', 'proxy-label mIoU',
                'proxy-label mIoU (255 as background)', 'refined-label mIoU',
@@ -54,7 +56,7 @@ def test_folder_has_readme_and_metafile_naming_each_config(folder):
         assert osp.isfile(osp.join(REPO, c['README'])), c['README']
     named = {m['Config'] for m in meta['Models']}
     on_disk = {osp.relpath(p, REPO).replace(osp.sep, '/')
-               for p in glob.glob(osp.join(folder, '*.py'))}
+               for p in glob.glob(osp.join(folder, '*.py'))} - ALIAS_FILES
     assert named == on_disk
     assert {m['In Collection'] for m in meta['Models']} <= collections
     readme = open(osp.join(folder, 'README.md')).read()
@@ -107,19 +109,35 @@ def test_entry_agrees_with_its_config_and_builds(folder, model):
 def test_renamed_configs_table_and_hint():
     from seenet_mm.cli import RENAMED_CONFIGS, load_config
     docs = open(osp.join(REPO, 'docs', 'configs.md')).read().splitlines()
-    for old, new in RENAMED_CONFIGS.items():
-        assert not osp.exists(osp.join(CONFIGS, old)), old
+    for old, new in {**RENAMED_CONFIGS, **CONFIG_ALIASES}.items():
         assert osp.isfile(osp.join(CONFIGS, new)), new
         assert any(f'configs/{old}' in line and f'configs/{new}' in line
                    for line in docs), (old, 'not mapped in docs/configs.md')
+    for old in RENAMED_CONFIGS:
+        assert not osp.exists(osp.join(CONFIGS, old)), old
     with pytest.raises(FileNotFoundError,
-                       match=r'configs/seenet/vgg16_voc\.py \(renamed: '
-                       r'configs/seenet/seenet_vgg16_1xb16-25k_voc12aug-'
-                       r'224x224\.py'):
-        load_config('configs/seenet/vgg16_voc.py', None, None, 'none')
+                       match=r'configs/toy/seenet_vgg16_toy\.py \(renamed: '
+                       r'configs/toy/seenet_vgg16-tiny_1xb16-800_toy-'
+                       r'112x112\.py'):
+        load_config('configs/toy/seenet_vgg16_toy.py', None, None, 'none')
     with pytest.raises(FileNotFoundError) as err:
         load_config('configs/seenet/nonexistent.py', None, None, 'none')
     assert 'renamed' not in str(err.value)
+
+
+@pytest.mark.parametrize('old', sorted(CONFIG_ALIASES))
+def test_alias_is_one_line_loading_its_config(old):
+    """An alias file is a comment and one ``_base_`` line, and gives the
+    config it names, key for key."""
+    new = CONFIG_ALIASES[old]
+    path = osp.join(CONFIGS, old)
+    lines = [line for line in open(path).read().splitlines()
+             if not line.startswith('#')]
+    assert lines == [f"_base_ = ['./{osp.basename(new)}']"]
+    assert osp.dirname(old) == osp.dirname(new)
+    alias = Config.fromfile(path).to_dict()
+    target = Config.fromfile(osp.join(CONFIGS, new)).to_dict()
+    assert alias == target
 
 
 def test_readme_expects_the_toy_metafile_figures():

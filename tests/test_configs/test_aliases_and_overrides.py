@@ -1,0 +1,120 @@
+"""The first config names still train (alias files), and an override of a
+config variable that the file has already used is refused, naming the
+fields to set instead."""
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from conftest import REPO
+from seenet_mm.cli import interpolated_fields, load_config
+from seenet_mm.utils import register_all_modules
+
+register_all_modules()
+
+ONTHEFLY = osp.join(REPO, 'configs', 'deeplab_largefov',
+                    'deeplab-largefov_vgg16_1xb20-6k_voc12aug-321x321_'
+                    'onthefly.py')
+MIXING = osp.join(REPO, 'configs', 'deeplabv3plus',
+                  'deeplabv3plus_r50-d8_4xb4-20k_voc12aug-512x512_proxy.py')
+
+
+def test_train_py_builds_the_runner_of_the_first_config_name(
+        toy_root, tmp_path, monkeypatch):
+    """``tools/train.py configs/seenet/vgg16_voc.py`` on a VOC-layout
+    folder: the paper's SeeNet runner is built and its training data
+    loads (the training itself is not run: VGG16 weights are absent)."""
+    from seenet_mm.apis import training
+    built = {}
+    real_build = training.build_runner
+
+    class _NoTraining:
+        def train(self):
+            pass
+
+    def build(cfg):
+        built['runner'] = real_build(cfg)
+        return _NoTraining()
+
+    monkeypatch.setattr(training, 'build_runner', build)
+    monkeypatch.chdir(REPO)
+    voc = osp.join(toy_root, 'VOCdevkit', 'VOC2012')
+    training.main(['configs/seenet/vgg16_voc.py', '--work-dir',
+                   str(tmp_path), '--cfg-options',
+                   f'train_dataloader.dataset.data_root={voc}',
+                   'train_dataloader.num_workers=0',
+                   'train_dataloader.persistent_workers=False',
+                   'train_dataloader.batch_size=2'])
+    runner = built['runner']
+    assert runner.model.mode == 'seenet'
+    assert runner.model.backbone.output_stride == 16
+    assert runner.cfg.train_cfg.max_iters == 25000
+    loader = runner.build_dataloader(runner._train_dataloader)
+    batch = next(iter(loader))
+    assert batch['inputs'][0].shape == (3, 224, 224)
+    assert batch['data_samples'][0].gt_class_labels.shape == (20, )
+
+
+@pytest.mark.parametrize('config,key,field', [
+    (ONTHEFLY, 'attention_dir',
+     'train_dataloader.dataset.pipeline.2.attention_dir'),
+    (MIXING, 'proxy_label_dir',
+     'train_dataloader.dataset.data_prefix.seg_map_path')])
+def test_override_of_a_used_variable_is_refused(config, key, field):
+    with pytest.raises(KeyError) as err:
+        load_config(config, {key: '/elsewhere'}, None, 'none')
+    message = err.value.args[0]
+    assert f'--cfg-options {key}=' not in message  # names the key alone
+    assert f'--cfg-options {key}:' in message and field in message
+    # the field it names is one an override reaches
+    cfg = load_config(config, {field: '/elsewhere'}, None, 'none')
+    node = cfg
+    for part in field.split('.'):
+        node = node[int(part)] if part.isdigit() else node[part]
+    assert node == '/elsewhere'
+
+
+def test_tool_prints_the_refusal_as_one_line(tmp_path, monkeypatch, capsys):
+    from seenet_mm.apis import training
+    monkeypatch.chdir(REPO)
+    with pytest.raises(SystemExit) as exit_:
+        training.main([MIXING, '--work-dir', str(tmp_path), '--cfg-options',
+                       'proxy_label_dir=/labels'])
+    message = str(exit_.value.code)
+    assert message.startswith('error: --cfg-options proxy_label_dir: ')
+    assert '\n' not in message
+    assert 'train_dataloader.dataset.data_prefix.seg_map_path' in message
+
+
+def test_interpolated_fields_against_a_written_config(tmp_path):
+    """Equal values and strings containing the variable's are found, in
+    the keys the runner reads only; runtime keys and unused variables are
+    free to override."""
+    path = tmp_path / 'cfg.py'
+    path.write_text(
+        "root = 'data/x'\n"
+        "sal = root + '/saliency'\n"
+        "max_iters = 40\n"
+        "unused = 'nowhere'\n"
+        "size = (8, 8)\n"
+        "train_dataloader = dict(dataset=dict(data_root=root, pipeline=[\n"
+        "    dict(type='A', d=sal), dict(type='B', crop=size)]))\n"
+        "train_cfg = dict(max_iters=max_iters)\n"
+        "load_from = None\n"
+        "work_dir = 'data/x/work'\n")
+    cfg = Config.fromfile(str(path))
+    assert interpolated_fields(cfg, 'root') == [
+        'train_dataloader.dataset.data_root',
+        'train_dataloader.dataset.pipeline.0.d', 'work_dir']
+    assert interpolated_fields(cfg, 'sal') == [
+        'train_dataloader.dataset.pipeline.0.d']
+    assert interpolated_fields(cfg, 'max_iters') == ['train_cfg.max_iters']
+    assert interpolated_fields(cfg, 'size') == [
+        'train_dataloader.dataset.pipeline.1.crop']
+    assert interpolated_fields(cfg, 'unused') == []
+    assert interpolated_fields(cfg, 'work_dir') == []  # read by the runner
+    assert interpolated_fields(cfg, 'missing') == []
+    load_config(str(path), {'unused': 'y', 'work_dir': 'w',
+                            'train_cfg.max_iters': 5}, None, 'none')
+    with pytest.raises(KeyError, match='train_cfg.max_iters'):
+        load_config(str(path), {'max_iters': 5}, None, 'none')
