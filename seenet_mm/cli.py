@@ -220,6 +220,84 @@ def check_cfg_options(cfg: Config, options: Dict[str, Any]) -> None:
                                f'{part!r}')
 
 
+# where the docs say how to make a dataset's files, by dataset type
+_DATA_DOCS = {
+    'PascalVOCDataset': 'docs/reproduce_voc.md#data',
+    'VOCImageLabelDataset': 'docs/reproduce_voc.md#data',
+    'ImageLabelFolderDataset': 'docs/data.md#your-own-data',
+    'ImageFolderSegDataset': 'docs/data.md#your-own-data',
+}
+# ... or by the name of the data root, first match
+_DATA_DOCS_BY_ROOT = (
+    ('coco', 'docs/data.md#coco-2014'),
+    ('standin', 'docs/data.md#the-toy-stand-in-for-imagenet-weights'),
+    ('toy', 'docs/data.md#the-toy-set'),
+    ('camvid', 'docs/data.md#camvid-real-photographs'))
+# datasets of image-level labels: no mask folder to check for training
+_IMAGE_LABEL_DATASETS = ('VOCImageLabelDataset', 'ImageLabelFolderDataset')
+
+
+def _data_path(root: str, path: str) -> str:
+    return path if not root or osp.isabs(path) else osp.join(root, path)
+
+
+def _check_dataset(dataset: Any, where: str, training: bool) -> None:
+    if not isinstance(dataset, dict):
+        return
+    if isinstance(dataset.get('dataset'), dict):  # wrappers
+        _check_dataset(dataset['dataset'], f'{where}.dataset', training)
+    for i, sub in enumerate(dataset.get('datasets', None) or ()):
+        _check_dataset(sub, f'{where}.datasets.{i}', training)
+    kind = str(dataset.get('type', ''))
+    docs = _DATA_DOCS.get(kind, 'docs/data.md')
+    root = dataset.get('data_root', None) or ''
+    for word, page in _DATA_DOCS_BY_ROOT:
+        if word in str(root).lower():
+            docs = page
+            break
+    if root and not osp.isdir(root):
+        raise FileNotFoundError(f'{where}.data_root: folder not found: '
+                                f'{root} (how to make it: {docs})')
+    ann = dataset.get('ann_file', None)
+    if ann and not osp.isfile(_data_path(root, ann)):
+        raise FileNotFoundError(f'{where}.ann_file: file not found: '
+                                f'{_data_path(root, ann)} (how to make it: '
+                                f'{docs})')
+    prefix = dataset.get('data_prefix', None) or {}
+    fields = ['img_path']
+    if training and kind not in _IMAGE_LABEL_DATASETS:
+        fields.append('seg_map_path')
+    for field in fields:
+        folder = prefix.get(field, None) if isinstance(prefix, dict) \
+            else None
+        if not folder or osp.isdir(_data_path(root, folder)):
+            continue
+        how = docs
+        if field == 'seg_map_path':
+            how = ('the masks or proxy labels: tools/make_proxy_labels.py, '
+                   'docs/pipeline.md#proxy-labels; ' + docs)
+        raise FileNotFoundError(
+            f'{where}.data_prefix.{field}: folder not found: '
+            f'{_data_path(root, folder)} (how to make it: {how})')
+
+
+def check_data_files(cfg: Config, loaders: Sequence[str]) -> None:
+    """Check that the files of the datasets of ``loaders`` (e.g.
+    ``('train_dataloader', )``) exist before a runner is built: a missing
+    folder or split file is one ``FileNotFoundError`` naming the config
+    field, the path and the docs page saying how to make it (mmseg's
+    datasets would fail deep in their loading instead).
+
+    Checked: ``data_root``, ``ann_file``, ``data_prefix.img_path`` and,
+    for training on masks or proxy labels, ``data_prefix.seg_map_path``.
+    """
+    for key in loaders:
+        loader = cfg.get(key, None)
+        if isinstance(loader, dict):
+            _check_dataset(loader.get('dataset', None), f'{key}.dataset',
+                           key == 'train_dataloader')
+
+
 AMP_VALUES = (True, False, 'auto')
 
 
@@ -492,6 +570,7 @@ __all__: List[str] = ['add_common_args', 'CONFIG_ALIASES',
                       'RENAMED_CONFIGS', 'renamed_hint',
                       'load_config', 'check_cfg_options',
                       'RUNTIME_KEYS', 'interpolated_fields',
+                      'check_data_files',
                       'amp_requested', 'add_amp_args',
                       'AMP_VALUES', 'build_runner',
                       'ensure_plain_checkpoints', 'ensure_hooks',

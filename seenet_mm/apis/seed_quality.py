@@ -164,6 +164,11 @@ def _run(args: argparse.Namespace) -> dict:
         raise ValueError('give --attention-dir, --label-dir or both')
     if args.oracle and not args.attention_dir:
         raise ValueError('--oracle needs --attention-dir')
+    for flag, folder in (('--attention-dir', args.attention_dir),
+                         ('--label-dir', args.label_dir),
+                         ('--gt-dir', args.gt_dir)):
+        if folder and not osp.isdir(folder):
+            raise FileNotFoundError(f'{flag}: {folder} is not a folder')
     report = {}
     lines = []
     if args.classes:

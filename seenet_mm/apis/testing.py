@@ -19,7 +19,7 @@ from typing import Any, Dict, Optional, Sequence
 
 from .. import compat
 from ..cli import (add_amp_args, add_common_args, add_trust_arg,
-                   amp_requested, build_runner, cli_main,
+                   amp_requested, build_runner, check_data_files, cli_main,
                    enable_visualization, load_config, require_all_weights,
                    use_crf, use_tta)
 from ..engine.amp import set_amp
@@ -49,6 +49,7 @@ def evaluate(config: str, checkpoint: str, work_dir: Optional[str] = None,
     """
     cfg = load_config(config, cfg_options, work_dir, launcher)
     cfg.load_from = checkpoint
+    check_data_files(cfg, ['test_dataloader'])
     if trust_checkpoint:
         compat.trust_checkpoint(checkpoint)
     if show_dir:

@@ -16,8 +16,8 @@ from typing import Any, Dict, Optional, Sequence
 
 from .. import compat
 from ..cli import (add_amp_args, add_common_args, add_trust_arg,
-                   amp_requested, build_runner, cli_main, load_config,
-                   trust_train_checkpoint)
+                   amp_requested, build_runner, check_data_files, cli_main,
+                   load_config, trust_train_checkpoint)
 from ..engine.amp import set_amp
 from ..locking import work_dir_lock
 
@@ -44,6 +44,8 @@ def train(config: str, work_dir: Optional[str] = None, resume: bool = False,
     if amp_requested(cfg, amp):
         set_amp(cfg)
     cfg.resume = resume
+    check_data_files(cfg, ['train_dataloader'] + (
+        ['val_dataloader'] if cfg.get('val_cfg', None) else []))
     with work_dir_lock(cfg.work_dir):  # one training per work dir
         if trust_checkpoint:
             trust_train_checkpoint(cfg, resume)

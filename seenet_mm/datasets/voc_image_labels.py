@@ -99,7 +99,9 @@ class VOCImageLabelDataset(BaseDataset):
 
     def load_data_list(self) -> List[dict]:
         if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(f'split file not found: {self.ann_file}')
+            raise FileNotFoundError(f'split file not found: {self.ann_file} '
+                                    '(how to make it: '
+                                    'docs/reproduce_voc.md#data)')
         with open(self.ann_file) as f:
             names = [line.strip().split()[0] for line in f if line.strip()]
         table = self._read_label_file() if self.label_file else None

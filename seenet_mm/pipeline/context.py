@@ -62,13 +62,14 @@ PRESETS: Dict[str, Tuple[str, str]] = {
 }
 # the same presets for a dataset in the own-folder format
 FOLDER_PRESETS: Dict[str, Tuple[str, str]] = {
-    # own-folder configs from the stand-in are not made yet: from scratch
     'toy-scratch': _preset(
         ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
         ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')),
+    # from the toy stand-in, as the default toy main job
     'toy': _preset(
-        ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
-        ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')),
+        ('toy', 'seenet_vgg16-tiny-standin-pre_1xb16-400_toy-112x112_folder.py'),
+        ('toy', 'deeplab-largefov_vgg16-tiny-standin-pre_1xb8-1600_toy-96x96_'
+                'folder.py')),
     'toy-context': _preset(
         ('toy', 'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
         ('toy', 'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')),
