@@ -3,6 +3,7 @@
 (mmseg's arguments).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--tta] [--crf]
+                         [--format-only --out DIR]
                          [--crf-workers N] [--amp | --no-amp]
                          [--show-dir DIR] [--out DIR] [--metrics-out FILE]
                          [--cfg-options ...] [--trust-checkpoint]
@@ -33,7 +34,8 @@ def evaluate(config: str, checkpoint: str, work_dir: Optional[str] = None,
              metrics_out: Optional[str] = None,
              cfg_options: Optional[Dict[str, Any]] = None,
              launcher: str = 'none',
-             trust_checkpoint: bool = False) -> Dict[str, float]:
+             trust_checkpoint: bool = False,
+             format_only: bool = False) -> Dict[str, float]:
     """Run the test loop of ``config`` on ``checkpoint``; return its
     metrics (``{'mIoU': ..., 'aAcc': ...}``, ``{'cls/mAP': ...}``).
 
@@ -45,11 +47,21 @@ def evaluate(config: str, checkpoint: str, work_dir: Optional[str] = None,
         show_dir: where painted predictions are saved.
         out: where the predictions are saved.
         metrics_out: a JSON file the metrics are written to (atomically).
+        format_only: images without masks (a test server's split): the
+            test pipelines load no masks, nothing is scored, and the
+            predictions go to ``out`` (required) as PNGs of class ids;
+            returns ``{}``.
         Others: as :func:`seenet_mm.apis.training.train`.
     """
     cfg = load_config(config, cfg_options, work_dir, launcher)
     cfg.load_from = checkpoint
     check_data_files(cfg, ['test_dataloader'])
+    if format_only:
+        if out is None:
+            raise ValueError('--format-only needs --out DIR: where the '
+                             'predictions are written')
+        drop_mask_loading(cfg)
+        cfg.test_evaluator['format_only'] = True
     if trust_checkpoint:
         compat.trust_checkpoint(checkpoint)
     if show_dir:
@@ -75,6 +87,35 @@ def evaluate(config: str, checkpoint: str, work_dir: Optional[str] = None,
     return metrics
 
 
+MASK_LOADERS = ('LoadAnnotations', 'LoadMaskIfExists')
+
+
+def _without_mask_loading(pipeline: Any) -> Any:
+    """``pipeline`` without its mask loaders, also inside
+    ``TestTimeAug``'s lists of transforms."""
+    if isinstance(pipeline, dict):
+        if 'transforms' in pipeline:
+            pipeline = dict(pipeline, transforms=_without_mask_loading(
+                pipeline['transforms']))
+        return pipeline
+    if isinstance(pipeline, (list, tuple)):
+        kept = [_without_mask_loading(t) for t in pipeline
+                if not (isinstance(t, dict) and t.get('type') in
+                        MASK_LOADERS)]
+        return [t for t in kept if t != []]  # a TTA branch of loaders only
+    return pipeline
+
+
+def drop_mask_loading(cfg: Any) -> None:
+    """Remove the mask loaders from the test pipeline and
+    ``tta_pipeline`` of ``cfg`` (images without masks: a test server's
+    split)."""
+    dataset = cfg.test_dataloader.dataset
+    dataset.pipeline = _without_mask_loading(dataset.pipeline)
+    if cfg.get('tta_pipeline', None) is not None:
+        cfg.tta_pipeline = _without_mask_loading(cfg.tta_pipeline)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='tools/test.py',
                                      description='Test a seenet_mm model')
@@ -85,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help='write the metrics to this JSON file')
     parser.add_argument('--show-dir',
                         help='directory where painted predictions are saved')
+    parser.add_argument('--format-only', action='store_true',
+                        help='images without masks (e.g. VOC test for the '
+                        'evaluation server): load no masks, score nothing, '
+                        'write the predictions (PNGs of class ids) into '
+                        '--out')
     parser.add_argument('--tta', action='store_true',
                         help='test-time augmentation (config tta_pipeline)')
     parser.add_argument('--crf', action='store_true',
@@ -107,5 +153,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         a = build_parser().parse_args(argv)
         evaluate(a.config, a.checkpoint, a.work_dir, a.tta, a.crf,
                  a.crf_workers, a.amp, a.show_dir, a.out, a.metrics_out,
-                 a.cfg_options, a.launcher, a.trust_checkpoint)
+                 a.cfg_options, a.launcher, a.trust_checkpoint,
+                 a.format_only)
     cli_main(run)

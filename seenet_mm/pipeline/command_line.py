@@ -120,7 +120,54 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--affinity-config',
                         help='affinity network config of --refine irn '
                         '(default: the preset\'s)')
+    for name, flag in (('attention', 'attention'),
+                       ('segmentation', 'segmentation'),
+                       ('affinity', 'affinity')):
+        parser.add_argument(
+            f'--{flag}-cfg-options', nargs='+', default=[],
+            metavar='KEY=VALUE',
+            help=f'override settings of the {name} config in every stage '
+            f'that reads it (as --cfg-options of tools/train.py, e.g. '
+            f'train_cfg.max_iters=2000), after the job\'s own')
     return parser
+
+
+def check_configs(ctx: Context) -> None:
+    """The user's overrides of each config: every key must exist and
+    must not be a variable the config already used (one error line, before
+    any stage); then every pretrained file the configs load must exist or
+    be made by the job."""
+    from mmengine.config import DictAction
+
+    from ..cli import load_config
+    from .context import missing_weights_error
+    used = [(ctx.attention_config, ctx.attention_cfg_options,
+             '--attention-cfg-options'),
+            (ctx.segmentation_config, ctx.segmentation_cfg_options,
+             '--segmentation-cfg-options')]
+    if ctx.resolved_refine() == 'irn' and ctx.affinity_config:
+        used.append((ctx.affinity_config, ctx.affinity_cfg_options,
+                     '--affinity-cfg-options'))
+    for config, options, flag in used:
+        parsed = {}
+        for item in options:
+            key, sep, value = item.partition('=')
+            if not sep or not key:
+                raise PipelineError(f'error: {flag}: {item!r} is not '
+                                    'KEY=VALUE')
+            parsed[key] = DictAction._parse_iterable(value)
+        try:
+            load_config(config, parsed, None, 'none')
+        except KeyError as err:
+            raise PipelineError(f'error: {flag}: {err.args[0]}') from None
+    configs = [(ctx.attention_config, ctx.attention_options()),
+               (ctx.segmentation_config, ctx.segmentation_options())]
+    if ctx.resolved_refine() == 'irn' and ctx.affinity_config:
+        configs.append((ctx.affinity_config, list(ctx.affinity_cfg_options)))
+    made = [ctx.backbone_weights] if ctx.backbone_weights else []
+    why = missing_weights_error(configs, made)
+    if why:
+        raise PipelineError(why)
 
 
 def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
@@ -184,7 +231,10 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         val_interval=args.val_interval, source_root=source_root,
         upper_bound=args.upper_bound,
         saliency_model=osp.abspath(args.saliency_model)
-        if args.saliency_model else None)
+        if args.saliency_model else None,
+        attention_cfg_options=tuple(args.attention_cfg_options),
+        segmentation_cfg_options=tuple(args.segmentation_cfg_options),
+        affinity_cfg_options=tuple(args.affinity_cfg_options))
     if args.saliency_model and args.saliency_dir:
         raise PipelineError('error: --saliency-model makes the saliency '
                             'maps; --saliency-dir reads them: give one')
@@ -230,6 +280,7 @@ def run(args: argparse.Namespace) -> dict:
                 print(f'--from {args.start}: removed {path}', flush=True)
         # a work dir holds the results of one set of inputs
         state.use_settings(ctx.settings(), allow_change=bool(args.start))
+        check_configs(ctx)  # before any stage
         for stage, why, redo in state.invalidate():
             # finished stages must still have their outputs; the stages
             # that read them are redone from scratch

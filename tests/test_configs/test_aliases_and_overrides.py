@@ -42,6 +42,7 @@ def test_train_py_builds_the_runner_of_the_first_config_name(
     training.main(['configs/seenet/vgg16_voc.py', '--work-dir',
                    str(tmp_path), '--cfg-options',
                    f'train_dataloader.dataset.data_root={voc}',
+                   f'val_dataloader.dataset.data_root={voc}',
                    'train_dataloader.num_workers=0',
                    'train_dataloader.persistent_workers=False',
                    'train_dataloader.batch_size=2'])
@@ -118,3 +119,76 @@ def test_interpolated_fields_against_a_written_config(tmp_path):
                             'train_cfg.max_iters': 5}, None, 'none')
     with pytest.raises(KeyError, match='train_cfg.max_iters'):
         load_config(str(path), {'max_iters': 5}, None, 'none')
+
+
+def _configs():
+    from seenet_mm.cli import CONFIG_ALIASES
+    import glob
+    aliases = {osp.join(REPO, 'configs', old) for old in CONFIG_ALIASES}
+    return sorted(p for p in glob.glob(osp.join(REPO, 'configs', '*', '*.py'))
+                  if '_base_' not in p and p not in aliases)
+
+
+@pytest.mark.parametrize('config', _configs(),
+                         ids=lambda p: osp.basename(osp.dirname(p)) + '/' +
+                         osp.basename(p))
+def test_every_config_without_its_data_is_one_error(config, tmp_path,
+                                                    monkeypatch):
+    """Training any config where its data is absent stops before the runner
+    with the config field, the path and the docs page that makes it."""
+    from seenet_mm.apis import training
+    monkeypatch.chdir(tmp_path)  # no data/ here
+    monkeypatch.setattr(training, 'build_runner', pytest.fail)
+    with pytest.raises(FileNotFoundError) as err:
+        training.train(config, work_dir=str(tmp_path / 'work'))
+    message = str(err.value)
+    assert message.startswith('train_dataloader.dataset'), message
+    assert 'not found: ' in message
+    assert '(how to make it: docs/' in message
+    link = message.split('how to make it: ')[1].rstrip(')')
+    assert_doc_link(link)
+
+
+def assert_doc_link(link):
+    """``docs/page.md#anchor`` names a page and one of its headings
+    (GitHub's anchors: lower case, punctuation dropped, spaces as -)."""
+    import re
+    page, _, anchor = link.partition('#')
+    path = osp.join(REPO, page)
+    assert osp.isfile(path), link
+    if anchor:
+        slugs = {re.sub(r'[^a-z0-9 _-]', '', line.lstrip('#').strip()
+                        .lower()).replace(' ', '-')
+                 for line in open(path) if line.startswith('#')}
+        assert anchor in slugs, (link, sorted(slugs))
+
+
+def test_missing_split_file_and_label_folder_are_named(tmp_path,
+                                                       monkeypatch):
+    from seenet_mm.apis import testing, training
+    monkeypatch.chdir(REPO)
+    voc = tmp_path / 'VOC2012'
+    (voc / 'JPEGImages').mkdir(parents=True)
+    config = osp.join(REPO, 'configs', 'deeplab_largefov',
+                      'deeplab-largefov_vgg16_1xb20-6k_voc12aug-321x321.py')
+    options = {f'{k}.dataset.data_root': str(voc) for k in
+               ('train_dataloader', 'val_dataloader', 'test_dataloader')}
+    with pytest.raises(FileNotFoundError,
+                       match=r'^train_dataloader\.dataset\.ann_file: file not '
+                       r'found: .*VOC2012/ImageSets/Segmentation/trainaug\.txt '
+                       r'\(how to make it: docs/reproduce_voc\.md#data\)$'):
+        training.train(config, work_dir=str(tmp_path / 'w'),
+                       cfg_options=options)
+    (voc / 'ImageSets' / 'Segmentation').mkdir(parents=True)
+    (voc / 'ImageSets' / 'Segmentation' / 'trainaug.txt').write_text('a\n')
+    with pytest.raises(FileNotFoundError,
+                       match=r'^train_dataloader\.dataset\.data_prefix\.'
+                       r'seg_map_path: folder not found: .*/labels .*'
+                       r'tools/make_proxy_labels\.py'):
+        training.train(config, work_dir=str(tmp_path / 'w'), cfg_options={
+            **options, 'train_dataloader.dataset.data_prefix.seg_map_path':
+            str(tmp_path / 'labels')})
+    with pytest.raises(FileNotFoundError,
+                       match=r'^test_dataloader\.dataset\.ann_file: .*val\.txt'):
+        testing.evaluate(config, 'x.pth', work_dir=str(tmp_path / 't'),
+                         cfg_options=options)

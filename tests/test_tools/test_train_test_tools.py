@@ -64,6 +64,27 @@ def test_train_test_and_mmseg_test_py(toy_root, tmp_path):
     proc = run_tool(['tools/test.py', CONFIG, ckpt, '--work-dir', work,
                      '--tta'] + opts)
     assert 'mIoU' in proc.stdout + proc.stderr
+    # a test server's split: images without masks, predictions written
+    import numpy as np
+    from PIL import Image
+    out = tmp_path / 'server'
+    metrics = tmp_path / 'server.json'
+    run_tool(['tools/test.py', CONFIG, ckpt, '--work-dir', work, '--tta',
+              '--format-only', '--out', str(out), '--metrics-out',
+              str(metrics)] + opts +
+             ['test_dataloader.dataset.data_prefix.seg_map_path=no_masks'])
+    val = open(osp.join(toy_root, 'VOCdevkit', 'VOC2012', 'ImageSets',
+                        'Segmentation', 'val.txt')).read().split()
+    assert sorted(p.stem for p in out.glob('*.png')) == sorted(val)
+    pred = np.array(Image.open(out / f'{val[0]}.png'))
+    assert pred.ndim == 2 and pred.max() <= 20
+    assert open(metrics).read().strip() == '{}'
+    proc = run_tool(['tools/test.py', CONFIG, ckpt, '--format-only'] + opts,
+                    check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().endswith('error: --format-only needs --out '
+                                        'DIR: where the predictions are '
+                                        'written')
     # mmseg's own train.py / test.py load seenet_mm through custom_imports
     import mmseg
     mmseg_tools = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools')

@@ -1,0 +1,176 @@
+"""The main job on a user's own folder: it starts from pretrained weights
+it can get or stops before any stage naming the command that makes them,
+and the user's config overrides reach every stage that reads the config."""
+import json
+import os
+import os.path as osp
+
+import pytest
+
+from seenet_mm.pipeline import main
+from seenet_mm.pipeline.command_line import (build_parser, check_configs,
+                                             make_context)
+from seenet_mm.pipeline.context import (FOLDER_AFFINITY_PRESETS,
+                                        FOLDER_PRESETS, PipelineError,
+                                        detect_layout, mode_config,
+                                        pretrained_paths)
+from seenet_mm.pipeline.stages import get_stage, uses_standin
+
+DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
+            affinity=dict(checkpoint='/ck/aff.pth'),
+            segmentation=dict(checkpoint='/ck/seg.pth'))
+
+
+def own_folder(root, saliency=False, images=False):
+    """An own-format folder: two classes, no saliency maps."""
+    (root / 'images').mkdir(parents=True)
+    for split, names in (('train', 'ab'), ('val', 'c')):
+        (root / f'{split}.json').write_text(json.dumps(dict(
+            metainfo=dict(classes=['x', 'y']),
+            data_list=[dict(img_path=n + '.jpg', gt_label=[0])
+                       for n in names])))
+    if saliency:
+        (root / 'saliency').mkdir()
+    if images:
+        import numpy as np
+        from PIL import Image
+        for name in 'abc':
+            Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(
+                root / 'images' / f'{name}.jpg')
+    return str(root)
+
+
+def test_own_folder_with_the_voc_preset_stops_before_any_stage(
+        tmp_path, monkeypatch):
+    """No VGG16 weights: one line naming the file and the command that
+    makes it; no stage ran."""
+    data = own_folder(tmp_path / 'own')
+    monkeypatch.chdir(tmp_path)  # pretrain/ is relative to the run
+    work = str(tmp_path / 'work')
+    with pytest.raises(SystemExit) as err:
+        main(['--data-root', data, '--work-dir', work])
+    message = str(err.value)
+    assert '\n' not in message
+    assert message.startswith('error: seenet_vgg16_1xb16-25k_folder-224x224'
+                              '.py loads pretrained weights that are not '
+                              'here: ' + str(tmp_path / 'pretrain' /
+                                             'vgg16_seenet.pth'))
+    assert 'python tools/convert_vgg16.py vgg16-397923af.pth ' \
+        'pretrain/vgg16_seenet.pth' in message
+    assert '--preset toy' in message
+    state = osp.join(work, 'pipeline_state.json')
+    assert not osp.exists(state) or set(json.load(open(state))) <= {
+        'settings'}
+    # with the weights in place, the check passes
+    (tmp_path / 'pretrain').mkdir()
+    (tmp_path / 'pretrain' / 'vgg16_seenet.pth').write_bytes(b'')
+    ctx, _ = make_context(build_parser().parse_args(
+        ['--data-root', data, '--work-dir', work]))
+    check_configs(ctx)
+
+
+def test_toy_preset_on_an_own_folder_starts_from_the_standin(tmp_path):
+    data = own_folder(tmp_path / 'own')
+    ctx, preset = make_context(build_parser().parse_args(
+        ['--data-root', data, '--preset', 'toy', '--work-dir',
+         str(tmp_path / 'work')]))
+    assert preset == 'toy' and ctx.layout == 'folder'
+    assert (ctx.attention_config, ctx.segmentation_config) == \
+        FOLDER_PRESETS['toy']
+    assert ctx.affinity_config == FOLDER_AFFINITY_PRESETS['toy']
+    for config in (ctx.attention_config, ctx.segmentation_config,
+                   ctx.affinity_config):
+        assert uses_standin(config), config
+    assert get_stage('standin').skip(ctx) is None
+    # --compare finds each mode's sibling
+    for mode in ('cam', 'acol', 'seenet-noflip'):
+        assert uses_standin(mode_config(ctx.attention_config, mode))
+    check_configs(ctx)  # the stand-in is made by the job: nothing missing
+    scratch, _ = make_context(build_parser().parse_args(
+        ['--data-root', data, '--preset', 'toy-scratch', '--work-dir',
+         str(tmp_path / 'work2')]))
+    assert not uses_standin(scratch.attention_config)
+
+
+def test_pretrained_paths_reads_every_pretrained_entry():
+    model = dict(backbone=dict(init_cfg=dict(type='Pretrained',
+                                             checkpoint='a.pth')),
+                 decode_head=dict(init_cfg=[
+                     dict(type='Normal', std=0.01),
+                     dict(type='Pretrained', checkpoint='b.pth'),
+                     dict(type='Pretrained', checkpoint='standin://x'),
+                     dict(type='Pretrained', checkpoint='a.pth')]),
+                 aux=[dict(init_cfg=dict(type='Pretrained',
+                                         checkpoint='http://h/c.pth'))])
+    assert pretrained_paths(model) == ['a.pth', 'b.pth']
+
+
+def test_user_overrides_reach_every_stage_of_their_config(tmp_path):
+    data = own_folder(tmp_path / 'own')
+    args = build_parser().parse_args(
+        ['--data-root', data, '--preset', 'toy', '--work-dir',
+         str(tmp_path / 'work'),
+         '--attention-cfg-options', 'model.loss_weights=[1,1,0.5]',
+         '--segmentation-cfg-options', 'train_cfg.max_iters=7',
+         '--affinity-cfg-options', 'train_cfg.max_iters=5'])
+    ctx, _ = make_context(args)
+    check_configs(ctx)
+    for stage in ('attention', 'attention_test', 'maps'):
+        cmd = get_stage(stage).commands(ctx, DONE)[0]
+        assert 'model.loss_weights=[1,1,0.5]' in cmd, (stage, cmd)
+    for stage in ('segmentation', 'segmentation_test'):
+        for cmd in get_stage(stage).commands(ctx, DONE):
+            assert 'train_cfg.max_iters=7' in cmd, (stage, cmd)
+    affinity = get_stage('affinity').commands(ctx, DONE)[0]
+    assert affinity[-1] == 'train_cfg.max_iters=5'
+    refine = get_stage('refine').commands(ctx, DONE)[0]
+    assert refine[-2:] == ['--cfg-options', 'train_cfg.max_iters=5']
+    settings = ctx.settings()
+    assert settings['segmentation_cfg_options'] == ['train_cfg.max_iters=7']
+    # a variable the config already used, or a key it lacks: one line,
+    # before any stage
+    for flag, option, expected in (
+            ('--segmentation-cfg-options', 'proxy_label_dir=x',
+             'train_dataloader.dataset.data_prefix.seg_map_path'),
+            ('--affinity-cfg-options', 'max_iters=3', 'train_cfg.max_iters'),
+            ('--attention-cfg-options', 'modle.mode=cam',
+             "the config has no key 'modle'"),
+            ('--attention-cfg-options', 'model.mode', 'is not KEY=VALUE')):
+        work = str(tmp_path / 'w' / flag)
+        with pytest.raises(SystemExit) as err:
+            main(['--data-root', data, '--preset', 'toy', '--work-dir',
+                  work, flag, option])
+        assert str(err.value).startswith(f'error: {flag}: ')
+        assert expected in str(err.value)
+        assert not osp.exists(osp.join(work, 'attention'))
+
+
+def test_voc_layout_from_the_vocdevkit_folder(tmp_path):
+    voc = tmp_path / 'data' / 'VOCdevkit' / 'VOC2012'
+    (voc / 'JPEGImages').mkdir(parents=True)
+    for root in (tmp_path / 'data', tmp_path / 'data' / 'VOCdevkit', voc):
+        assert detect_layout(str(root)) == ('voc', str(voc))
+    os.makedirs(tmp_path / 'empty')
+    with pytest.raises(PipelineError, match='VOCdevkit itself'):
+        detect_layout(str(tmp_path / 'empty'))
+
+
+def test_val_json_is_optional(tmp_path):
+    """Without val.json, the stages that score on val are skipped with
+    their reason (the main job's trainings run without validation)."""
+    data = tmp_path / 'own'
+    own_folder(data, images=True)
+    os.remove(data / 'val.json')
+    ctx, _ = make_context(build_parser().parse_args(
+        ['--data-root', str(data), '--preset', 'toy', '--work-dir',
+         str(tmp_path / 'work')]))
+    assert get_stage('data').check(ctx) is None
+    assert get_stage('attention_test').skip(ctx) == \
+        'no val.json: cls/mAP not measured'
+    assert get_stage('segmentation_test').skip(ctx).startswith(
+        'no val.json')
+    own_folder(tmp_path / 'own2')
+    ctx2, _ = make_context(build_parser().parse_args(
+        ['--data-root', str(tmp_path / 'own2'), '--preset', 'toy',
+         '--work-dir', str(tmp_path / 'work2')]))
+    assert get_stage('attention_test').skip(ctx2) is None
