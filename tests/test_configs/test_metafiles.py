@@ -169,3 +169,25 @@ def test_readme_expects_the_toy_metafile_figures():
     assert found == figures
 
 
+
+
+def test_configs_md_lists_every_config():
+    """docs/configs.md names every config file (``a_{b,c}.py`` stands for
+    ``a_b.py`` and ``a_c.py``), and every name it gives exists."""
+    text = open(osp.join(REPO, 'docs', 'configs.md')).read()
+    named = set()
+    for path in re.findall(r'configs/[\w./{},-]+\.py', text):
+        parts = re.split(r'\{([^}]*)\}', path)
+        names = ['']
+        for i, part in enumerate(parts):
+            options = part.split(',') if i % 2 else [part]
+            names = [n + o for n in names for o in options]
+        named.update(names)
+    on_disk = {osp.relpath(p, REPO).replace(osp.sep, '/')
+               for p in glob.glob(osp.join(CONFIGS, '*', '*.py'))
+               if '_base_' not in p}
+    assert on_disk - named == set()
+    from seenet_mm.cli import RENAMED_CONFIGS
+    old = {f'configs/{name}' for name in RENAMED_CONFIGS}
+    assert {n for n in named if not n.startswith('configs/_base_')} \
+        - on_disk - old == set()
