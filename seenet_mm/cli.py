@@ -16,6 +16,26 @@ from . import compat
 from .engine.amp import config_has_hook
 
 
+def threshold_value(text: str):
+    """A threshold option: ``auto`` or a number."""
+    if text == 'auto':
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'expected a number or auto, got {text!r}') from None
+
+
+def signature_defaults(func) -> Dict[str, Any]:
+    """The keyword defaults of ``func``: a tool's options take their
+    defaults from the function it calls, their one home."""
+    import inspect
+    return {name: p.default for name, p in
+            inspect.signature(func).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -529,26 +549,6 @@ def use_crf(cfg: Config, workers: Optional[int] = None) -> None:
         loader.batch_size = max(loader.get('batch_size', 1), 2 * workers)
 
 
-def options_namespace(parser: argparse.ArgumentParser,
-                      required: Sequence[str],
-                      options: Dict[str, Any]) -> argparse.Namespace:
-    """A tool's arguments for a Python call: ``parser``'s defaults, the
-    ``required`` command-line values (positionals, required flags), then
-    ``options`` by their ``dest`` names. The parser stays the one home of
-    the defaults.
-
-    Raises:
-        TypeError: an option the tool does not have.
-    """
-    args = parser.parse_args(list(required))
-    unknown = sorted(set(options) - set(vars(args)))
-    if unknown:
-        raise TypeError(f'{parser.prog}: unknown option(s) '
-                        f'{", ".join(unknown)}')
-    vars(args).update(options)
-    return args
-
-
 def cli_main(main) -> None:
     """Run a tool's ``main``: a bad input (missing or unreadable file, wrong
     config key or value) ends in one ``error: ...`` line on stderr and exit
@@ -567,6 +567,7 @@ def cli_main(main) -> None:
 
 
 __all__: List[str] = ['add_common_args', 'CONFIG_ALIASES',
+                      'threshold_value', 'signature_defaults',
                       'RENAMED_CONFIGS', 'renamed_hint',
                       'load_config', 'check_cfg_options',
                       'RUNTIME_KEYS', 'interpolated_fields',
@@ -577,4 +578,4 @@ __all__: List[str] = ['add_common_args', 'CONFIG_ALIASES',
                       'add_trust_arg', 'trust_train_checkpoint',
                       'missing_weights', 'require_all_weights',
                       'enable_visualization', 'use_tta', 'use_crf',
-                      'options_namespace', 'cli_main']
+                      'cli_main']

@@ -1,11 +1,13 @@
 """The user-facing API of seenet_mm (nothing below ``apis`` imports it).
 
-The functions behind the tools, by the names a notebook calls them:
-``train`` (``tools/train.py``), ``evaluate`` (``tools/test.py``),
-``infer_attention``, ``make_proxy_labels``, ``evaluate_seeds``
-(``tools/eval_seeds.py``) and the gallery; each tool is ``main(argv)`` over
-one of them (``seenet_mm.apis.<module>.main``). ``make_saliency_maps`` is
-behind ``tools/make_saliency.py``, which parses its own arguments.
+The functions behind the tools, by the names a notebook calls them, each
+with typed keyword parameters whose defaults are the tools' (their one
+home): ``train`` (``tools/train.py``), ``evaluate`` (``tools/test.py``),
+``infer_attention``, ``make_proxy_labels``, ``refine_labels``,
+``evaluate_seeds`` (``tools/eval_seeds.py``), ``write_gallery``
+(``tools/make_gallery.py``) and ``make_saliency_maps``
+(``tools/make_saliency.py``). Each tool parses its own command line
+(``parse_args``) and calls one of them (``main``).
 
 Re-exports the functions users call by these names: ``proxy_label``
 (Algorithm 1) and ``threshold_proxy_label`` (saliency-free; home of both:
@@ -19,7 +21,7 @@ from ..datasets.proxy_label import (harmonic_scores, proxy_label,
 from ..models.layers import fuse_attention, normalize_maps
 from .attention import AttentionInferencer, init_attention_model, init_model
 from .attention_maps import infer_attention
-from .gallery import make_gallery
+from .gallery import make_gallery, write_gallery
 from .proxy_labels import make_proxy_labels
 from .refinement import refine_labels
 from .saliency_maps import make_saliency_maps
@@ -29,7 +31,7 @@ from .training import train
 
 __all__ = ['train', 'evaluate', 'infer_attention', 'make_proxy_labels',
            'refine_labels', 'init_model', 'make_saliency_maps',
-           'evaluate_seeds', 'make_gallery', 'proxy_label',
+           'evaluate_seeds', 'make_gallery', 'write_gallery', 'proxy_label',
            'threshold_proxy_label', 'harmonic_scores', 'AttentionInferencer',
            'init_attention_model', 'load_attention', 'save_attention',
            'normalize_maps', 'fuse_attention']

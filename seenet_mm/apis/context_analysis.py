@@ -3,12 +3,11 @@
 background fall among T_A's zones and how strongly M_A and M_B attend
 them; and seeds from M_A alone, M_B alone and their fusion.
 
-``python tools/analysis_tools/context_nearness.py --help`` lists the
-options.
+:func:`analyse_context` is behind
+``tools/analysis_tools/context_nearness.py``.
 """
 from __future__ import annotations
 
-import argparse
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -103,38 +102,33 @@ def nearness_markdown(result: dict) -> List[str]:
     return lines
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
-    parser.add_argument('--data-root', required=True,
-                        help='VOC2012-layout folder with SegmentationClass '
-                        'and context')
-    parser.add_argument('--split', default=None,
-                        help='image list (default: ImageSets/Segmentation/'
-                        'val.txt of the data root)')
-    parser.add_argument('--size', type=int, default=None,
-                        help='input size of the one view (default: the '
-                        'config\'s first test size; the training crop '
-                        'gives T_A at the grid S_B sees in training)')
-    parser.add_argument('--out', required=True, help='JSON file written')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='allow a checkpoint that needs full unpickling')
-    return parser.parse_args(argv)
+def analyse_context(config: str, checkpoint: str, data_root: str,
+                    out: str, *, split: Optional[str] = None,
+                    size: Optional[int] = None,
+                    trust_checkpoint: bool = False) -> Dict[str, object]:
+    """:func:`context_nearness` of a checkpoint on a VOC-layout set with
+    context masks; writes the JSON ``out``, prints the tables, returns the
+    result.
 
-
-def main(argv=None) -> Dict[str, object]:
-    args = parse_args(argv)
+    Args:
+        config, checkpoint: the attention network.
+        data_root: a VOC2012-layout folder with SegmentationClass and
+            context.
+        out: the JSON file written.
+        split: the image list (default: ImageSets/Segmentation/val.txt of
+            the data root).
+        size: the input size of the one view (default: the config's first
+            test size).
+        trust_checkpoint: allow a checkpoint that needs full unpickling.
+    """
     from .attention import init_attention_model
-    model = init_attention_model(args.config, args.checkpoint,
-                                 trust_checkpoint=args.trust_checkpoint)
-    split = args.split or osp.join(args.data_root, 'ImageSets',
-                                   'Segmentation', 'val.txt')
-    result = context_nearness(model, args.data_root, read_names(split),
-                              args.size)
-    result.update(config=args.config, checkpoint=args.checkpoint,
-                  size=args.size)
-    write_json(args.out, result)
+    model = init_attention_model(config, checkpoint,
+                                 trust_checkpoint=trust_checkpoint)
+    split = split or osp.join(data_root, 'ImageSets', 'Segmentation',
+                              'val.txt')
+    result = context_nearness(model, data_root, read_names(split), size)
+    result.update(config=config, checkpoint=checkpoint, size=size)
+    write_json(out, result)
     print('\n'.join(nearness_markdown(result)))
-    print(f'written {args.out}')
+    print(f'written {out}')
     return result

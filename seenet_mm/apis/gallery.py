@@ -1,5 +1,6 @@
 """A picture gallery of a run: image | M_A | M_B | fused | proxy label | GT:
-:func:`make_gallery`, and the command line of ``tools/make_gallery.py``.
+:func:`make_gallery` (rows of given images), :func:`write_gallery` (of a
+checkpoint's attention folder; ``tools/make_gallery.py`` calls it).
 
     python tools/make_gallery.py CONFIG CKPT --attention-dir ATT
         [--label-dir LABELS] [--data-root ROOT] [--gt-dir MASKS]
@@ -11,20 +12,18 @@ is the attention file used downstream (max over the image's classes).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import os.path as osp
-from typing import List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import mmcv
 import numpy as np
-from mmengine.config import DictAction
 
 from ..attention_codec import load_attention
 from ..fileio import load_label_png, write_image, write_text
 from ..metainfo import VOC_CLASSES
 from ..visualization import AttentionVisualizer
-from ..cli import cli_main, load_config
+from ..cli import load_config
 from .attention import AttentionInferencer, init_attention_model
 from .image_list import image_split, voc_root_of
 
@@ -116,59 +115,56 @@ def write_index(out_dir: str, entries: List[dict], title: str,
         write_text(osp.join(out_dir, fname), '\n'.join(lines) + '\n')
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='tools/make_gallery.py',
-        description='Gallery of N images: image | M_A | M_B | fused | '
-        'proxy label | GT')
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
-    parser.add_argument('--attention-dir', required=True)
-    parser.add_argument('--label-dir')
-    parser.add_argument('--refined-dir', help='refined labels: a panel '
-                        'after the ground truth')
-    parser.add_argument('--boundary-dir', help='boundary maps of '
-                        'tools/refine_labels.py --boundary-out: a panel')
-    parser.add_argument('--data-root', help='dataset root: VOCdevkit/VOC2012 '
-                        'or an own folder (default: the config\'s)')
-    parser.add_argument('--gt-dir', help='ground-truth masks (default: '
-                        'ROOT/SegmentationClass, else ROOT/masks)')
-    parser.add_argument('--split')
-    parser.add_argument('--num', type=int, default=12)
-    parser.add_argument('--size', type=int, default=None,
-                        help='test size of M_A, M_B (default: the first of '
-                        'model.test_cfg.sizes)')
-    parser.add_argument('--out-dir')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys (e.g. '
-                        'model.num_classes=3)')
-    return parser
+def write_gallery(config: str, checkpoint: str, attention_dir: str, *,
+                  label_dir: Optional[str] = None,
+                  refined_dir: Optional[str] = None,
+                  boundary_dir: Optional[str] = None,
+                  data_root: Optional[str] = None,
+                  gt_dir: Optional[str] = None,
+                  split: Optional[str] = None, num: int = 12,
+                  size: Optional[int] = None, out_dir: Optional[str] = None,
+                  cfg_options: Optional[Dict[str, Any]] = None
+                  ) -> List[dict]:
+    """The gallery of a checkpoint's attention files: the first ``num``
+    images of the split that have one, each row image | M_A | M_B | fused
+    | proxy label | ground truth (:func:`make_gallery`); returns its
+    entries.
 
-
-def _run(args: argparse.Namespace) -> None:
-    cfg = load_config(args.config, args.cfg_options, None, 'none')
-    out_dir = args.out_dir or osp.join(
-        osp.dirname(osp.abspath(args.attention_dir)), 'gallery')
-    model = init_attention_model(cfg, args.checkpoint)
+    Args:
+        config, checkpoint: the attention network (M_A and M_B are
+            recomputed at ``size``).
+        attention_dir: the attention files (the fused maps).
+        label_dir: proxy labels; refined_dir: refined labels (a panel
+            after the ground truth); boundary_dir: boundary maps of
+            ``refine_labels(boundary_out=...)`` (a panel).
+        data_root: the dataset root (default: the config's).
+        gt_dir: the masks (default: ROOT/SegmentationClass, else
+            ROOT/masks).
+        split: the split's list or JSON (default: the config's train set).
+        num: rows.
+        size: the test size of M_A, M_B (default: the first of
+            ``model.test_cfg.sizes``).
+        out_dir: default: ``gallery`` beside the attention folder.
+        cfg_options: config keys to override (e.g. ``model.num_classes``).
+    """
+    cfg = load_config(config, cfg_options, None, 'none')
+    out_dir = out_dir or osp.join(
+        osp.dirname(osp.abspath(attention_dir)), 'gallery')
+    model = init_attention_model(cfg, checkpoint)
     inferencer = AttentionInferencer(
-        model, sizes=None if args.size is None else [args.size])
-    root = voc_root_of(cfg, args.data_root)
-    classes, infos = image_split(cfg, args.split, args.data_root)
+        model, sizes=None if size is None else [size])
+    root = voc_root_of(cfg, data_root)
+    classes, infos = image_split(cfg, split, data_root)
     infos = [i for i in infos
-             if osp.isfile(osp.join(args.attention_dir,
-                                    i['img_id'] + '.npz'))][:args.num]
-    gt_dir = args.gt_dir or next(
+             if osp.isfile(osp.join(attention_dir,
+                                    i['img_id'] + '.npz'))][:num]
+    gt_dir = gt_dir or next(
         (d for d in (osp.join(root, 'SegmentationClass'),
                      osp.join(root, 'masks')) if osp.isdir(d)), None)
-    entries = make_gallery(inferencer, infos, args.attention_dir, out_dir,
-                           label_dir=args.label_dir, gt_dir=gt_dir,
-                           refined_dir=args.refined_dir,
-                           boundary_dir=args.boundary_dir,
+    entries = make_gallery(inferencer, infos, attention_dir, out_dir,
+                           label_dir=label_dir, gt_dir=gt_dir,
+                           refined_dir=refined_dir,
+                           boundary_dir=boundary_dir,
                            class_names=['background', *classes])
     print(f'gallery of {len(entries)} images: {osp.join(out_dir, "index.md")}')
-
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/make_gallery.py``: parse ``argv`` and write the gallery of
-    a checkpoint's attention files (:func:`make_gallery`)."""
-    cli_main(lambda: _run(build_parser().parse_args(argv)))
+    return entries

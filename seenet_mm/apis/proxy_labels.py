@@ -1,7 +1,6 @@
 """Proxy labels from attention maps and saliency maps (SeeNet Algorithm 1),
 or from the attention maps alone (--method threshold):
-:func:`make_proxy_labels`, and the command line of
-``tools/make_proxy_labels.py`` over it.
+:func:`make_proxy_labels`, which ``tools/make_proxy_labels.py`` calls.
 
     python tools/make_proxy_labels.py --attention-dir ATT --saliency-dir SAL
         --out-dir LABELS [--w 1.0] [--workers 2] [--split FILE]
@@ -34,15 +33,10 @@ workers.
 """
 from __future__ import annotations
 
-import argparse
-import glob
 import os.path as osp
-import sys
-from multiprocessing import Pool
-from typing import Optional, Sequence, Tuple
+from functools import partial
+from typing import Optional, Sequence, Tuple, Union
 
-from .. import locking
-from ..cli import cli_main, options_namespace
 from ..crf import check_workers, cores_available
 from ..datasets.proxy_label import (AUTO_BG_MARGIN, AUTO_FG_MARGIN,
                                     BG_THRESHOLD, FG_THRESHOLD,
@@ -50,20 +44,8 @@ from ..datasets.proxy_label import (AUTO_BG_MARGIN, AUTO_FG_MARGIN,
                                     label_shares, peak_map, proxy_label,
                                     threshold_proxy_label)
 from ..attention_codec import load_attention
-from .image_list import read_names
-from ..fileio import (find_image, load_classes, load_saliency, save_classes,
-                      save_label_png)
-
-
-def threshold_value(text: str):
-    """A threshold option: ``auto`` or a number."""
-    if text == 'auto':
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'expected a number or auto, got {text!r}') from None
+from ..fileio import find_image, load_classes, load_saliency, save_label_png
+from .per_image import PerImageRun, for_each_image, image_names
 
 
 def resolve_thresholds(fg_thr, bg_thr) -> tuple:
@@ -79,59 +61,9 @@ def resolve_thresholds(fg_thr, bg_thr) -> tuple:
     return fg_thr, bg_thr
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='tools/make_proxy_labels.py',
-        description='Proxy labels from attention maps and saliency maps '
-        '(SeeNet Algorithm 1), or from the attention maps alone')
-    parser.add_argument('--attention-dir', required=True)
-    parser.add_argument('--saliency-dir', help='grey saliency PNGs (needed '
-                        'by --method saliency)')
-    parser.add_argument('--method', choices=PROXY_METHODS, default=None,
-                        help='saliency: Algorithm 1 (default with '
-                        '--saliency-dir); threshold: attention alone, IRN\'s '
-                        'confident regions (default without it)')
-    parser.add_argument('--fg-thr', type=threshold_value, default=None,
-                        help='--method threshold: confident foreground, or '
-                        'auto (from each image\'s maps: Otsu\'s split t '
-                        f'+ {AUTO_FG_MARGIN:g} (1 - t)); default: auto, or IRN\'s '
-                        f'{FG_THRESHOLD} when only --bg-thr is a number')
-    parser.add_argument('--bg-thr', type=threshold_value, default=None,
-                        help='--method threshold: confident background, or '
-                        f'auto (t - {AUTO_BG_MARGIN:g} (1 - t)); '
-                        f'default: auto, or IRN\'s {BG_THRESHOLD} when only '
-                        '--fg-thr is a number')
-    parser.add_argument('--out-dir', required=True)
-    parser.add_argument('--w', type=float, default=1.0,
-                        help='weight of the attention (paper: 1)')
-    parser.add_argument('--split', help='image names to label (default: '
-                        'every .npz in the attention dir)')
-    parser.add_argument('--workers', type=int, default=None,
-                        help='processes labelling images (default: the '
-                        'cores available)')
-    parser.add_argument('--ignore-multi', type=float, default=None,
-                        metavar='THR', help='255 where >= 2 classes have '
-                        'attention >= THR (off by default)')
-    parser.add_argument('--ignore-conflict', type=float, nargs=2,
-                        default=None, metavar=('LOW', 'HIGH'),
-                        help='255 where a class pixel has saliency < LOW or '
-                        'a background pixel > HIGH (off by default)')
-    parser.add_argument('--skip-missing', action='store_true')
-    parser.add_argument('--crf', action='store_true',
-                        help='refine the scores with a dense CRF (needs '
-                        'pydensecrf2 and --image-dir; DeepLab parameters)')
-    parser.add_argument('--image-dir', help='JPEGImages (or images) folder, '
-                        'for --crf')
-    parser.add_argument('--crf-workers', type=int, default=None, metavar='N',
-                        help='--crf: processes labelling images and running '
-                        'their CRFs (default: --workers, else the cores '
-                        'available)')
-    return parser
-
-
-def label_one(job: Tuple) -> Tuple[str, str]:
-    """Returns (name, status) with status in done/resized/missing: ..."""
-    name, opts = job
+def label_one(name: str, opts: dict) -> Tuple[str, str]:
+    """Label one image; returns ``(name, status)``, status ``done``,
+    ``resized`` (its saliency map was resized) or ``missing: ...``."""
     att_path = osp.join(opts['att_dir'], name + '.npz')
     resized = False
     try:
@@ -169,8 +101,9 @@ def label_one(job: Tuple) -> Tuple[str, str]:
     return name, 'resized' if resized else 'done'
 
 
-def check_threshold_labels(args: argparse.Namespace, names: Sequence[str],
-                           num_classes: int) -> None:
+def check_threshold_labels(attention_dir: str, names: Sequence[str],
+                           num_classes: int, fg_thr, bg_thr,
+                           skip_missing: bool = False) -> None:
     """Before anything is written: the labels of ``--method threshold``
     (without CRF) must hold enough confident background and foreground
     (:func:`seenet_mm.datasets.proxy_label.check_teaching`); the error
@@ -180,14 +113,13 @@ def check_threshold_labels(args: argparse.Namespace, names: Sequence[str],
 
     def labels():  # one at a time: the shares need three counts each
         for name in names:
-            path = osp.join(args.attention_dir, name + '.npz')
-            if args.skip_missing and not osp.isfile(path):
+            path = osp.join(attention_dir, name + '.npz')
+            if skip_missing and not osp.isfile(path):
                 continue
             classes, attention = load_attention(path, num_classes)
             hist[:] += np.histogram(peak_map(attention), bins=100,
                                     range=(0, 1))[0]
-            yield threshold_proxy_label(attention, classes, args.fg_thr,
-                                        args.bg_thr)
+            yield threshold_proxy_label(attention, classes, fg_thr, bg_thr)
 
     shares = label_shares(labels())
     cdf = np.cumsum(hist) / max(int(hist.sum()), 1)
@@ -197,134 +129,118 @@ def check_threshold_labels(args: argparse.Namespace, names: Sequence[str],
 
     peaks = ', '.join(f'{int(q * 100)} % below {quantile(q):.2f}'
                       for q in (0.1, 0.25, 0.5, 0.75, 0.9))
-    suggest = ('--fg-thr auto --bg-thr auto, or ' if args.fg_thr != 'auto'
+    suggest = ('--fg-thr auto --bg-thr auto, or ' if fg_thr != 'auto'
                else '') + (f'--bg-thr {quantile(0.2):.2f} --fg-thr '
                            f'{quantile(0.85):.2f}')
     check_teaching(
-        shares, f'the labels of {args.attention_dir} with --fg-thr '
-        f'{args.fg_thr} --bg-thr {args.bg_thr}',
+        shares, f'the labels of {attention_dir} with --fg-thr '
+        f'{fg_thr} --bg-thr {bg_thr}',
         f'The maps\' per-pixel peaks: {peaks}; try {suggest}')
 
 
-def make_proxy_labels(attention_dir: str, out_dir: str,
-                      saliency_dir: Optional[str] = None, **options) -> str:
+def make_proxy_labels(attention_dir: str, out_dir: str, *,
+                      saliency_dir: Optional[str] = None,
+                      method: Optional[str] = None,
+                      fg_thr: Union[float, str, None] = None,
+                      bg_thr: Union[float, str, None] = None,
+                      w: float = 1.0, split: Optional[str] = None,
+                      workers: Optional[int] = None,
+                      ignore_multi: Optional[float] = None,
+                      ignore_conflict: Optional[Tuple[float, float]] = None,
+                      skip_missing: bool = False, crf: bool = False,
+                      image_dir: Optional[str] = None,
+                      crf_workers: Optional[int] = None) -> PerImageRun:
     """Write a proxy label PNG per attention file of ``attention_dir``
-    into ``out_dir`` (resumable); return ``out_dir``. With ``saliency_dir``
-    SeeNet's Algorithm 1, without it the threshold method.
+    into ``out_dir`` (resumable: labels written before are kept).
 
-    ``options`` are the command line's, by name: ``method``, ``fg_thr``,
-    ``bg_thr``, ``w``, ``split``, ``workers``, ``ignore_multi``,
-    ``ignore_conflict``, ``skip_missing``, ``crf``, ``image_dir``,
-    ``crf_workers``; their defaults are the command line's.
+    Args:
+        attention_dir: the attention files (``<name>.npz``, classes.json).
+        out_dir: where ``<name>.png`` go (VOC palette, 0..M, 255 ignore).
+        saliency_dir: grey saliency PNGs (Algorithm 1).
+        method: ``'saliency'`` (Algorithm 1; the default with
+            ``saliency_dir``) or ``'threshold'`` (the attention alone,
+            IRN's confident regions; the default without it).
+        fg_thr, bg_thr: ``method='threshold'``: confident foreground and
+            background, numbers or ``'auto'`` (from each image's maps:
+            Otsu's split ``t``, ``t + 0.5 (1 - t)`` / ``t - 0.1 (1 - t)``);
+            default ``'auto'``, or IRN's 0.30 / 0.05 for the one not given
+            when the other is a number.
+        w: the attention's weight in Algorithm 1 (paper: 1).
+        split: a file of the image names to label (default: every
+            attention file).
+        workers: processes labelling images (default: the cores).
+        ignore_multi: 255 where two or more classes have attention at
+            least this (off: None).
+        ignore_conflict: ``(low, high)``: 255 where a class pixel has
+            saliency below ``low`` or a background pixel above ``high``.
+        skip_missing: an image whose saliency map, attention file or image
+            is missing is skipped with a warning, not an error.
+        crf: refine the scores with a dense CRF (pydensecrf2; needs
+            ``image_dir``).
+        image_dir: the images (``JPEGImages`` or ``images``), for ``crf``.
+        crf_workers: with ``crf``: processes (wins over ``workers``).
+
+    Returns:
+        The run's counts (:class:`~seenet_mm.apis.per_image.PerImageRun`).
+
+    Raises:
+        FileNotFoundError: a missing folder or input file.
+        ValueError: settings that do not fit, or labels of the threshold
+            method with too little confident background or foreground.
     """
-    required = ['--attention-dir', attention_dir, '--out-dir', out_dir]
-    if saliency_dir is not None:
-        required += ['--saliency-dir', saliency_dir]
-    _run(options_namespace(build_parser(), required, options))
-    return out_dir
-
-
-def _run(args: argparse.Namespace) -> None:
-    if not osp.isdir(args.attention_dir):
+    if not osp.isdir(attention_dir):
         raise FileNotFoundError(
-            f'--attention-dir: {args.attention_dir} is not a folder')
-    method = args.method or ('saliency' if args.saliency_dir else 'threshold')
-    if method == 'saliency' and not args.saliency_dir:
+            f'--attention-dir: {attention_dir} is not a folder')
+    method = method or ('saliency' if saliency_dir else 'threshold')
+    if method not in PROXY_METHODS:
+        raise ValueError(f'method must be one of {PROXY_METHODS}, got '
+                         f'{method!r}')
+    if method == 'saliency' and not saliency_dir:
         raise ValueError('--method saliency needs --saliency-dir')
     if method == 'threshold':
-        args.fg_thr, args.bg_thr = resolve_thresholds(args.fg_thr,
-                                                      args.bg_thr)
-        if (args.fg_thr == 'auto') != (args.bg_thr == 'auto'):
+        fg_thr, bg_thr = resolve_thresholds(fg_thr, bg_thr)
+        if (fg_thr == 'auto') != (bg_thr == 'auto'):
             raise ValueError(f'--fg-thr and --bg-thr are both auto or both '
-                             f'numbers, got {args.fg_thr}, {args.bg_thr}')
-        if args.fg_thr != 'auto' and \
-                not 0 <= args.bg_thr < args.fg_thr <= 1:
+                             f'numbers, got {fg_thr}, {bg_thr}')
+        if fg_thr != 'auto' and not 0 <= bg_thr < fg_thr <= 1:
             raise ValueError(f'need 0 <= --bg-thr < --fg-thr <= 1, got '
-                             f'{args.bg_thr}, {args.fg_thr}')
+                             f'{bg_thr}, {fg_thr}')
         rule = ('per image from its maps (auto: Otsu\'s split t '
                 f'+ {AUTO_FG_MARGIN:g} (1 - t) / - {AUTO_BG_MARGIN:g} (1 - t))'
-                if args.fg_thr == 'auto' else
-                f'> {args.fg_thr} / <= {args.bg_thr}')
+                if fg_thr == 'auto' else f'> {fg_thr} / <= {bg_thr}')
         print(f'proxy labels without saliency maps (--method threshold): '
               f'class where attention and background where all attention '
               f'is below, 255 between; thresholds {rule}', flush=True)
-    classes = load_classes(args.attention_dir)
-    if args.crf_workers is not None and not args.crf:
+    classes = load_classes(attention_dir)
+    if crf_workers is not None and not crf:
         raise ValueError('--crf-workers needs --crf')
-    workers = args.crf_workers if args.crf and args.crf_workers is not None \
-        else args.workers
-    option = '--crf-workers' if args.crf_workers is not None else '--workers'
-    workers = check_workers(cores_available() if workers is None
-                            else workers, option)
-    if args.crf:
+    count = crf_workers if crf and crf_workers is not None else workers
+    option = '--crf-workers' if crf_workers is not None else '--workers'
+    count = check_workers(cores_available() if count is None else count,
+                          option)
+    if crf:
         from seenet_mm.crf import crf_available
-        if not args.image_dir:
+        if not image_dir:
             raise ValueError('--crf needs --image-dir (the image folder)')
         if not crf_available():
             raise ImportError('--crf needs pydensecrf2: pip install '
                               '"pydensecrf2==1.1"')
-    if args.split:
-        names = read_names(args.split)
-    else:
-        names = sorted(osp.basename(p)[:-4] for p in glob.glob(
-            osp.join(args.attention_dir, '*.npz')))
+    names = image_names(attention_dir, split)
     if method == 'threshold':
-        check_threshold_labels(args, names, len(classes))
-    taken = locking.acquire(args.out_dir)  # one labelling per out dir
-    try:
-        save_classes(args.out_dir, classes)
-        todo = [n for n in names
-                if not osp.isfile(osp.join(args.out_dir, n + '.png'))]
-        print(f'{len(names)} images, {len(names) - len(todo)} labelled before',
-              flush=True)
-        conflict: Optional[tuple] = tuple(args.ignore_conflict) \
-            if args.ignore_conflict else None
-        opts = dict(att_dir=args.attention_dir, sal_dir=args.saliency_dir,
-                    out_dir=args.out_dir, w=args.w, multi=args.ignore_multi,
-                    conflict=conflict, skip=args.skip_missing,
-                    img_dir=args.image_dir if args.crf else None,
-                    method=method,
-                    fg_thr=args.fg_thr, bg_thr=args.bg_thr,
-                    num_classes=len(classes))
-        jobs = [(n, opts) for n in todo]
-        from mmengine.utils import ProgressBar
-        bar = ProgressBar(len(jobs), file=sys.stdout) if jobs else None
-        counts = {'done': 0, 'resized': 0, 'missing': 0}
-        missing = []
-        try:
-            if workers > 1 and len(jobs) > 1:
-                # chunks of up to 8 images, several per worker
-                chunksize = max(1, min(8, len(jobs) // (4 * workers)))
-                with Pool(workers) as pool:
-                    results = pool.imap_unordered(label_one, jobs,
-                                                  chunksize=chunksize)
-                    for name, status in results:
-                        counts[status.split(':')[0]] += 1
-                        if status.startswith('missing'):
-                            missing.append(status)
-                        bar.update()
-            else:
-                for job in jobs:
-                    name, status = label_one(job)
-                    counts[status.split(':')[0]] += 1
-                    if status.startswith('missing'):
-                        missing.append(status)
-                    bar.update()
-        except (FileNotFoundError, ValueError):
-            print(flush=True)  # the error's line after the progress bar
-            raise
-        print()
-        for line in missing[:20]:
-            print(f'warning: skipped, {line}')
-        written = counts['done'] + counts['resized']
-        print(f'labels in {args.out_dir}: {written} '
-              f'written ({counts["resized"]} with a resized saliency map), '
-              f'{counts["missing"]} skipped for missing files', flush=True)
-
-    finally:
-        if taken:
-            locking.release(args.out_dir)
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/make_proxy_labels.py``: parse ``argv`` and run."""
-    cli_main(lambda: _run(build_parser().parse_args(argv)))
+        check_threshold_labels(attention_dir, names, len(classes), fg_thr,
+                               bg_thr, skip_missing)
+    opts = dict(att_dir=attention_dir, sal_dir=saliency_dir,
+                out_dir=out_dir, w=w, multi=ignore_multi,
+                conflict=tuple(ignore_conflict) if ignore_conflict else None,
+                skip=skip_missing, img_dir=image_dir if crf else None,
+                method=method, fg_thr=fg_thr, bg_thr=bg_thr,
+                num_classes=len(classes))
+    run = for_each_image(
+        names, partial(label_one, opts=opts), out_dir,
+        done=lambda n: osp.isfile(osp.join(out_dir, n + '.png')),
+        classes=classes, workers=count, what='labelled')
+    resized = run.counts.get('resized', 0)
+    print(f'labels in {out_dir}: {run.written} written ({resized} with a '
+          f'resized saliency map), {len(run.missing)} skipped for missing '
+          'files', flush=True)
+    return run

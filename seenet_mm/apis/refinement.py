@@ -1,6 +1,6 @@
 """Proxy labels refined by IRN's random walk over the boundary map of a
-trained affinity network: :func:`refine_labels`, and the command line of
-``tools/refine_labels.py`` over it.
+trained affinity network: :func:`refine_labels`, which
+``tools/refine_labels.py`` calls.
 
     python tools/refine_labels.py CONFIG CKPT --attention-dir ATT
         --image-dir IMG --out-dir LABELS [--maps-out MAPS]
@@ -43,21 +43,14 @@ for any number of ``--workers``.
 """
 from __future__ import annotations
 
-import argparse
-import glob
 import os
 import os.path as osp
-import sys
-import time
-from multiprocessing import get_context
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 
-from .. import locking
 from ..attention_codec import load_attention, save_attention
-from ..cli import cli_main, options_namespace
 from ..crf import check_workers, cores_available
 from ..datasets.proxy_label import (auto_thresholds, otsu_threshold,
                                     peak_map, proxy_label)
@@ -65,69 +58,10 @@ from ..fileio import (find_image, load_classes, load_label_png,
                       load_saliency, save_classes, save_grey_png,
                       save_label_png)
 from ..random_walk import BETA, RADIUS, STEPS, propagate_links
-from .image_list import read_names
-from .proxy_labels import threshold_value
+from .per_image import for_each_image, image_names
 
 BG_SCORE = 0.25  # IRN's sem_seg_bg_thres
 SOURCES = ('cold', 'plain')
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
-    parser = argparse.ArgumentParser(
-        prog='tools/refine_labels.py',
-        description='Proxy labels refined by the random walk of IRN over '
-        'the boundary map of a trained affinity network')
-    parser.add_argument('config', help='the affinity network\'s config')
-    parser.add_argument('checkpoint')
-    parser.add_argument('--attention-dir', required=True)
-    parser.add_argument('--image-dir', required=True,
-                        help='JPEGImages (or images) folder')
-    parser.add_argument('--out-dir', required=True)
-    parser.add_argument('--maps-out', default=None,
-                        help='also write the walked maps as attention files')
-    parser.add_argument('--boundary-out', default=None,
-                        help='also write the boundary maps at the image '
-                        'size as grey PNGs (for tools/make_gallery.py '
-                        '--boundary-dir)')
-    parser.add_argument('--saliency-dir', default=None,
-                        help='walk the saliency maps too and label by '
-                        'Algorithm 1 (default: IRN, no saliency)')
-    parser.add_argument('--split', help='image names (default: every .npz '
-                        'of the attention dir)')
-    parser.add_argument('--workers', type=int, default=None,
-                        help='processes (default: the cores available; '
-                        '1 with --device cuda)')
-    parser.add_argument('--device', default='cpu')
-    parser.add_argument('--seed-dir', default=None,
-                        help='the confident seeds the affinity network '
-                        'learnt from: kept where they are confident, the '
-                        'walk labels their ignored pixels')
-    # the walk's settings: the config's model.test_cfg unless given
-    parser.add_argument('--radius', type=int, default=None,
-                        help=f'links of the walk (IRN: {RADIUS})')
-    parser.add_argument('--beta', type=float, default=None,
-                        help=f'power of the affinities (IRN: {BETA:g})')
-    parser.add_argument('--steps', type=int, default=None,
-                        help=f'length of the walk (IRN: {STEPS})')
-    parser.add_argument('--sources', choices=SOURCES, default=None,
-                        help='what the walk starts from: the attention above '
-                        'the confident-background threshold (cold) or the '
-                        'attention as it is (plain, IRN)')
-    parser.add_argument('--bg-thr', type=threshold_value, default=None,
-                        help='--sources cold: the confident-background '
-                        'threshold, or auto (the seeds\' rule)')
-    parser.add_argument('--bg-score', type=threshold_value, default=None,
-                        help='background score without saliency: a number '
-                        f'(IRN: {BG_SCORE}) or auto (Otsu\'s split of the '
-                        'walked peaks)')
-    parser.add_argument('--w', type=float, default=1.0,
-                        help='with --saliency-dir: Algorithm 1\'s weight')
-    parser.add_argument('--skip-missing', action='store_true')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='load a checkpoint that needs full unpickling')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    return parser
 
 
 def refine_image(model: torch.nn.Module, image: np.ndarray,
@@ -281,46 +215,32 @@ def refine_one(name: str, model: torch.nn.Module, opts: dict
     return name, 'done'
 
 
-def refine_labels(config: str, checkpoint: str, attention_dir: str,
-                  image_dir: str, out_dir: str, **options) -> dict:
-    """Write a refined label per attention file of ``attention_dir``
-    (resumable); returns ``{'images', 'refined', 'skipped',
-    'seconds per image'}``. ``options`` are the command line's, by name
-    (``maps_out``, ``saliency_dir``, ``split``, ``workers``, ``device``,
-    ``radius``, ``beta``, ``steps``, ``sources``, ``bg_thr``, ``bg_score``,
-    ``w``, ``skip_missing``,
-    ``trust_checkpoint``, ``cfg_options``)."""
-    required = [config, checkpoint, '--attention-dir', attention_dir,
-                '--image-dir', image_dir, '--out-dir', out_dir]
-    return _run(options_namespace(build_parser(), required, options))
-
-
 WALK_KEYS = ('radius', 'beta', 'steps', 'sources', 'bg_thr', 'bg_score')
 
 
-def walk_settings(args: argparse.Namespace) -> dict:
+def walk_settings(config: str, cfg_options: Optional[dict],
+                  given: Dict[str, object]) -> dict:
     """The walk's settings: the config's ``model.test_cfg`` (completed by
-    ``AffinityNet``'s defaults), overridden by the options given."""
+    ``AffinityNet``'s defaults), overridden by those ``given`` (None: not
+    given)."""
     from ..cli import load_config
     from ..models.segmentors.affinity_net import TEST_CFG
-    cfg = load_config(args.config, args.cfg_options, None, 'none')
+    cfg = load_config(config, cfg_options, None, 'none')
     walk = dict(TEST_CFG, **(cfg.model.get('test_cfg') or {}))
     for key in WALK_KEYS:
-        if getattr(args, key) is not None:
-            walk[key] = getattr(args, key)
+        if given.get(key) is not None:
+            walk[key] = given[key]
     return walk
 
 
-def _check(args: argparse.Namespace, walk: dict) -> None:
-    for path, what in ((args.attention_dir, '--attention-dir'),
-                       (args.image_dir, '--image-dir'),
-                       (args.saliency_dir, '--saliency-dir'),
-                       (args.seed_dir, '--seed-dir')):
+def _check(config: str, checkpoint: str, walk: dict,
+           folders: Dict[str, Optional[str]]) -> None:
+    for what, path in folders.items():
         if path is not None and not osp.isdir(path):
             raise FileNotFoundError(f'{what}: {path} is not a folder')
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    where = f'(--option or {args.config}: model.test_cfg)'
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    where = f'(--option or {config}: model.test_cfg)'
     if walk['radius'] < 2:
         raise ValueError(f'radius must be at least 2 {where}, got '
                          f'{walk["radius"]}')
@@ -339,106 +259,111 @@ def _check(args: argparse.Namespace, walk: dict) -> None:
                              f'got {value!r}')
 
 
-def _run(args: argparse.Namespace) -> dict:
-    walk = walk_settings(args)
-    _check(args, walk)
-    classes = load_classes(args.attention_dir)
-    if args.split:
-        names = read_names(args.split)
-    else:
-        names = sorted(osp.basename(p)[:-4] for p in glob.glob(
-            osp.join(args.attention_dir, '*.npz')))
-    workers = args.workers
+def refine_labels(config: str, checkpoint: str, attention_dir: str,
+                  image_dir: str, out_dir: str, *,
+                  maps_out: Optional[str] = None,
+                  boundary_out: Optional[str] = None,
+                  saliency_dir: Optional[str] = None,
+                  seed_dir: Optional[str] = None,
+                  split: Optional[str] = None,
+                  workers: Optional[int] = None, device: str = 'cpu',
+                  radius: Optional[int] = None,
+                  beta: Optional[float] = None,
+                  steps: Optional[int] = None,
+                  sources: Optional[str] = None,
+                  bg_thr: Union[float, str, None] = None,
+                  bg_score: Union[float, str, None] = None,
+                  w: float = 1.0, skip_missing: bool = False,
+                  trust_checkpoint: bool = False,
+                  cfg_options: Optional[Dict[str, object]] = None) -> dict:
+    """Write a refined label per attention file of ``attention_dir``
+    (resumable: images done before are kept).
+
+    Args:
+        config, checkpoint: the affinity network (IRN's, or PSA's).
+        attention_dir: the attention files walked.
+        image_dir: the images (``JPEGImages`` or ``images``).
+        out_dir: where the labels go (``<name>.png``).
+        maps_out: also write the walked maps as attention files here.
+        boundary_out: also write the boundary maps, at the image's size,
+            as grey PNGs here (for the gallery).
+        saliency_dir: walk the saliency maps too and label by Algorithm 1
+            (default: IRN, no saliency).
+        seed_dir: the confident seeds the network learnt from: kept where
+            they are confident, the walk labels their ignored pixels.
+        split: a file of the image names (default: every attention file).
+        workers: processes (default: the cores; 1 with ``device='cuda'``).
+        device: where the network runs.
+        radius, beta, steps, sources, bg_thr, bg_score: the walk; None
+            takes the config's ``model.test_cfg`` (completed by
+            ``AffinityNet``'s: IRN's radius 5, beta 10, 256 steps; cold
+            sources, ``'auto'`` background threshold and score).
+        w: with ``saliency_dir``: Algorithm 1's weight.
+        skip_missing: skip an image with a missing input, with a warning.
+        trust_checkpoint: load a checkpoint that needs full unpickling.
+        cfg_options: config keys to override (``{'a.b': 1}``).
+
+    Returns:
+        ``{'images', 'refined', 'skipped', 'seconds per image'}``.
+    """
+    walk = walk_settings(config, cfg_options, dict(
+        radius=radius, beta=beta, steps=steps, sources=sources,
+        bg_thr=bg_thr, bg_score=bg_score))
+    _check(config, checkpoint, walk, {
+        '--attention-dir': attention_dir, '--image-dir': image_dir,
+        '--saliency-dir': saliency_dir, '--seed-dir': seed_dir})
+    classes = load_classes(attention_dir)
+    names = image_names(attention_dir, split)
     if workers is None:
-        workers = 1 if args.device.startswith('cuda') else cores_available()
+        workers = 1 if device.startswith('cuda') else cores_available()
     workers = check_workers(workers, '--workers')
-    opts = dict(config=args.config, checkpoint=args.checkpoint,
-                cfg_options=args.cfg_options, trust=args.trust_checkpoint,
-                device=args.device, att_dir=args.attention_dir,
-                img_dir=args.image_dir, sal_dir=args.saliency_dir,
-                out_dir=args.out_dir, maps_out=args.maps_out,
-                boundary_out=args.boundary_out,
-                seed_dir=args.seed_dir, skip=args.skip_missing,
-                num_classes=len(classes), w=args.w, **walk)
+    opts = dict(config=config, checkpoint=checkpoint,
+                cfg_options=cfg_options, trust=trust_checkpoint,
+                device=device, att_dir=attention_dir, img_dir=image_dir,
+                sal_dir=saliency_dir, out_dir=out_dir, maps_out=maps_out,
+                boundary_out=boundary_out, seed_dir=seed_dir,
+                skip=skip_missing, num_classes=len(classes), w=w, **walk)
     model = _load_model(opts)  # a bad config or checkpoint fails here
-    taken = locking.acquire(args.out_dir)
+    for folder in (maps_out, boundary_out):
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+    if maps_out:
+        save_classes(maps_out, classes)
+
+    def done(n: str) -> bool:
+        return osp.isfile(osp.join(out_dir, n + '.png')) and (
+            not maps_out or osp.isfile(osp.join(maps_out, n + '.npz'))) \
+            and (not boundary_out
+                 or osp.isfile(osp.join(boundary_out, n + '.png')))
+
+    mode = 'Algorithm 1 on the walked maps' if saliency_dir \
+        else (f'IRN, sources {walk["sources"]}, background score '
+              f'{walk["bg_score"]}')
+    if seed_dir:
+        mode += f'; confident seeds of {seed_dir} kept'
+    # each image on one thread, in this process or in each worker: the
+    # same labels for any number of workers. On the CPU the workers are
+    # forked with the model loaded (as DataLoader workers); CUDA needs
+    # fresh interpreters that load it themselves
+    cpu = str(device).startswith('cpu')
+    _WORKER.update(model=model, opts=opts)
+    del model
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     try:
-        save_classes(args.out_dir, classes)
-        if args.maps_out:
-            os.makedirs(args.maps_out, exist_ok=True)
-            save_classes(args.maps_out, classes)
-        if args.boundary_out:
-            os.makedirs(args.boundary_out, exist_ok=True)
-
-        def done(n):
-            return osp.isfile(osp.join(args.out_dir, n + '.png')) and (
-                not args.maps_out
-                or osp.isfile(osp.join(args.maps_out, n + '.npz'))) and (
-                not args.boundary_out
-                or osp.isfile(osp.join(args.boundary_out, n + '.png')))
-
-        todo = [n for n in names if not done(n)]
-        mode = 'Algorithm 1 on the walked maps' if args.saliency_dir \
-            else (f'IRN, sources {walk["sources"]}, background score '
-                  f'{walk["bg_score"]}')
-        if args.seed_dir:
-            mode += f'; confident seeds of {args.seed_dir} kept'
-        print(f'{len(names)} images, {len(names) - len(todo)} refined '
-              f'before; {mode}; radius {walk["radius"]}, beta '
-              f'{walk["beta"]:g}, {walk["steps"]} steps', flush=True)
-        from mmengine.utils import ProgressBar
-        bar = ProgressBar(len(todo), file=sys.stdout) if todo else None
-        missing = []
-        start = time.perf_counter()
-        try:
-            if workers > 1 and len(todo) > 1:
-                # on the CPU the workers are forked with the model loaded
-                # (each runs one thread, as DataLoader workers do); CUDA
-                # needs fresh interpreters that load it themselves
-                cpu = str(opts['device']).startswith('cpu')
-                if cpu:
-                    _WORKER['model'] = model
-                del model
-                with get_context('fork' if cpu else 'spawn').Pool(
-                        workers, initializer=_init_worker,
-                        initargs=(opts, )) as pool:
-                    for name, status in pool.imap_unordered(
-                            _refine_job, todo, chunksize=1):
-                        if status.startswith('missing'):
-                            missing.append(status)
-                        bar.update()
-            else:
-                threads = torch.get_num_threads()
-                torch.set_num_threads(1)  # as each worker: same labels
-                try:
-                    for name in todo:
-                        _, status = refine_one(name, model, opts)
-                        if status.startswith('missing'):
-                            missing.append(status)
-                        bar.update()
-                finally:
-                    torch.set_num_threads(threads)
-        except (FileNotFoundError, ValueError):
-            print(flush=True)
-            raise
-        finally:
-            _WORKER.clear()
-        seconds = time.perf_counter() - start
-        if todo:
-            print()
-        for line in missing[:20]:
-            print(f'warning: skipped, {line}')
-        refined = len(todo) - len(missing)
-        print(f'refined labels in {args.out_dir}: {refined} written, '
-              f'{len(missing)} skipped for missing files', flush=True)
+        run = for_each_image(
+            names, _refine_job, out_dir, done=done, classes=classes,
+            workers=workers, chunksize=1,
+            start_method='fork' if cpu else 'spawn',
+            initializer=_init_worker, initargs=(opts, ), what='refined',
+            header=f'; {mode}; radius {walk["radius"]}, beta '
+                   f'{walk["beta"]:g}, {walk["steps"]} steps')
     finally:
-        if taken:
-            locking.release(args.out_dir)
-    return {'images': len(names), 'refined': refined,
-            'skipped': len(missing),
-            'seconds per image': seconds / refined if refined else None}
-
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/refine_labels.py``: parse ``argv`` and run."""
-    cli_main(lambda: _run(build_parser().parse_args(argv)))
+        torch.set_num_threads(threads)
+        _WORKER.clear()
+    refined = run.written
+    print(f'refined labels in {out_dir}: {refined} written, '
+          f'{len(run.missing)} skipped for missing files', flush=True)
+    return {'images': run.images, 'refined': refined,
+            'skipped': len(run.missing),
+            'seconds per image': run.seconds / refined if refined else None}

@@ -1,6 +1,6 @@
 """Quality of attention maps (seed mIoU, threshold sweep) and of proxy
-labels against the ground truth: :func:`evaluate_seeds`, and the command
-line of ``tools/eval_seeds.py`` over it.
+labels against the ground truth: :func:`evaluate_seeds`, which
+``tools/eval_seeds.py`` calls.
 
     python tools/eval_seeds.py --attention-dir ATT --gt-dir GT [--split FILE]
         [--thresholds 0.05 0.10 ...] [--label-dir LABELS] [--out FILE.json]
@@ -27,53 +27,20 @@ the labels they give from the maps (no CRF) are scored beside ``auto``'s
 """
 from __future__ import annotations
 
-import argparse
 import glob
 import os
 import os.path as osp
 import sys
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.utils import ProgressBar
 
-from ..cli import cli_main, options_namespace
 from ..evaluation.seeds import (LabelEvaluator, SeedEvaluator,
                                 default_thresholds, to_jsonable)
 from ..evaluation.zone_metric import zone_counts, zone_scores
 from ..attention_codec import load_attention
 from ..fileio import (load_classes, load_label_png, read_classes, write_json)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='tools/eval_seeds.py',
-        description='Quality of attention maps (seed mIoU, threshold '
-        'sweep) and of proxy labels against the ground truth')
-    parser.add_argument('--attention-dir', help='ATT/<name>.npz')
-    parser.add_argument('--gt-dir', required=True,
-                        help='SegmentationClass folder')
-    parser.add_argument('--label-dir', help='proxy labels to score')
-    parser.add_argument('--split', help='image names (default: every file '
-                        'in the attention / label dir)')
-    parser.add_argument('--thresholds', type=float, nargs='+',
-                        default=default_thresholds().tolist())
-    parser.add_argument('--out', help='JSON output')
-    parser.add_argument('--context-dir', help='context masks <name>.png '
-                        '(> 0 = context): report the context spread')
-    parser.add_argument('--zone-thresholds', type=float, nargs=2,
-                        default=[0.05, 0.7], metavar=('LOW', 'HIGH'),
-                        help='zones of the stored maps scored against the '
-                        'ground truth (default: δl, δh = 0.05, 0.7)')
-    parser.add_argument('--oracle', action='store_true',
-                        help='also score confident seeds at the mask-tuned '
-                        'thresholds t* +- 0.10 (t*: the best seed '
-                        'threshold) beside the auto thresholds, both '
-                        'without CRF (needs --attention-dir)')
-    parser.add_argument('--classes', help='class list: a classes.json or an '
-                        'own-folder train.json (default: ATT/classes.json, '
-                        'else VOC)')
-    return parser
 
 
 def names_of(folder: str, suffix: str, split: str = None) -> list:
@@ -111,25 +78,6 @@ def stored_zones(att: np.ndarray, low: float, high: float) -> np.ndarray:
     return zones
 
 
-def evaluate_seeds(gt_dir: str, attention_dir: Optional[str] = None,
-                   label_dir: Optional[str] = None, **options) -> dict:
-    """Score the attention maps of ``attention_dir`` (seed mIoU over a
-    threshold sweep, zones), the proxy labels of ``label_dir``, or both,
-    against the masks of ``gt_dir``; print a table, write the JSON report
-    (``out``, default ``ATT/seed_eval.json``) and return it.
-
-    ``options`` are the command line's, by name: ``split``,
-    ``thresholds``, ``out``, ``context_dir``, ``zone_thresholds``,
-    ``classes``; their defaults are the command line's.
-    """
-    required = ['--gt-dir', gt_dir]
-    for flag, value in (('--attention-dir', attention_dir),
-                        ('--label-dir', label_dir)):
-        if value is not None:
-            required += [flag, value]
-    return _run(options_namespace(build_parser(), required, options))
-
-
 ORACLE_MARGIN = 0.10
 
 
@@ -159,39 +107,70 @@ def oracle_seeds(attention_dir: str, gt_dir: str, names: Sequence[str],
                 auto_ignored_fraction=res_auto['ignored_fraction'])
 
 
-def _run(args: argparse.Namespace) -> dict:
-    if not args.attention_dir and not args.label_dir:
+def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
+                   label_dir: Optional[str] = None,
+                   split: Optional[str] = None,
+                   thresholds: Optional[Sequence[float]] = None,
+                   out: Optional[str] = None,
+                   context_dir: Optional[str] = None,
+                   zone_thresholds: Tuple[float, float] = (0.05, 0.7),
+                   oracle: bool = False,
+                   classes: Optional[str] = None) -> dict:
+    """Score the attention maps of ``attention_dir`` (seed mIoU over a
+    threshold sweep, zones), the proxy labels of ``label_dir``, or both,
+    against the masks of ``gt_dir``; print a table, write the JSON report
+    and return it.
+
+    Args:
+        gt_dir: the masks (0..M, 255 ignore).
+        attention_dir: attention files to score (``<name>.npz``).
+        label_dir: proxy labels to score (``<name>.png``).
+        split: a file of the image names (default: every file of the
+            attention or label folder).
+        thresholds: the background thresholds of the seed sweep (default
+            0.05 ... 0.60).
+        out: the JSON report (default: ``ATT/seed_eval.json``).
+        context_dir: context masks (``> 0``: context) of a context toy set:
+            the context spread is reported.
+        zone_thresholds: ``(low, high)``: the zones of the stored maps
+            scored against the masks (δl, δh).
+        oracle: also the confident seeds at the mask-tuned thresholds
+            ``t* +- 0.10`` beside ``auto``'s, both without CRF.
+        classes: the class list, a ``classes.json`` or an own-folder
+            ``train.json`` (default: the attention / label folder's).
+    """
+    if thresholds is None:
+        thresholds = default_thresholds().tolist()
+    if not attention_dir and not label_dir:
         raise ValueError('give --attention-dir, --label-dir or both')
-    if args.oracle and not args.attention_dir:
+    if oracle and not attention_dir:
         raise ValueError('--oracle needs --attention-dir')
-    for flag, folder in (('--attention-dir', args.attention_dir),
-                         ('--label-dir', args.label_dir),
-                         ('--gt-dir', args.gt_dir)):
+    for flag, folder in (('--attention-dir', attention_dir),
+                         ('--label-dir', label_dir),
+                         ('--gt-dir', gt_dir)):
         if folder and not osp.isdir(folder):
             raise FileNotFoundError(f'{flag}: {folder} is not a folder')
     report = {}
     lines = []
-    if args.classes:
-        classes = read_classes(args.classes)
-    else:
-        classes = load_classes(args.attention_dir or args.label_dir)
+    classes = read_classes(classes) if classes else \
+        load_classes(attention_dir or label_dir)
     report['classes'] = classes
     class_names = ['background', *classes]
     m = len(classes)
-    if args.attention_dir:
-        names = names_of(args.attention_dir, '.npz', args.split)
-        seeds = SeedEvaluator(args.thresholds, m + 1)
-        low, high = args.zone_thresholds
+    if attention_dir:
+        names = names_of(attention_dir, '.npz', split)
+        seeds = SeedEvaluator(thresholds, m + 1)
+        low, high = zone_thresholds
         zones = np.zeros(6, np.int64)
         bar = ProgressBar(len(names), file=sys.stdout)
         for name in names:
             ids, att = load_attention(
-                osp.join(args.attention_dir, name + '.npz'), m)
-            gt_path = osp.join(args.gt_dir, name + '.png')
+                osp.join(attention_dir, name + '.npz'), m)
+            gt_path = osp.join(gt_dir, name + '.png')
             gt = load_label_png(gt_path)
             try:
                 seeds.add(att, ids, gt,
-                          load_context(args.context_dir, name))
+                          load_context(context_dir, name))
             except ValueError as err:
                 raise ValueError(f'{gt_path}: {err}') from None
             zones += zone_counts(stored_zones(att, low, high), gt)
@@ -222,8 +201,8 @@ def _run(args: argparse.Namespace) -> dict:
             f'{z["erased_precision"]:.1f}%')
         lines += class_table(res['best'], 'seeds at the best threshold:',
                              class_names)
-        if args.oracle:
-            report['oracle'] = oracle_seeds(args.attention_dir, args.gt_dir,
+        if oracle:
+            report['oracle'] = oracle_seeds(attention_dir, gt_dir,
                                             names, m, res['best_threshold'])
             o = report['oracle']
             lines.append(
@@ -231,16 +210,16 @@ def _run(args: argparse.Namespace) -> dict:
                 f'thresholds {o["fg_thr"]:.2f} / {o["bg_thr"]:.2f} (oracle) '
                 f'{o["mIoU_ignore_as_background"]:.2f}; auto '
                 f'{o["auto_mIoU_ignore_as_background"]:.2f}')
-    if args.label_dir:
-        names = names_of(args.label_dir, '.png', args.split)
+    if label_dir:
+        names = names_of(label_dir, '.png', split)
         labels = LabelEvaluator(m + 1)
         for name in names:
-            gt_path = osp.join(args.gt_dir, name + '.png')
-            label_path = osp.join(args.label_dir, name + '.png')
+            gt_path = osp.join(gt_dir, name + '.png')
+            label_path = osp.join(label_dir, name + '.png')
             try:
                 labels.add(load_label_png(label_path),
                            load_label_png(gt_path),
-                           load_context(args.context_dir, name))
+                           load_context(context_dir, name))
             except ValueError as err:
                 raise ValueError(f'{gt_path} / {label_path}: {err}'
                                  ) from None
@@ -257,15 +236,10 @@ def _run(args: argparse.Namespace) -> dict:
                          f'{res["context_spread"]:.2f}%')
         lines += class_table(res, 'proxy labels:', class_names)
     print('\n'.join(lines))
-    out = args.out or osp.join(args.attention_dir or args.label_dir,
+    out = out or osp.join(attention_dir or label_dir,
                                'seed_eval.json')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     report = to_jsonable(report)
     write_json(out, report)
     print(f'written {out}')
     return report
-
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/eval_seeds.py``: parse ``argv`` and run."""
-    cli_main(lambda: _run(build_parser().parse_args(argv)))

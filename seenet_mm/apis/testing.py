@@ -1,6 +1,5 @@
 """Testing (and evaluating) a checkpoint with mmengine's runner:
-:func:`evaluate`, and the command line of ``tools/test.py`` over it
-(mmseg's arguments).
+:func:`evaluate`, which ``tools/test.py`` calls (mmseg's arguments).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--tta] [--crf]
                          [--format-only --out DIR]
@@ -15,19 +14,18 @@ metrics as one JSON object (--out holds the predictions).
 """
 from __future__ import annotations
 
-import argparse
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional
 
 from .. import compat
-from ..cli import (add_amp_args, add_common_args, add_trust_arg,
-                   amp_requested, build_runner, check_data_files, cli_main,
+from ..cli import (amp_requested, build_runner, check_data_files,
                    enable_visualization, load_config, require_all_weights,
                    use_crf, use_tta)
 from ..engine.amp import set_amp
 from ..fileio import write_json
 
 
-def evaluate(config: str, checkpoint: str, work_dir: Optional[str] = None,
+def evaluate(config: str, checkpoint: str, *,
+             work_dir: Optional[str] = None,
              tta: bool = False, crf: bool = False,
              crf_workers: Optional[int] = None, amp: Optional[bool] = None,
              show_dir: Optional[str] = None, out: Optional[str] = None,
@@ -114,45 +112,3 @@ def drop_mask_loading(cfg: Any) -> None:
     dataset.pipeline = _without_mask_loading(dataset.pipeline)
     if cfg.get('tta_pipeline', None) is not None:
         cfg.tta_pipeline = _without_mask_loading(cfg.tta_pipeline)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog='tools/test.py',
-                                     description='Test a seenet_mm model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--out', help='directory to save the predictions')
-    parser.add_argument('--metrics-out', metavar='FILE',
-                        help='write the metrics to this JSON file')
-    parser.add_argument('--show-dir',
-                        help='directory where painted predictions are saved')
-    parser.add_argument('--format-only', action='store_true',
-                        help='images without masks (e.g. VOC test for the '
-                        'evaluation server): load no masks, score nothing, '
-                        'write the predictions (PNGs of class ids) into '
-                        '--out')
-    parser.add_argument('--tta', action='store_true',
-                        help='test-time augmentation (config tta_pipeline)')
-    parser.add_argument('--crf', action='store_true',
-                        help='dense-CRF post-processing (pydensecrf2; '
-                        'parameters from the config key crf_cfg, default '
-                        "DeepLab's)")
-    parser.add_argument('--crf-workers', type=int, default=None,
-                        metavar='N', help='--crf: processes running the '
-                        'CRFs (default: the cores available; 1: in this '
-                        'process); the test batch grows to 2N images')
-    add_amp_args(parser)
-    add_trust_arg(parser, 'CHECKPOINT')
-    add_common_args(parser)
-    return parser
-
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/test.py``: parse ``argv`` and :func:`evaluate`."""
-    def run() -> None:
-        a = build_parser().parse_args(argv)
-        evaluate(a.config, a.checkpoint, a.work_dir, a.tta, a.crf,
-                 a.crf_workers, a.amp, a.show_dir, a.out, a.metrics_out,
-                 a.cfg_options, a.launcher, a.trust_checkpoint,
-                 a.format_only)
-    cli_main(run)

@@ -1,9 +1,5 @@
-"""Training a config with mmengine's runner: :func:`train`, and the command
-line of ``tools/train.py`` over it (mmseg's arguments).
-
-    python tools/train.py CONFIG [--work-dir DIR] [--resume] [--amp | --no-amp]
-                          [--cfg-options k=v ...] [--launcher pytorch]
-                          [--trust-checkpoint]
+"""Training a config with mmengine's runner: :func:`train`, which
+``tools/train.py`` calls (mmseg's arguments).
 
 Checkpoints are written in plain types and loaded with weights_only=True;
 --trust-checkpoint loads the checkpoint resumed from (or load_from) with
@@ -11,18 +7,17 @@ full unpickling, for a trusted file written by older code.
 """
 from __future__ import annotations
 
-import argparse
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional
 
 from .. import compat
-from ..cli import (add_amp_args, add_common_args, add_trust_arg,
-                   amp_requested, build_runner, check_data_files, cli_main,
+from ..cli import (amp_requested, build_runner, check_data_files,
                    load_config, trust_train_checkpoint)
 from ..engine.amp import set_amp
 from ..locking import work_dir_lock
 
 
-def train(config: str, work_dir: Optional[str] = None, resume: bool = False,
+def train(config: str, *, work_dir: Optional[str] = None,
+          resume: bool = False,
           amp: Optional[bool] = None,
           cfg_options: Optional[Dict[str, Any]] = None,
           launcher: str = 'none', trust_checkpoint: bool = False) -> str:
@@ -53,27 +48,3 @@ def train(config: str, work_dir: Optional[str] = None, resume: bool = False,
         runner.train()
     compat.finish_distributed()
     return cfg.work_dir
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog='tools/train.py',
-                                     description='Train a seenet_mm model')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument(
-        '--resume', action='store_true',
-        help='resume from the latest checkpoint in the work dir')
-    add_amp_args(parser)
-    add_trust_arg(parser, 'the checkpoint resumed from (--resume) or the '
-                  "config's load_from")
-    add_common_args(parser)
-    return parser
-
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/train.py``: parse ``argv`` (default: ``sys.argv[1:]``) and
-    :func:`train`; a bad input exits with one ``error:`` line."""
-    def run() -> None:
-        args = build_parser().parse_args(argv)
-        train(args.config, args.work_dir, args.resume, args.amp,
-              args.cfg_options, args.launcher, args.trust_checkpoint)
-    cli_main(run)

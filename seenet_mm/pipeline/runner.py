@@ -18,19 +18,31 @@ from .stages import STAGES, Stage, compare_chain, get_stage, stage_outputs
 from .state import PipelineState
 
 
+# the tools a stage runs in the pipeline's process; any other command (the
+# refinement's pool of forked workers, the converters) runs as a process
+IN_PROCESS_TOOLS = ('tools/train.py', 'tools/test.py',
+                    'tools/infer_attention.py', 'tools/make_proxy_labels.py',
+                    'tools/eval_seeds.py', 'tools/make_gallery.py',
+                    'tools/make_toy_dataset.py', 'tools/make_standin.py')
+_MAINS: dict = {}
+
+
 def tool_main(script: str) -> Optional[Callable[[Sequence[str]], None]]:
     """The ``main(argv)`` of one of the repository's tools
-    (``tools/X.py``), from the package; None for any other command."""
-    from ..apis import (attention_maps, gallery, proxy_labels, seed_quality,
-                        testing, training)
-    from . import toy_data
-    return {'tools/train.py': training.main, 'tools/test.py': testing.main,
-            'tools/infer_attention.py': attention_maps.main,
-            'tools/make_proxy_labels.py': proxy_labels.main,
-            'tools/eval_seeds.py': seed_quality.main,
-            'tools/make_gallery.py': gallery.main,
-            'tools/make_toy_dataset.py': toy_data.toy_dataset_main,
-            'tools/make_standin.py': toy_data.standin_main}.get(script)
+    (``tools/X.py``, loaded from the file: each tool owns its command
+    line), for the tools run in this process; None for any other
+    command."""
+    if script not in IN_PROCESS_TOOLS:
+        return None
+    if script not in _MAINS:
+        import importlib.util
+        path = osp.join(repo_root(), script)
+        name = '_seenet_tool_' + osp.splitext(script)[0].replace('/', '_')
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _MAINS[script] = module.main
+    return _MAINS[script]
 
 
 def run_command(cmd: List[str], log_path: str) -> None:

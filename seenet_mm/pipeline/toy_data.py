@@ -20,16 +20,13 @@ generator stays data generation only.
 """
 from __future__ import annotations
 
-import argparse
 import os.path as osp
 import time
-from typing import Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import torch
-from mmengine.config import DictAction
 
-from ..cli import (add_amp_args, amp_requested, build_runner, cli_main,
-                   load_config, options_namespace)
+from ..cli import amp_requested, build_runner, load_config
 from ..engine.amp import set_amp
 from ..compat import load_local_checkpoint
 from ..fileio import atomic_write, last_checkpoint
@@ -40,74 +37,52 @@ from ..toy import (DEFAULT_CLASSES, VOC_CLASSES, ToyConfig,
                    generate_toy_dataset, generate_toy_folder)
 
 
-def build_toy_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='tools/make_toy_dataset.py',
-        description='Write the synthetic toy set')
-    parser.add_argument('--out', required=True,
-                        help='folder that receives VOCdevkit/VOC2012 (VOC '
-                        'layout) or the own-folder files')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--num-images', type=int, default=500)
-    parser.add_argument('--val-fraction', type=float, default=0.2)
-    parser.add_argument('--classes', nargs='+', default=list(DEFAULT_CLASSES),
-                        help='class names that may appear (VOC names: VOC '
-                        'layout; any other name: the own-folder format)')
-    parser.add_argument('--context', action='store_true',
-                        help='class-correlated context next to the objects '
-                        '(bands of class-specific texture), weak body cues, '
-                        'and context masks in context/; off: the '
-                        'default toy set')
-    parser.add_argument('--saliency-context-prob', type=float, default=0.0,
-                        help='with --context: the share of the images whose '
-                        'saliency map also fires on the context (0.4-0.9), '
-                        'as real saliency models do on some; default 0')
-    parser.add_argument('--format', choices=['auto', 'voc', 'folder'],
-                        default='auto', help='auto: voc when every class is '
-                        'a VOC name, else folder')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace an existing set with other settings')
-    return parser
-
-
-def make_toy_dataset(out: str, **options) -> str:
+def make_toy_dataset(out: str, *, seed: int = 0, num_images: int = 500,
+                     val_fraction: float = 0.2,
+                     classes: Sequence[str] = tuple(DEFAULT_CLASSES),
+                     context: bool = False,
+                     saliency_context_prob: float = 0.0,
+                     format: str = 'auto', overwrite: bool = False) -> str:
     """Write the toy set into ``out``; return its root (the VOC2012 folder,
     or ``out`` in the own-folder format).
 
-    ``options`` are the command line's, by name: ``seed``, ``num_images``,
-    ``val_fraction``, ``classes``, ``context``, ``saliency_context_prob``,
-    ``format``, ``overwrite``;
-    their defaults are the command line's.
+    Args:
+        out: the folder that receives ``VOCdevkit/VOC2012`` (VOC layout)
+            or the own-folder files.
+        seed: the generator's seed.
+        num_images: images in all.
+        val_fraction: the share of them in val.
+        classes: the class names that may appear (VOC names: VOC layout;
+            any other name: the own-folder format).
+        context: class-correlated context next to the objects (bands of
+            class-specific texture), weak body cues, and context masks in
+            ``context/``.
+        saliency_context_prob: with ``context``: the share of the images
+            whose saliency map also fires on the context.
+        format: ``'voc'``, ``'folder'`` or ``'auto'`` (voc when every class
+            is a VOC name).
+        overwrite: replace an existing set made with other settings.
     """
-    return _make_toy_dataset(options_namespace(build_toy_parser(),
-                                               ['--out', out], options))
-
-
-def _make_toy_dataset(args: argparse.Namespace) -> str:
-    cfg = ToyConfig(num_images=args.num_images, seed=args.seed,
-                    val_fraction=args.val_fraction, classes=args.classes,
-                    context=args.context,
-                    saliency_context_prob=args.saliency_context_prob)
-    if not 0 <= args.saliency_context_prob <= 1:
+    classes = list(classes)
+    cfg = ToyConfig(num_images=num_images, seed=seed,
+                    val_fraction=val_fraction, classes=classes,
+                    context=context,
+                    saliency_context_prob=saliency_context_prob)
+    if not 0 <= saliency_context_prob <= 1:
         raise ValueError(f'--saliency-context-prob must be in [0, 1], got '
-                         f'{args.saliency_context_prob}')
-    if args.saliency_context_prob and not args.context:
+                         f'{saliency_context_prob}')
+    if saliency_context_prob and not context:
         raise ValueError('--saliency-context-prob needs --context')
-    fmt = args.format
+    fmt = format
     if fmt == 'auto':
-        fmt = 'voc' if all(c in VOC_CLASSES[1:] for c in args.classes) \
+        fmt = 'voc' if all(c in VOC_CLASSES[1:] for c in classes) \
             else 'folder'
     start = time.time()
     make = generate_toy_dataset if fmt == 'voc' else generate_toy_folder
-    root = make(args.out, cfg, overwrite=args.overwrite)
+    root = make(out, cfg, overwrite=overwrite)
     print(f'toy set ready in {root} ({cfg.num_images} images, {fmt} '
           f'format, {time.time() - start:.1f} s)')
     return root
-
-
-def toy_dataset_main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/make_toy_dataset.py``: parse ``argv`` and run."""
-    cli_main(lambda: _make_toy_dataset(build_toy_parser().parse_args(argv)))
 
 
 CONFIG = osp.join(repo_root(), 'configs', 'toy',
@@ -125,73 +100,56 @@ def standin_set(folder: str, seed: int, num_images: int) -> str:
         classes=tuple(VOC_CLASSES[1:])), progress=False)
 
 
-def build_standin_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='tools/make_standin.py',
-        description='Make the toy stand-in for ImageNet weights (once per '
-        'machine)')
-    parser.add_argument('--config', default=CONFIG,
-                        help='the pretraining config')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the pretraining set and the training')
-    parser.add_argument('--num-images', type=int, default=2000)
-    parser.add_argument('--out-dir', default=None,
-                        help='the stand-in folder (default: the shared one)')
-    parser.add_argument('--name', default=DEFAULT_NAME)
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace a stand-in made with other settings')
-    parser.add_argument('--if-missing', action='store_true',
-                        help='keep a stand-in made with any settings (the '
-                        'main job: whatever stand-in the toy configs load)')
-    add_amp_args(parser)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config')
-    return parser
-
-
-def make_standin(**options) -> str:
+def make_standin(*, config: str = CONFIG, seed: int = 0,
+                 num_images: int = 2000, out_dir: Optional[str] = None,
+                 name: str = DEFAULT_NAME, overwrite: bool = False,
+                 if_missing: bool = False, amp: Optional[bool] = None,
+                 cfg_options: Optional[Dict[str, Any]] = None) -> str:
     """Make (or keep) the toy stand-in; return its path.
 
-    ``options`` are the command line's, by name: ``config``, ``seed``,
-    ``num_images``, ``out_dir``, ``name``, ``overwrite``, ``if_missing``,
-    ``amp``, ``cfg_options``; their defaults are the command line's.
+    Args:
+        config: the pretraining config.
+        seed: the seed of the pretraining set and of the training.
+        num_images: images of the pretraining set.
+        out_dir: the stand-in folder (default: the shared one).
+        name: the stand-in's name (``standin://<name>``).
+        overwrite: replace a stand-in made with other settings.
+        if_missing: keep a stand-in made with any settings (the main job:
+            whatever stand-in the toy configs load).
+        amp: bfloat16 (True), float32 (False), or the config key (None).
+        cfg_options: config keys to override.
     """
-    return _make_standin(options_namespace(build_standin_parser(), [],
-                                           options))
-
-
-def _make_standin(args: argparse.Namespace) -> str:
-    out = osp.abspath(args.out_dir or standin_dir())
-    target = osp.join(out, f'{args.name}.pth')
-    options = dict(args.cfg_options or {})
-    cfg = load_config(args.config, options, None, 'none')
+    out = osp.abspath(out_dir or standin_dir())
+    target = osp.join(out, f'{name}.pth')
+    options = dict(cfg_options or {})
+    cfg = load_config(config, options, None, 'none')
     # bfloat16 or float32: stand-ins made either way differ in their weights
-    amp = amp_requested(cfg, args.amp)
-    settings = dict(config=osp.basename(args.config), seed=args.seed,
-                    num_images=args.num_images, cfg_options=dict(options),
+    amp = amp_requested(cfg, amp)
+    settings = dict(config=osp.basename(config), seed=seed,
+                    num_images=num_images, cfg_options=dict(options),
                     amp=amp)
     with work_dir_lock(out):  # one pretraining at a time
         if osp.isfile(target):
             meta = load_local_checkpoint(target).get('meta', {})
-            if meta.get('settings') == settings or args.if_missing:
+            if meta.get('settings') == settings or if_missing:
                 print(f'stand-in {target} exists: kept (settings '
                       f'{meta.get("settings")})', flush=True)
                 return target
-            if not args.overwrite:
+            if not overwrite:
                 raise FileExistsError(
                     f'stand-in {target} was made with other settings '
                     f'({meta.get("settings")}); use --overwrite to replace '
                     'it, or --out-dir for another folder')
         start = time.time()
-        data = standin_set(osp.join(out, f'data_seed{args.seed}'),
-                           args.seed, args.num_images)
+        data = standin_set(osp.join(out, f'data_seed{seed}'),
+                           seed, num_images)
         # the config read above, pointed at the set and the work dir
         cfg.merge_from_dict({
             'train_dataloader.dataset.data_root': data,
             'val_dataloader.dataset.data_root': data,
             'test_dataloader.dataset.data_root': data,
-            'randomness.seed': args.seed})
-        work = osp.join(out, f'work_{args.name}_seed{args.seed}')
+            'randomness.seed': seed})
+        work = osp.join(out, f'work_{name}_seed{seed}')
         cfg.work_dir = work
         if amp:
             set_amp(cfg)
@@ -213,8 +171,3 @@ def _make_standin(args: argparse.Namespace) -> str:
               f'mAP {meta["val"].get("cls/mAP", float("nan")):.2f}, '
               f'{meta["seconds"]:.0f} s', flush=True)
     return target
-
-
-def standin_main(argv: Optional[Sequence[str]] = None) -> None:
-    """``tools/make_standin.py``: parse ``argv`` and run."""
-    cli_main(lambda: _make_standin(build_standin_parser().parse_args(argv)))

@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO
+from conftest import REPO, tool_main
 from seenet_mm.cli import interpolated_fields, load_config
 from seenet_mm.utils import register_all_modules
 
@@ -39,7 +39,8 @@ def test_train_py_builds_the_runner_of_the_first_config_name(
     monkeypatch.setattr(training, 'build_runner', build)
     monkeypatch.chdir(REPO)
     voc = osp.join(toy_root, 'VOCdevkit', 'VOC2012')
-    training.main(['configs/seenet/vgg16_voc.py', '--work-dir',
+    train_main = tool_main(osp.join(REPO, 'tools', 'train.py'))
+    train_main(['configs/seenet/vgg16_voc.py', '--work-dir',
                    str(tmp_path), '--cfg-options',
                    f'train_dataloader.dataset.data_root={voc}',
                    f'val_dataloader.dataset.data_root={voc}',
@@ -79,7 +80,7 @@ def test_tool_prints_the_refusal_as_one_line(tmp_path, monkeypatch, capsys):
     from seenet_mm.apis import training
     monkeypatch.chdir(REPO)
     with pytest.raises(SystemExit) as exit_:
-        training.main([MIXING, '--work-dir', str(tmp_path), '--cfg-options',
+        tool_main(osp.join(REPO, 'tools', 'train.py'))([MIXING, '--work-dir', str(tmp_path), '--cfg-options',
                        'proxy_label_dir=/labels'])
     message = str(exit_.value.code)
     assert message.startswith('error: --cfg-options proxy_label_dir: ')
