@@ -183,6 +183,9 @@ def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
             res['thresholds'], res['mIoU_per_threshold'])))
         edge = ' (at the edge of the sweep: widen --thresholds)' \
             if res['best_at_edge'] else ''
+        lines.append(f'seed PxAP {res["pxap"]:.2f} (threshold-free: the '
+                     'maps\' pixel average precision, foreground against '
+                     'background)')
         lines.append(f'seed mIoU {res["best"]["mIoU"]:.2f} at best '
                      f'threshold {res["best_threshold"]:.2f}{edge}; '
                      f'background spread '

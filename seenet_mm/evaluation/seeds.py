@@ -68,8 +68,44 @@ def scores_from_confusion(conf: np.ndarray) -> Dict[str, object]:
                 recall=recall * 100, background_spread=float(spread) * 100)
 
 
+# bins of the maps' scores in [0, 1] for PxAP: thresholds 0, 0.001, ...
+PXAP_BINS = 1000
+
+
+def pxap_from_histograms(fg: np.ndarray, bg: np.ndarray) -> float:
+    """PxAP (Choe et al., CVPR 2020): the pixel average precision of a
+    score thresholded at every bin edge, from the histograms of the scores
+    of the foreground and background pixels over equal bins of [0, 1]:
+    ``sum_l P(t_l) (R(t_l) - R(t_{l+1}))``, precision and recall of
+    ``score >= t_l``, the thresholds ``t_l`` taken from the top. NaN
+    without foreground pixels."""
+    fg = np.asarray(fg, np.float64)
+    bg = np.asarray(bg, np.float64)
+    total = fg.sum()
+    if total == 0:
+        return float('nan')
+    # pixels at or above each bin's lower edge
+    fg_ge = np.cumsum(fg[::-1])[::-1]
+    bg_ge = np.cumsum(bg[::-1])[::-1]
+    predicted = fg_ge + bg_ge
+    precision = np.divide(fg_ge, predicted, out=np.ones_like(fg_ge),
+                          where=predicted > 0)
+    recall = fg_ge / total
+    gain = recall - np.append(recall[1:], 0.0)
+    return float((precision * gain).sum() * 100)
+
+
+def score_bins(scores: np.ndarray, bins: int = PXAP_BINS) -> np.ndarray:
+    """The bin of each score in [0, 1] (1 in the last); a score on a bin
+    edge (``k / bins``, up to float rounding) falls in bin ``k``."""
+    scaled = np.asarray(scores, np.float64) * bins + 1e-6
+    return np.clip(scaled.astype(np.int64), 0, bins - 1)
+
+
 class SeedEvaluator:
-    """Accumulates seed confusions for every background threshold at once.
+    """Accumulates seed confusions for every background threshold at once,
+    and the histograms of the maps' peak scores on the foreground and the
+    background pixels for PxAP (threshold-free).
 
     Args:
         thresholds: background scores to sweep.
@@ -90,6 +126,8 @@ class SeedEvaluator:
         self.context_fg = np.zeros(len(self.thresholds), np.int64)
         self.context_total = 0
         self.count = 0
+        self.fg_hist = np.zeros(PXAP_BINS, np.int64)
+        self.bg_hist = np.zeros(PXAP_BINS, np.int64)
 
     def add(self, attention: np.ndarray, classes: Sequence[int],
             gt: np.ndarray, context: Optional[np.ndarray] = None) -> None:
@@ -114,6 +152,10 @@ class SeedEvaluator:
         if context is not None:
             context = np.asarray(context, bool) & (gt == 0)
             self.context_total += int(context.sum())
+        bins = score_bins(peak)
+        self.fg_hist += np.bincount(bins[(gt > 0) & (gt < 255)],
+                                    minlength=PXAP_BINS)
+        self.bg_hist += np.bincount(bins[gt == 0], minlength=PXAP_BINS)
         for i, t in enumerate(self.thresholds):
             pred = np.where(peak > t, label, 0).astype(np.uint8)
             self.conf[i] += confusion(pred, gt, self.num_classes)
@@ -122,8 +164,9 @@ class SeedEvaluator:
         self.count += 1
 
     def results(self) -> Dict[str, object]:
-        """Per-threshold mIoU, the best one with its per-class scores, and
-        whether the best lies at an edge of the sweep."""
+        """Per-threshold mIoU, the best one with its per-class scores,
+        whether the best lies at an edge of the sweep, and the maps' PxAP
+        (foreground against background, whatever the class)."""
         per_t = [scores_from_confusion(c) for c in self.conf]
         mious = np.array([s['mIoU'] for s in per_t])
         best = int(np.nanargmax(mious))
@@ -134,7 +177,8 @@ class SeedEvaluator:
             best_threshold=float(self.thresholds[best]),
             best=per_t[best],
             best_at_edge=bool(len(mious) > 1 and
-                              best in (0, len(mious) - 1)))
+                              best in (0, len(mious) - 1)),
+            pxap=pxap_from_histograms(self.fg_hist, self.bg_hist))
         if self.context_total:
             spread = self.context_fg / self.context_total * 100
             # share of the context pixels labelled foreground
@@ -213,6 +257,7 @@ def to_jsonable(obj):
 
 
 __all__: List[str] = ['SeedEvaluator', 'LabelEvaluator', 'confusion',
+                      'pxap_from_histograms', 'score_bins', 'PXAP_BINS',
                       'check_values', 'NUM_CLASSES',
                       'scores_from_confusion', 'default_thresholds',
                       'to_jsonable']

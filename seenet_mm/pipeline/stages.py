@@ -345,6 +345,9 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
         'seed mIoU (best threshold)': quality['seeds']['best']['mIoU'],
         'best threshold': quality['seeds']['best_threshold'],
         'best threshold at sweep edge': quality['seeds']['best_at_edge'],
+        # threshold-free: the maps' pixel average precision (Choe et al.)
+        **({'seed PxAP': quality['seeds']['pxap']}
+           if 'pxap' in quality['seeds'] else {}),
         'proxy-label mIoU': quality['labels']['mIoU'],
         # IRN's protocol: a proxy label's 255 pixels count as background
         'proxy-label mIoU (255 as background)':

@@ -434,7 +434,8 @@ def fake_tool(calls):
             with open(opt('--out'), 'w') as f:
                 json.dump(dict(
                     seeds=dict(best=dict(mIoU=30.0), best_threshold=0.5,
-                               best_at_edge=True, thresholds=[0.1, 0.5]),
+                               best_at_edge=True, thresholds=[0.1, 0.5],
+                               pxap=55.0),
                     labels=dict(mIoU=40.0, background_spread=2.0,
                                 mIoU_ignore_as_background=35.0,
                                 ignored_fraction=7.0)), f)
@@ -495,7 +496,8 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
     assert done['attention_test']['metrics'] == {'cls/mAP': 60.0}
     assert done['quality']['metrics'] == {
         'seed mIoU (best threshold)': 30.0, 'best threshold': 0.5,
-        'best threshold at sweep edge': True, 'proxy-label mIoU': 40.0,
+        'best threshold at sweep edge': True, 'seed PxAP': 55.0,
+        'proxy-label mIoU': 40.0,
         'proxy-label background spread %': 2.0,
         'proxy-label mIoU (255 as background)': 35.0,
         'proxy-label ignored %': 7.0}
