@@ -4,7 +4,7 @@ labels against the ground truth.
     python tools/eval_seeds.py --attention-dir ATT --gt-dir GT [--split FILE]
         [--thresholds 0.05 0.10 ...] [--label-dir LABELS] [--out FILE.json]
         [--classes classes.json|train.json] [--context-dir CONTEXT]
-        [--zone-thresholds 0.05 0.7] [--oracle]
+        [--zone-thresholds 0.05 0.7] [--oracle] [--tune-split FILE]
 
 Prints a table and writes JSON (default: ATT/seed_eval.json). What is
 scored: ``seenet_mm.apis.seed_quality``; the code:
@@ -45,6 +45,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'thresholds t* +- 0.10 (t*: the best seed '
                         'threshold) beside the auto thresholds, both '
                         'without CRF (needs --attention-dir)')
+    parser.add_argument('--tune-split', help='images the seed threshold '
+                        'is chosen on (with masks); the others scored form '
+                        'the report split, scored at that threshold beside '
+                        'their own best (the oracle)')
     parser.add_argument('--classes', help='class list: a classes.json or an '
                         'own-folder train.json (default: ATT/classes.json, '
                         'else VOC)')

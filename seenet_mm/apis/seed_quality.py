@@ -41,6 +41,7 @@ from ..evaluation.seeds import (LabelEvaluator, SeedEvaluator,
 from ..evaluation.zone_metric import zone_counts, zone_scores
 from ..attention_codec import load_attention
 from ..fileio import (load_classes, load_label_png, read_classes, write_json)
+from .image_list import read_names
 
 
 def names_of(folder: str, suffix: str, split: str = None) -> list:
@@ -76,6 +77,24 @@ def stored_zones(att: np.ndarray, low: float, high: float) -> np.ndarray:
     zones[peak >= high] = 0
     zones[peak < low] = -1
     return zones
+
+
+def tuned_threshold(tune: SeedEvaluator, report: SeedEvaluator) -> dict:
+    """The background threshold best on the tuning split, and the seed
+    mIoU it gives on the report split, beside the report split's own best
+    threshold and mIoU (the oracle). Raises ValueError when either split
+    has no image."""
+    if not tune.count or not report.count:
+        raise ValueError(f'--tune-split: the tuning split has {tune.count} '
+                         f'images and the report split {report.count}; '
+                         'both need some')
+    chosen, scored = tune.results(), report.results()
+    index = chosen['thresholds'].index(chosen['best_threshold'])
+    return dict(threshold=chosen['best_threshold'],
+                mIoU=scored['mIoU_per_threshold'][index],
+                oracle_threshold=scored['best_threshold'],
+                oracle_mIoU=scored['best']['mIoU'],
+                tune_images=tune.count, report_images=report.count)
 
 
 ORACLE_MARGIN = 0.10
@@ -115,7 +134,8 @@ def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
                    context_dir: Optional[str] = None,
                    zone_thresholds: Tuple[float, float] = (0.05, 0.7),
                    oracle: bool = False,
-                   classes: Optional[str] = None) -> dict:
+                   classes: Optional[str] = None,
+                   tune_split: Optional[str] = None) -> dict:
     """Score the attention maps of ``attention_dir`` (seed mIoU over a
     threshold sweep, zones), the proxy labels of ``label_dir``, or both,
     against the masks of ``gt_dir``; print a table, write the JSON report
@@ -138,6 +158,12 @@ def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
             ``t* +- 0.10`` beside ``auto``'s, both without CRF.
         classes: the class list, a ``classes.json`` or an own-folder
             ``train.json`` (default: the attention / label folder's).
+        tune_split: a file of the images the seed threshold is chosen on
+            (a tuning split with masks). The images scored that are not in
+            it form the report split: ``report['tuned']`` holds the
+            threshold best on the tuning split and the seed mIoU it gives
+            on the report split, beside the best threshold of the report
+            split itself (an oracle, tuned on the masks it is scored on).
     """
     if thresholds is None:
         thresholds = default_thresholds().tolist()
@@ -160,6 +186,11 @@ def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
     if attention_dir:
         names = names_of(attention_dir, '.npz', split)
         seeds = SeedEvaluator(thresholds, m + 1)
+        tune_names = set(read_names(tune_split)) if tune_split else None
+        # the tuning split and the report split, each scored on its own
+        parts = None if tune_names is None else {
+            'tune': SeedEvaluator(thresholds, m + 1),
+            'report': SeedEvaluator(thresholds, m + 1)}
         low, high = zone_thresholds
         zones = np.zeros(6, np.int64)
         bar = ProgressBar(len(names), file=sys.stdout)
@@ -171,6 +202,9 @@ def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
             try:
                 seeds.add(att, ids, gt,
                           load_context(context_dir, name))
+                if parts is not None:
+                    part = 'tune' if name in tune_names else 'report'
+                    parts[part].add(att, ids, gt)
             except ValueError as err:
                 raise ValueError(f'{gt_path}: {err}') from None
             zones += zone_counts(stored_zones(att, low, high), gt)
@@ -178,6 +212,16 @@ def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
         print()
         res = seeds.results()
         report['seeds'] = res
+        if parts is not None:
+            report['tuned'] = tuned_threshold(parts['tune'],
+                                              parts['report'])
+            t = report['tuned']
+            lines.append(
+                f'seed threshold tuned on {t["tune_images"]} images: '
+                f'{t["threshold"]:.2f}, seed mIoU {t["mIoU"]:.2f} on the '
+                f'other {t["report_images"]} (their own best threshold '
+                f'{t["oracle_threshold"]:.2f}: {t["oracle_mIoU"]:.2f}, an '
+                'oracle)')
         lines.append('seed mIoU by background threshold:')
         lines.append('  '.join(f'{t:.2f}:{m:.1f}' for t, m in zip(
             res['thresholds'], res['mIoU_per_threshold'])))

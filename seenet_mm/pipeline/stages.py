@@ -310,10 +310,47 @@ def quality_split(ctx: Context) -> Optional[str]:
     return split if osp.isfile(split) else None
 
 
+# one image in TUNE_SHARE of those scored tunes the seed threshold
+TUNE_SHARE = 5
+
+
+def tune_names(names: Sequence[str]) -> List[str]:
+    """The tuning split of ``names``: a fixed share chosen by a hash of
+    each name, so that a run, a resumed run and another machine choose the
+    same images whatever their order."""
+    import hashlib
+    return [n for n in names if int(hashlib.sha1(
+        n.encode('utf-8')).hexdigest()[:8], 16) % TUNE_SHARE == 0]
+
+
+def tune_split_file(ctx: Context) -> str:
+    return ctx.path('tune_split.txt')
+
+
+def _scored_names(ctx: Context) -> List[str]:
+    """The images the quality stage scores."""
+    from ..apis.image_list import read_names
+    split = ctx.quality_split[1] if ctx.quality_split is not None \
+        else quality_split(ctx)
+    if split:  # (a missing list is eval_seeds' error to give)
+        return read_names(split) if osp.isfile(split) else []
+    return sorted(osp.basename(p)[:-4] for p in glob.glob(
+        osp.join(ctx.path('maps'), '*.npz')))
+
+
 def _quality_prepare(ctx: Context) -> None:
     if ctx.quality_split is None and ctx.layout == 'folder':
         write_text(quality_split(ctx),
                    '\n'.join(ctx.masked_names('train')) + '\n')
+    # the tuning split, where both it and the report split have images
+    names = _scored_names(ctx)
+    tune = tune_names(names)
+    path = tune_split_file(ctx)
+    if tune and len(tune) < len(names):
+        write_text(path, '\n'.join(tune) + '\n')
+    elif osp.isfile(path):
+        import os
+        os.remove(path)
 
 
 def _quality_commands(ctx: Context, done: Done) -> List[Command]:
@@ -327,10 +364,12 @@ def _quality_commands(ctx: Context, done: Done) -> List[Command]:
     # confident seeds: also the mask-tuned thresholds, as an oracle
     oracle = ['--oracle'] if ctx.resolved_proxy_method() == 'threshold' \
         else []
+    tune = ['--tune-split', tune_split_file(ctx)] \
+        if osp.isfile(tune_split_file(ctx)) else []
     return [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
                   '--label-dir', ctx.path('labels'), '--gt-dir', ctx.gt_dir,
                   '--out', ctx.path('quality.json'), *split,
-                  *ctx.threshold_options(), *context, *oracle)]
+                  *ctx.threshold_options(), *context, *oracle, *tune)]
 
 
 def read_quality(ctx: Context) -> dict:
@@ -348,6 +387,13 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
         # threshold-free: the maps' pixel average precision (Choe et al.)
         **({'seed PxAP': quality['seeds']['pxap']}
            if 'pxap' in quality['seeds'] else {}),
+        # the threshold chosen on the tuning split, scored on the others,
+        # beside the best threshold of those others (an oracle)
+        **({'seed mIoU (tuned threshold)': quality['tuned']['mIoU'],
+            'tuned threshold': quality['tuned']['threshold'],
+            'seed mIoU (best threshold, report split)':
+                quality['tuned']['oracle_mIoU']}
+           if 'tuned' in quality else {}),
         'proxy-label mIoU': quality['labels']['mIoU'],
         # IRN's protocol: a proxy label's 255 pixels count as background
         'proxy-label mIoU (255 as background)':
@@ -654,7 +700,8 @@ STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # outputs a redone stage must not resume from
 STAGE_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     'attention': ('attention', ), 'attention_test': ('attention_test', ),
-    'maps': ('maps', ), 'labels': ('labels', ), 'quality': ('quality.json', ),
+    'maps': ('maps', ), 'labels': ('labels', ),
+    'quality': ('quality.json', 'tune_split.txt'),
     'affinity': ('affinity', ), 'refine': ('refined', 'boundary'),
     'refined_quality': ('refined_quality.json', ), 'gallery': ('gallery', ),
     'segmentation': ('segmentation', ),

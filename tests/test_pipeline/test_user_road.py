@@ -174,3 +174,44 @@ def test_val_json_is_optional(tmp_path):
         ['--data-root', str(tmp_path / 'own2'), '--preset', 'toy',
          '--work-dir', str(tmp_path / 'work2')]))
     assert get_stage('attention_test').skip(ctx2) is None
+
+
+def test_quality_stage_tunes_the_seed_threshold_on_a_fixed_share(tmp_path):
+    """The quality stage writes the tuning split (a fixed share of the
+    images it scores) and passes it to eval_seeds; the report keys of the
+    tuned seeds come from quality.json's ``tuned``."""
+    from seenet_mm.pipeline.context import Context
+    from seenet_mm.pipeline.stages import tune_names, tune_split_file
+    names = [f'n{i:03d}' for i in range(40)]
+    split = tmp_path / 'train.txt'
+    split.write_text('\n'.join(names) + '\n')
+    work = str(tmp_path / 'work')
+    os.makedirs(work)
+    ctx = Context(work_dir=work, out_dir=work, data_dir=str(tmp_path),
+                  data_root=str(tmp_path),
+                  saliency_dir=str(tmp_path / 'sal'),
+                  attention_config='a.py', segmentation_config='s.py',
+                  quality_split=('--split', str(split)))
+    stage = get_stage('quality')
+    stage.prepare(ctx)
+    tune = open(tune_split_file(ctx)).read().split()
+    assert tune == tune_names(names) and 0 < len(tune) < len(names)
+    cmd = stage.commands(ctx, DONE)[0]
+    assert cmd[cmd.index('--tune-split') + 1] == tune_split_file(ctx)
+    with open(ctx.path('quality.json'), 'w') as f:
+        json.dump(dict(
+            seeds=dict(best=dict(mIoU=60.0), best_threshold=0.5,
+                       best_at_edge=False, pxap=70.0),
+            tuned=dict(threshold=0.45, mIoU=58.0, oracle_mIoU=61.0),
+            labels=dict(mIoU=80.0, background_spread=1.0)), f)
+    metrics = stage.metrics(ctx)
+    assert metrics['seed mIoU (tuned threshold)'] == 58.0
+    assert metrics['tuned threshold'] == 0.45
+    assert metrics['seed mIoU (best threshold, report split)'] == 61.0
+    assert metrics['seed mIoU (best threshold)'] == 60.0
+    assert metrics['seed PxAP'] == 70.0
+    # too few images for two splits: no tuning split
+    split.write_text('n000\n')
+    stage.prepare(ctx)
+    assert not osp.exists(tune_split_file(ctx))
+    assert '--tune-split' not in stage.commands(ctx, DONE)[0]

@@ -6,6 +6,7 @@ import os
 import os.path as osp
 
 import numpy as np
+import pytest
 
 from conftest import run_tool
 from seenet_mm.apis import save_attention
@@ -83,3 +84,54 @@ def test_oracle_thresholds_are_the_best_seed_threshold_plus_minus_010(
                      '--gt-dir', voc, '--oracle'], check=False)
     assert proc.returncode != 0 and '--oracle needs --attention-dir' in \
         proc.stdout + proc.stderr
+
+
+def test_threshold_tuned_on_one_split_scored_on_the_other(tmp_path):
+    """--tune-split: the threshold best on the tuning images, scored on
+    the others at that threshold, beside their own best (the oracle).
+    The tuning images' objects peak at 0.9 on a 0.5 background, the
+    others' at 0.5 on a 0.2 background: the tuned threshold (best 0.5 +)
+    misses every object of the report split, whose own best is lower."""
+    from seenet_mm.apis import evaluate_seeds
+    att_dir, gt_dir = tmp_path / 'att', tmp_path / 'gt'
+    att_dir.mkdir()
+    gt_dir.mkdir()
+    gt = np.zeros((8, 8), np.uint8)
+    gt[2:6, 2:6] = 1
+    tune = ['a', 'b']
+    for name, (obj, bg) in (('a', (0.9, 0.5)), ('b', (0.9, 0.5)),
+                            ('c', (0.5, 0.2)), ('d', (0.5, 0.2))):
+        att = np.where(gt == 1, obj, bg).astype(np.float32)[None]
+        save_attention(osp.join(att_dir, name + '.npz'), [1], att)
+        save_label_png(osp.join(gt_dir, name + '.png'), gt)
+    split = tmp_path / 'tune.txt'
+    split.write_text('\n'.join(tune) + '\n')
+    report = evaluate_seeds(str(gt_dir), attention_dir=str(att_dir),
+                            thresholds=[0.1, 0.3, 0.6], classes=None,
+                            tune_split=str(split), out=str(tmp_path / 'q'))
+    tuned = report['tuned']
+    assert tuned['threshold'] == 0.6  # above 0.5: the tuning images' best
+    assert (tuned['tune_images'], tuned['report_images']) == (2, 2)
+    # all background: IoU 48/64 for the background, 0 for the class
+    assert tuned['mIoU'] == pytest.approx(37.5)
+    assert tuned['oracle_threshold'] == 0.3
+    assert tuned['oracle_mIoU'] == pytest.approx(100.0)
+    # the whole set's figures stay those without a tuning split
+    plain = evaluate_seeds(str(gt_dir), attention_dir=str(att_dir),
+                           thresholds=[0.1, 0.3, 0.6],
+                           out=str(tmp_path / 'p'))
+    assert plain['seeds'] == report['seeds'] and 'tuned' not in plain
+    split.write_text('\n'.join(['a', 'b', 'c', 'd']) + '\n')
+    with pytest.raises(ValueError, match='report split 0'):
+        evaluate_seeds(str(gt_dir), attention_dir=str(att_dir),
+                       tune_split=str(split), out=str(tmp_path / 'r'))
+
+
+def test_tuning_split_is_fixed_by_the_names():
+    from seenet_mm.pipeline.stages import TUNE_SHARE, tune_names
+    names = [f'img_{i:05d}' for i in range(2000)]
+    tune = tune_names(names)
+    assert tune == tune_names(list(reversed(names)))[::-1]
+    assert tune_names(names) == tune
+    assert abs(len(tune) / len(names) - 1 / TUNE_SHARE) < 0.03
+    assert set(tune_names(names[:1000])) == set(tune) & set(names[:1000])
