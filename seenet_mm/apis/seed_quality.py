@@ -53,12 +53,16 @@ def names_of(folder: str, suffix: str, split: str = None) -> list:
 
 
 def class_table(res: dict, title: str, names: list) -> list:
-    lines = [title, f'{"class":<14}{"IoU":>8}{"prec.":>8}{"recall":>8}']
+    """Per class: IoU, precision, recall, and the false positives' share
+    of the errors (over-activation near 100, under-activation near 0)."""
+    lines = [title, f'{"class":<14}{"IoU":>8}{"prec.":>8}{"recall":>8}'
+             f'{"FP share":>10}']
     for c, name in enumerate(names):
         iou = res['IoU'][c]
         if iou == iou:  # not nan
             lines.append(f'{name:<14}{iou:8.2f}{res["precision"][c]:8.2f}'
-                         f'{res["recall"][c]:8.2f}')
+                         f'{res["recall"][c]:8.2f}'
+                         f'{res["fp_share"][c]:10.2f}')
     return lines
 
 

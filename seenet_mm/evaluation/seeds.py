@@ -51,8 +51,10 @@ def confusion(pred: np.ndarray, gt: np.ndarray,
 
 def scores_from_confusion(conf: np.ndarray) -> Dict[str, object]:
     """mIoU (over classes present in GT or prediction), per-class IoU,
-    precision, recall, and the background spread (share of GT background
-    pixels labelled as an object)."""
+    precision, recall, the share of each class's errors that are false
+    positives (``fp_share``: over-activation near 100, under-activation
+    near 0), and the background spread (share of GT background pixels
+    labelled as an object)."""
     conf = conf.astype(np.float64)
     tp = np.diag(conf)
     gt_sum, pred_sum = conf.sum(1), conf.sum(0)
@@ -62,10 +64,14 @@ def scores_from_confusion(conf: np.ndarray) -> Dict[str, object]:
         precision = np.where(pred_sum > 0, tp / pred_sum, np.nan)
         recall = np.where(gt_sum > 0, tp / gt_sum, np.nan)
         spread = conf[0, 1:].sum() / gt_sum[0] if gt_sum[0] > 0 else np.nan
+        false_pos, false_neg = pred_sum - tp, gt_sum - tp
+        errors = false_pos + false_neg
+        fp_share = np.where(errors > 0, false_pos / errors, np.nan)
     return dict(mIoU=float(np.nanmean(iou)) * 100 if np.any(union > 0)
                 else float('nan'),
                 IoU=iou * 100, precision=precision * 100,
-                recall=recall * 100, background_spread=float(spread) * 100)
+                recall=recall * 100, fp_share=fp_share * 100,
+                background_spread=float(spread) * 100)
 
 
 # bins of the maps' scores in [0, 1] for PxAP: thresholds 0, 0.001, ...

@@ -65,10 +65,19 @@ def test_confusion_matches_loop():
         if g != 255:
             ref[g, p] += 1
     assert np.array_equal(conf, ref)
-    iou = scores_from_confusion(conf)['IoU']
+    scores = scores_from_confusion(conf)
+    iou = scores['IoU']
     c = 4
     assert iou[c] == pytest.approx(
         100 * ref[c, c] / (ref[c].sum() + ref[:, c].sum() - ref[c, c]))
+    # the false positives' share of class c's errors, counted pixel by
+    # pixel: predicted c where the truth is another class, against the
+    # truth c predicted as another class
+    fp = sum(1 for g, p in zip(gt.ravel(), pred.ravel())
+             if g != 255 and p == c and g != c)
+    fn = sum(1 for g, p in zip(gt.ravel(), pred.ravel())
+             if g == c and p != c)
+    assert scores['fp_share'][c] == pytest.approx(100 * fp / (fp + fn))
 
 
 def test_attention_seed_metric_equals_offline_evaluator():
