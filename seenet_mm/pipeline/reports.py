@@ -180,7 +180,12 @@ def compare_row(ctx: Context, done: Mapping[str, dict],
         context_spread=q['seeds'].get('context_spread'),
         bg_zone_recall=test.get('zone/bg_recall'),
         bg_zone=test.get('zone/bg_zone'),
-        context_in_bg_zone=test.get('zone/context_in_bg'), **history)
+        context_in_bg_zone=test.get('zone/context_in_bg'),
+        pxap=q['seeds'].get('pxap'),
+        **({'seed_mIoU_tuned': q['tuned']['mIoU'],
+            'tuned_thr': q['tuned']['threshold'],
+            'seed_mIoU_report_oracle': q['tuned']['oracle_mIoU']}
+           if 'tuned' in q else {}), **history)
 
 
 def history_lines(rows: Sequence[tuple], modes: Sequence[str]) -> List[str]:
@@ -205,6 +210,57 @@ def history_lines(rows: Sequence[tuple], modes: Sequence[str]) -> List[str]:
                 cells.append(f'{sum(vals) / len(vals):.1f}' if vals else '-')
             lines.append(f'| {mode} | {it} | {len(entries)} | ' +
                          ' | '.join(cells) + ' |')
+    return lines
+
+
+def fair_lines(rows: Sequence[tuple], modes: Sequence[str],
+               spread: bool) -> List[str]:
+    """Markdown: per mode and seed, the seed mIoU at the threshold tuned
+    on the tuning split and scored on the report split, the report split's
+    own best (the oracle) and the gap, and the threshold-free PxAP; with
+    several seeds, their mean +- std per mode."""
+    if not any('seed_mIoU_tuned' in r or r.get('pxap') is not None
+               for _, _, r in rows):
+        return []
+
+    def fmt(v) -> str:
+        return '-' if v is None else f'{v:.1f}'
+
+    def gap(r):
+        if 'seed_mIoU_tuned' not in r:
+            return None
+        return r['seed_mIoU_report_oracle'] - r['seed_mIoU_tuned']
+
+    lines = ['', 'Seeds with the threshold chosen on a tuning split (scored on '
+             'the other images) against the best threshold of those images '
+             '(an oracle), and the threshold-free PxAP:', '',
+             '| mode | seed | seed mIoU, tuned (thr) | seed mIoU, oracle | '
+             'oracle - tuned | seed PxAP |', '|---|---|---|---|---|---|']
+    for mode, seed, r in rows:
+        thr = f' ({r["tuned_thr"]:.2f})' if 'tuned_thr' in r else ''
+        lines.append(f'| {mode} | {seed} | '
+                     f'{fmt(r.get("seed_mIoU_tuned"))}{thr} | '
+                     f'{fmt(r.get("seed_mIoU_report_oracle"))} | '
+                     f'{fmt(gap(r))} | {fmt(r.get("pxap"))} |')
+    if spread:
+        def mean_std(values) -> str:
+            values = [v for v in values if v is not None]
+            if not values:
+                return '-'
+            import statistics
+            std = statistics.stdev(values) if len(values) > 1 else 0.0
+            return f'{statistics.fmean(values):.2f} ± {std:.2f}'
+
+        lines += ['', '| mode | seeds | seed mIoU, tuned | seed mIoU, oracle | '
+                  'oracle - tuned | seed PxAP |', '|---|---|---|---|---|---|']
+        for mode in modes:
+            rs = [r for m, _, r in rows if m == mode]
+            lines.append(
+                f'| {mode} | {len(rs)} | '
+                f'{mean_std([r.get("seed_mIoU_tuned") for r in rs])} | '
+                f'{mean_std([r.get("seed_mIoU_report_oracle") for r in rs])}'
+                f' | {mean_std([gap(r) for r in rs])} | '
+                f'{mean_std([r.get("pxap") for r in rs])} |')
     return lines
 
 
@@ -259,6 +315,7 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
                          f'{mean(rs, "bg_zone_recall")} |' + (
                              f' {mean(rs, "refined_label_mIoU_bg")} |'
                              if refined else ''))
+    lines += fair_lines(rows, modes, len(seeds) > 1)
     lines += history_lines(rows, modes)
     sweeps = sorted({tuple(r['sweep']) for _, _, r in rows if 'sweep' in r})
     lines += ['', 'Seed sweep: ' + '; '.join(f'{lo:.2f} ... {hi:.2f}'

@@ -475,6 +475,9 @@ def test_compare_runs_the_chain_of_the_table(tmp_path, monkeypatch,
     md = open(osp.join(ctx.work_dir, 'compare.md')).read()
     assert '| cam | 0 | 60.0 | 30.0 (0.50, at sweep edge) | 40.0 |' in md
     assert '| seenet | 30.0 | 40.0 |' in md  # the means over seeds
+    # the threshold-free PxAP per row and, over the seeds, mean +- std
+    assert '| cam | 0 | - | - | - | 55.0 |' in md
+    assert '| cam | 2 | - | - | - | 55.00 ± 0.00 |' in md
     assert md.endswith('Seed sweep: 0.10 ... 0.50\n')
     # finished rows are not run again
     calls.clear()
@@ -948,3 +951,19 @@ def test_camvid_preset_context(tmp_path):
                        '--data-root'):
         make_context(parser.parse_args(['--preset', 'camvid',
                                         '--work-dir', work]))
+
+
+def test_compare_lines_of_tuned_and_oracle_seeds():
+    """Per row the tuned seed mIoU with its threshold, the oracle and the
+    gap; over the seeds their mean +- sample std."""
+    from seenet_mm.pipeline.reports import fair_lines
+    rows = [('cam', s, dict(seed_mIoU_tuned=t, tuned_thr=0.4,
+                            seed_mIoU_report_oracle=o, pxap=p))
+            for s, (t, o, p) in enumerate([(50.0, 52.0, 60.0),
+                                           (54.0, 55.0, 64.0)])]
+    lines = fair_lines(rows, ['cam'], spread=True)
+    assert '| cam | 0 | 50.0 (0.40) | 52.0 | 2.0 | 60.0 |' in lines
+    assert '| cam | 2 | 52.00 ± 2.83 | 53.50 ± 2.12 | 1.50 ± 0.71 | ' \
+        '62.00 ± 2.83 |' in lines
+    assert fair_lines([('cam', 0, dict(seed_mIoU=1.0))], ['cam'],
+                      spread=False) == []
