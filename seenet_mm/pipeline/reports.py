@@ -121,6 +121,9 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
               f'{total % 60:.0f} s), the stages\' seconds summed (a stage '
               'finished in an earlier run counts with its own seconds).']
     write_text(osp.join(ctx.work_dir, 'report.md'), '\n'.join(lines) + '\n')
+    from .report_page import write_report_page
+    page, _ = write_report_page(ctx.out_dir, report)
+    lines.append(f'Report page with plots: {page}')
     print('\n'.join(lines))
     print(f'report: {osp.join(ctx.work_dir, "report.md")}; gallery: '
           f'{osp.join(ctx.work_dir, "gallery", "index.md")}')
