@@ -72,6 +72,8 @@ setup(
         'numpy<2.4',
         'opencv-python',
         'Pillow',
+        # the plots of report.html (mmengine requires it too)
+        'matplotlib',
         'tqdm',
     ],
     extras_require={
