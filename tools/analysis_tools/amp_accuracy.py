@@ -48,7 +48,7 @@ def chain(args: argparse.Namespace, amp: bool) -> Dict[str, float]:
             'proxy-label mIoU': q['labels']['mIoU']}
 
 
-def main() -> None:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
@@ -58,7 +58,11 @@ def main() -> None:
                         help='default: cuda when available, else cpu')
     parser.add_argument('--saliency-dir')
     parser.add_argument('--split')
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
     args.device = args.device or ('cuda' if _cuda() else 'cpu')
     args.saliency_dir = args.saliency_dir or osp.join(args.data_root,
                                                       'saliency')

@@ -60,14 +60,18 @@ def one(args: argparse.Namespace, amp: bool, seed: int) -> Dict[str, float]:
     return {k: row[k] for k, _ in KEYS}
 
 
-def main() -> None:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work-dir', required=True)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--jobs', type=int, default=None)
     parser.add_argument('--preset', choices=('toy', 'toy-context'),
                         default='toy')
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
     args.work_dir = osp.abspath(args.work_dir)
     import torch
     device = (torch.cuda.get_device_name(0) if torch.cuda.is_available()

@@ -60,13 +60,17 @@ def saliency_ceiling(root: str, split: str = 'train',
                     .tolist())))
 
 
-def main(argv=None) -> None:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('root')
     parser.add_argument('--split', default='train')
     parser.add_argument('--saliency-dir')
     parser.add_argument('--out')
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
 
     def run():
         result = saliency_ceiling(args.root, args.split, args.saliency_dir)
