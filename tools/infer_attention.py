@@ -63,6 +63,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     add_amp_args(parser)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--launcher', choices=['none', 'pytorch'])
+    parser.add_argument('--labels', choices=['true', 'predicted'],
+                        help='maps of the image\'s labelled classes (true, '
+                        'the default) or of the classes the classifier '
+                        'predicts (predicted: no image labels used)')
+    parser.add_argument('--label-threshold', type=float,
+                        help='--labels predicted: the probability threshold '
+                        '(default: chosen on --tune-split)')
+    parser.add_argument('--tune-split', help='--labels predicted: images '
+                        'whose labels choose the threshold (best micro F1)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
 

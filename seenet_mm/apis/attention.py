@@ -181,6 +181,23 @@ class AttentionInferencer:
         return fused
 
     @torch.no_grad()
+    def class_scores(self, images: List[np.ndarray]) -> np.ndarray:
+        """``[B, M]``: the classifier's probabilities (sigmoid of S_A's
+        logits, which do not depend on the image labels) at the first test
+        size, averaged with the flipped view where flips are used."""
+        inputs = self.prepare(images, self.sizes[0])
+        n = inputs.shape[0]
+        if self.flip:
+            inputs = torch.cat([inputs, inputs.flip(-1)])
+        labels = torch.zeros(inputs.shape[0], self.model.num_classes,
+                             device=self.device)
+        logits = self._branches(inputs, labels)['logits_a'].float()
+        scores = logits.sigmoid()
+        if self.flip:
+            scores = (scores[:n] + scores[n:]) / 2
+        return scores.cpu().numpy()
+
+    @torch.no_grad()
     def __call__(self, images: List[np.ndarray],
                  classes: Sequence[Sequence[int]]) -> List[np.ndarray]:
         """Args:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import os.path as osp
 import sys
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import mmcv
 import numpy as np
@@ -68,6 +68,82 @@ def save_overlays(vis: AttentionVisualizer, out_dir: str, name: str,
                     vis.overlay(rgb, att))
 
 
+LABEL_SOURCES = ('true', 'predicted')
+# the probability thresholds tried on the tuning split
+LABEL_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+def _maps(inferencer: AttentionInferencer, images: List[np.ndarray],
+          classes: Sequence[Sequence[int]]) -> List[np.ndarray]:
+    """The fused maps of each image's classes; ``[0, H, W]`` for an image
+    without a class."""
+    keep = [i for i, ids in enumerate(classes) if len(ids)]
+    maps = inferencer([images[i] for i in keep],
+                      [classes[i] for i in keep]) if keep else []
+    out = [np.zeros((0, *img.shape[:2]), np.float32) for img in images]
+    for i, att in zip(keep, maps):
+        out[i] = att
+    return out
+
+
+def label_f1(predicted: Sequence[Sequence[int]],
+             truth: Sequence[Sequence[int]]) -> float:
+    """Micro F1 (0..100) of predicted image labels against the true
+    ones."""
+    tp = sum(len(set(p) & set(t)) for p, t in zip(predicted, truth))
+    fp = sum(len(set(p) - set(t)) for p, t in zip(predicted, truth))
+    fn = sum(len(set(t) - set(p)) for p, t in zip(predicted, truth))
+    return 200.0 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def predicted_labels(inferencer: AttentionInferencer, infos: List[dict],
+                     batch_size: int, threshold: Optional[float],
+                     tune_split: Optional[str], class_names: Sequence[str],
+                     out_dir: Optional[str]) -> Dict[str, List[int]]:
+    """The classes the classifier predicts for each image of ``infos``
+    (ids 1..M with probability at least the threshold), the threshold
+    given or the one with the best micro F1 on the images of
+    ``tune_split``; written to ``out_dir/predicted_labels.json``."""
+    scores = {}
+    for i in range(0, len(infos), batch_size):
+        batch = infos[i:i + batch_size]
+        probs = inferencer.class_scores(
+            [read_image(info['img_path']) for info in batch])
+        for info, p in zip(batch, probs):
+            scores[info['img_id']] = p
+
+    def ids_at(t: float, name: str) -> List[int]:
+        return [int(c) + 1 for c in np.flatnonzero(scores[name] >= t)]
+
+    truth = {info['img_id']: list(info['gt_class_ids']) for info in infos}
+    how = 'given'
+    if threshold is None:
+        from .image_list import read_names
+        tune = [n for n in read_names(tune_split) if n in scores]
+        if not tune:
+            raise ValueError(f'--tune-split {tune_split}: none of its images '
+                             'is in the split')
+        f1 = {t: label_f1([ids_at(t, n) for n in tune],
+                          [truth[n] for n in tune])
+              for t in LABEL_THRESHOLDS}
+        threshold = max(f1, key=lambda t: (f1[t], -abs(t - 0.5)))
+        how = f'best micro F1 on the {len(tune)} images of {tune_split}'
+    predicted = {name: ids_at(threshold, name) for name in scores}
+    names = sorted(predicted)
+    result = dict(threshold=threshold, chosen=how,
+                  f1=label_f1([predicted[n] for n in names],
+                              [truth[n] for n in names]),
+                  empty=sum(1 for n in names if not predicted[n]),
+                  classes=list(class_names), labels=predicted)
+    print(f'predicted labels: probability >= {threshold:.2f} ({how}); '
+          f'micro F1 {result["f1"]:.1f} on the split, '
+          f'{result["empty"]} images without a class', flush=True)
+    if out_dir is not None:
+        from ..fileio import write_json
+        write_json(osp.join(out_dir, 'predicted_labels.json'), result)
+    return predicted
+
+
 def infer_attention(config: str, checkpoint: str, out_dir: str, *,
                     split: Optional[str] = None,
                     data_root: Optional[str] = None,
@@ -79,7 +155,9 @@ def infer_attention(config: str, checkpoint: str, out_dir: str, *,
                     amp: Optional[bool] = None,
                     trust_checkpoint: bool = False,
                     cfg_options: Optional[Dict[str, Any]] = None,
-                    launcher: str = 'none') -> str:
+                    launcher: str = 'none', labels: str = 'true',
+                    label_threshold: Optional[float] = None,
+                    tune_split: Optional[str] = None) -> str:
     """Write the attention maps of ``checkpoint`` for every image of a
     split into ``out_dir`` (resumable: files written before are kept);
     return ``out_dir``.
@@ -107,7 +185,26 @@ def infer_attention(config: str, checkpoint: str, out_dir: str, *,
         cfg_options: config keys to override (``{'a.b': 1}``).
         launcher: ``'none'``, or ``'pytorch'`` to split the images over
             the processes of ``torchrun``.
+        labels: ``'true'``: maps of the image's labelled classes (the
+            paper); ``'predicted'``: maps of the classes the classifier
+            predicts (probability at least ``label_threshold``), as a
+            deployed model would, without the image labels; an image with
+            none gets an empty file (all background).
+        label_threshold: with ``labels='predicted'``: the probability
+            threshold; None chooses it on ``tune_split``.
+        tune_split: a file of the names of images of the split whose
+            labels choose the threshold: the one of 0.05 ... 0.95 with the
+            best micro F1 of the predicted image labels on them.
+
+    ``labels='predicted'`` writes ``out_dir/predicted_labels.json`` (the
+    threshold, how it was chosen, the F1 and the labels per image).
     """
+    if labels not in LABEL_SOURCES:
+        raise ValueError(f'labels must be one of {LABEL_SOURCES}, got '
+                         f'{labels!r}')
+    if labels == 'predicted' and label_threshold is None and not tune_split:
+        raise ValueError('--labels predicted needs --label-threshold T or '
+                         '--tune-split FILE (images whose labels choose it)')
     if device is None:
         device = 'cuda' if torch.cuda.is_available() else 'cpu'
     cfg = load_config(config, cfg_options, None, launcher)
@@ -147,21 +244,28 @@ def infer_attention(config: str, checkpoint: str, out_dir: str, *,
             model, sizes, False if no_flip else None,
             scale_fuse, norm, amp=dtype,
             channels_last=channels_last)
+        predicted = None
+        if labels == 'predicted':
+            predicted = predicted_labels(
+                inferencer, infos, batch_size, label_threshold, tune_split,
+                class_names, out_dir if rank == 0 else None)
         vis = AttentionVisualizer(name='infer_attention') if save_png \
             else None
         bar = ProgressBar(len(mine), file=sys.stdout) if rank == 0 and mine \
             else None
         for batch in mine:
             images = [read_image(info['img_path']) for info in batch]
-            maps = inferencer(images, [info['gt_class_ids'] for info in batch])
-            for info, img, att in zip(batch, images, maps):
+            ids = [info['gt_class_ids'] if predicted is None
+                   else predicted[info['img_id']] for info in batch]
+            maps = _maps(inferencer, images, ids)
+            for info, img, att, cls in zip(batch, images, maps, ids):
                 if osp.isfile(out_path(info)):
                     continue
-                save_attention(out_path(info), info['gt_class_ids'], att)
+                save_attention(out_path(info), cls, att)
                 if save_png:
                     save_overlays(vis, osp.join(out_dir, 'png'),
-                                  info['img_id'], img, info['gt_class_ids'],
-                                  att, class_names)
+                                  info['img_id'], img, cls, att,
+                                  class_names)
             if bar is not None:
                 bar.update()
         if rank == 0:

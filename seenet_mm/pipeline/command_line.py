@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
                         'true train masks (the ceiling of full '
                         'supervision) and report its val mIoU and the '
                         'proxy-label model\'s ratio to it')
+    parser.add_argument('--label-free', action='store_true',
+                        help='also make the attention maps of the classes '
+                        'the classifier predicts (no image labels; its '
+                        'threshold chosen on the tuning split) and report '
+                        'their seeds beside those of the true labels')
     parser.add_argument('--seed', type=int, default=None,
                         help='training seed of every training (attention, '
                         'affinity, segmentation; default: the configs\' '
@@ -234,7 +239,8 @@ def make_context(args: argparse.Namespace) -> Tuple[Context, str]:
         if args.saliency_model else None,
         attention_cfg_options=tuple(args.attention_cfg_options),
         segmentation_cfg_options=tuple(args.segmentation_cfg_options),
-        affinity_cfg_options=tuple(args.affinity_cfg_options))
+        affinity_cfg_options=tuple(args.affinity_cfg_options),
+        label_free=args.label_free)
     if args.saliency_model and args.saliency_dir:
         raise PipelineError('error: --saliency-model makes the saliency '
                             'maps; --saliency-dir reads them: give one')

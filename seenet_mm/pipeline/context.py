@@ -199,6 +199,9 @@ class Context:
             affinity_cfg_options: the user's ``key=value`` overrides of
             each config (``--attention-cfg-options`` ...), after the job's
             own, in every command that reads that config.
+        label_free: also make the maps of the classes the classifier
+            predicts (its threshold chosen on the tuning split) and score
+            them in the quality stage (``--label-free``).
         val_interval: validate the attention training every this many
             iterations (``--val-interval``); None: no validation passes.
             The passes draw from torch's random state (each new val
@@ -231,6 +234,7 @@ class Context:
     attention_cfg_options: Tuple[str, ...] = ()
     segmentation_cfg_options: Tuple[str, ...] = ()
     affinity_cfg_options: Tuple[str, ...] = ()
+    label_free: bool = False
 
     def path(self, *parts: str) -> str:
         """A path under :attr:`out_dir`."""
@@ -365,6 +369,7 @@ class Context:
                     **({'source_root': self.source_root}
                        if self.source_root else {}),
                     **({'upper_bound': True} if self.upper_bound else {}),
+                    **({'label_free': True} if self.label_free else {}),
                     **({'saliency_model': self.saliency_model}
                        if self.saliency_model else {}),
                     **{name: list(options) for name, options in (

@@ -188,7 +188,17 @@ def compare_row(ctx: Context, done: Mapping[str, dict],
         **({'seed_mIoU_tuned': q['tuned']['mIoU'],
             'tuned_thr': q['tuned']['threshold'],
             'seed_mIoU_report_oracle': q['tuned']['oracle_mIoU']}
-           if 'tuned' in q else {}), **history)
+           if 'tuned' in q else {}),
+        **(label_free_row(ctx) if ctx.label_free else {}), **history)
+
+
+def label_free_row(ctx: Context) -> dict:
+    """The label-free seeds of a compare row (``--label-free``)."""
+    from .stages import _label_free_metrics
+    m = _label_free_metrics(ctx)
+    return dict(seed_mIoU_label_free=m['seed mIoU (label-free)'],
+                pxap_label_free=m['seed PxAP (label-free)'],
+                label_f1=m['label-free label F1'])
 
 
 def history_lines(rows: Sequence[tuple], modes: Sequence[str]) -> List[str]:
@@ -234,17 +244,25 @@ def fair_lines(rows: Sequence[tuple], modes: Sequence[str],
             return None
         return r['seed_mIoU_report_oracle'] - r['seed_mIoU_tuned']
 
+    free = any('seed_mIoU_label_free' in r for _, _, r in rows)
     lines = ['', 'Seeds with the threshold chosen on a tuning split (scored on '
              'the other images) against the best threshold of those images '
-             '(an oracle), and the threshold-free PxAP:', '',
+             '(an oracle), and the threshold-free PxAP'
+             + ('; label-free: the maps of the predicted classes, tuned '
+                'likewise, and the F1 of those classes' if free else '')
+             + ':', '',
              '| mode | seed | seed mIoU, tuned (thr) | seed mIoU, oracle | '
-             'oracle - tuned | seed PxAP |', '|---|---|---|---|---|---|']
+             'oracle - tuned | seed PxAP |'
+             + (' label-free seed mIoU | label F1 |' if free else ''),
+             '|---|---|---|---|---|---|' + ('---|---|' if free else '')]
     for mode, seed, r in rows:
         thr = f' ({r["tuned_thr"]:.2f})' if 'tuned_thr' in r else ''
         lines.append(f'| {mode} | {seed} | '
                      f'{fmt(r.get("seed_mIoU_tuned"))}{thr} | '
                      f'{fmt(r.get("seed_mIoU_report_oracle"))} | '
-                     f'{fmt(gap(r))} | {fmt(r.get("pxap"))} |')
+                     f'{fmt(gap(r))} | {fmt(r.get("pxap"))} |'
+                     + (f' {fmt(r.get("seed_mIoU_label_free"))} | '
+                        f'{fmt(r.get("label_f1"))} |' if free else ''))
     if spread:
         def mean_std(values) -> str:
             values = [v for v in values if v is not None]
@@ -255,7 +273,9 @@ def fair_lines(rows: Sequence[tuple], modes: Sequence[str],
             return f'{statistics.fmean(values):.2f} ± {std:.2f}'
 
         lines += ['', '| mode | seeds | seed mIoU, tuned | seed mIoU, oracle | '
-                  'oracle - tuned | seed PxAP |', '|---|---|---|---|---|---|']
+                  'oracle - tuned | seed PxAP |'
+                  + (' label-free seed mIoU | label F1 |' if free else ''),
+                  '|---|---|---|---|---|---|' + ('---|---|' if free else '')]
         for mode in modes:
             rs = [r for m, _, r in rows if m == mode]
             lines.append(
@@ -263,7 +283,10 @@ def fair_lines(rows: Sequence[tuple], modes: Sequence[str],
                 f'{mean_std([r.get("seed_mIoU_tuned") for r in rs])} | '
                 f'{mean_std([r.get("seed_mIoU_report_oracle") for r in rs])}'
                 f' | {mean_std([gap(r) for r in rs])} | '
-                f'{mean_std([r.get("pxap") for r in rs])} |')
+                f'{mean_std([r.get("pxap") for r in rs])} |'
+                + (f' {mean_std([r.get("seed_mIoU_label_free") for r in rs])}'
+                   f' | {mean_std([r.get("label_f1") for r in rs])} |'
+                   if free else ''))
     return lines
 
 

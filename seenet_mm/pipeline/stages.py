@@ -231,10 +231,25 @@ def _attention_test_skip(ctx: Context) -> Optional[str]:
 def _maps_commands(ctx: Context, done: Done) -> List[Command]:
     options = [*ctx.attention_options(), *ctx.model_options]
     extra = ['--cfg-options', *options] if options else []
-    return [_tool('infer_attention', ctx.attention_config,
-                  done['attention']['checkpoint'], '--out-dir',
-                  ctx.path('maps'), '--data-root', ctx.data_dir,
-                  *ctx.amp_flag(), *extra)]
+    commands = [_tool('infer_attention', ctx.attention_config,
+                      done['attention']['checkpoint'], '--out-dir',
+                      ctx.path('maps'), '--data-root', ctx.data_dir,
+                      *ctx.amp_flag(), *extra)]
+    if ctx.label_free:
+        # the classes the classifier predicts, its threshold chosen on the
+        # tuning split's image labels
+        commands.append(_tool(
+            'infer_attention', ctx.attention_config,
+            done['attention']['checkpoint'], '--out-dir',
+            ctx.path('maps_label_free'), '--data-root', ctx.data_dir,
+            '--labels', 'predicted', '--tune-split', tune_split_file(ctx),
+            *ctx.amp_flag(), *extra))
+    return commands
+
+
+def _maps_prepare(ctx: Context) -> None:
+    if ctx.label_free:
+        write_splits(ctx)
 
 
 def _labels_commands(ctx: Context, done: Done) -> List[Command]:
@@ -300,7 +315,7 @@ def val_masks_missing(ctx: Context) -> Optional[str]:
 def quality_split(ctx: Context) -> Optional[str]:
     """The image list the quality stage scores: VOC's train split (1,464
     images with masks; SBD's train_aug images have none), an own folder's
-    train images that have a mask (written by :func:`_quality_prepare`), or
+    train images that have a mask (written by :func:`write_splits`), or
     None (every image) when the toy or VOC split file does not exist.
     Decided when the stage runs, so that a fresh toy run (whose split files
     the data stage writes) and a resumed one score the same way."""
@@ -338,7 +353,10 @@ def _scored_names(ctx: Context) -> List[str]:
         osp.join(ctx.path('maps'), '*.npz')))
 
 
-def _quality_prepare(ctx: Context) -> None:
+def write_splits(ctx: Context) -> None:
+    """The images the quality stage scores (an own folder's train images
+    with a mask) and, where both it and the report split get images, the
+    tuning split: a fixed share of them (:func:`tune_names`)."""
     if ctx.quality_split is None and ctx.layout == 'folder':
         write_text(quality_split(ctx),
                    '\n'.join(ctx.masked_names('train')) + '\n')
@@ -366,16 +384,38 @@ def _quality_commands(ctx: Context, done: Done) -> List[Command]:
         else []
     tune = ['--tune-split', tune_split_file(ctx)] \
         if osp.isfile(tune_split_file(ctx)) else []
-    return [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
-                  '--label-dir', ctx.path('labels'), '--gt-dir', ctx.gt_dir,
-                  '--out', ctx.path('quality.json'), *split,
-                  *ctx.threshold_options(), *context, *oracle, *tune)]
+    commands = [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
+                      '--label-dir', ctx.path('labels'), '--gt-dir',
+                      ctx.gt_dir, '--out', ctx.path('quality.json'), *split,
+                      *ctx.threshold_options(), *context, *oracle, *tune)]
+    if ctx.label_free:
+        commands.append(_tool(
+            'eval_seeds', '--attention-dir', ctx.path('maps_label_free'),
+            '--gt-dir', ctx.gt_dir, '--out',
+            ctx.path('quality_label_free.json'), *split,
+            *ctx.threshold_options(), *tune))
+    return commands
 
 
 def read_quality(ctx: Context) -> dict:
     """The quality stage's JSON (``tools/eval_seeds.py --out``)."""
     with open(ctx.path('quality.json')) as f:
         return json.load(f)
+
+
+def _label_free_metrics(ctx: Context) -> Dict[str, object]:
+    """The seeds of the maps of the predicted classes (``--label-free``):
+    at the tuned threshold where there is a tuning split, else the best;
+    their PxAP; the F1 of the predicted image labels."""
+    with open(ctx.path('quality_label_free.json')) as f:
+        q = json.load(f)
+    with open(ctx.path('maps_label_free', 'predicted_labels.json')) as f:
+        predicted = json.load(f)
+    seeds = q['tuned']['mIoU'] if 'tuned' in q else q['seeds']['best']['mIoU']
+    return {'seed mIoU (label-free)': seeds,
+            'seed PxAP (label-free)': q['seeds']['pxap'],
+            'label-free label F1': predicted['f1'],
+            'label-free label threshold': predicted['threshold']}
 
 
 def _quality_metrics(ctx: Context) -> Dict[str, object]:
@@ -394,6 +434,7 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
             'seed mIoU (best threshold, report split)':
                 quality['tuned']['oracle_mIoU']}
            if 'tuned' in quality else {}),
+        **(_label_free_metrics(ctx) if ctx.label_free else {}),
         'proxy-label mIoU': quality['labels']['mIoU'],
         # IRN's protocol: a proxy label's 255 pixels count as background
         'proxy-label mIoU (255 as background)':
@@ -617,6 +658,7 @@ STAGES: Tuple[Stage, ...] = (
     Stage('maps', ('attention', ), _maps_commands,
           record=lambda ctx, done: dict(
               files=count_files(ctx.path('maps'), '.npz')),
+          prepare=_maps_prepare,
           does='`tools/infer_attention.py`',
           writes='one attention file per image'),
     Stage('labels', ('maps', ), _labels_commands,
@@ -630,7 +672,7 @@ STAGES: Tuple[Stage, ...] = (
     Stage('quality', ('maps', 'labels'), _quality_commands,
           record=lambda ctx, done: dict(paths=[ctx.path('quality.json')]),
           metrics=_quality_metrics, skip=_quality_skip,
-          prepare=_quality_prepare,
+          prepare=write_splits,
           does='`tools/eval_seeds.py`', writes='the quality JSON',
           reports='seed and proxy-label mIoU (see [Report keys]'
                   '(#report-keys-contract))'),
@@ -652,7 +694,7 @@ STAGES: Tuple[Stage, ...] = (
           record=lambda ctx, done: dict(
               paths=[ctx.path('refined_quality.json')]),
           metrics=_refined_quality_metrics, skip=_refined_quality_skip,
-          prepare=_quality_prepare,
+          prepare=write_splits,
           does='`tools/eval_seeds.py --label-dir`',
           writes='the refined labels\' quality JSON',
           reports='`refined-label mIoU`, `refined-label mIoU (255 as '
@@ -700,8 +742,8 @@ STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # outputs a redone stage must not resume from
 STAGE_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     'attention': ('attention', ), 'attention_test': ('attention_test', ),
-    'maps': ('maps', ), 'labels': ('labels', ),
-    'quality': ('quality.json', 'tune_split.txt'),
+    'maps': ('maps', 'maps_label_free'), 'labels': ('labels', ),
+    'quality': ('quality.json', 'tune_split.txt', 'quality_label_free.json'),
     'affinity': ('affinity', ), 'refine': ('refined', 'boundary'),
     'refined_quality': ('refined_quality.json', ), 'gallery': ('gallery', ),
     'segmentation': ('segmentation', ),
