@@ -76,7 +76,11 @@ def per_class_plot(scores: dict, classes: Sequence[str]
     if iou is None:
         return None
     names = ['background', *classes][:len(iou)]
-    keep = [i for i, v in enumerate(iou) if v == v]  # not nan
+
+    def known(v) -> bool:  # quality.json stores NaN as null
+        return v is not None and v == v
+
+    keep = [i for i, v in enumerate(iou) if known(v)]
     if not keep:
         return None
     import numpy as np
@@ -85,7 +89,7 @@ def per_class_plot(scores: dict, classes: Sequence[str]
     ax.bar(x - 0.2, [iou[i] for i in keep], 0.4, label='IoU')
     share = scores.get('fp_share')
     if share is not None:
-        ax.bar(x + 0.2, [share[i] if share[i] == share[i] else 0
+        ax.bar(x + 0.2, [share[i] if known(share[i]) else 0
                          for i in keep], 0.4,
                label='false positives % of errors')
     ax.set_xticks(x)

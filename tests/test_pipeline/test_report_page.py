@@ -30,8 +30,9 @@ def fake_work_dir(root):
         seeds=dict(thresholds=[0.1, 0.5, 0.9],
                    mIoU_per_threshold=[20.0, 60.0, 40.0],
                    best_threshold=0.5,
-                   best=dict(IoU=[90.0, 50.0, float('nan')],
-                             fp_share=[10.0, 70.0, float('nan')])),
+                   # quality.json stores a class never seen as null
+                   best=dict(IoU=[90.0, 50.0, None],
+                             fp_share=[10.0, None, None])),
         tuned=dict(threshold=0.9, mIoU=38.0, oracle_mIoU=58.0))
     (root / 'quality.json').write_text(json.dumps(quality))
     for folder in ('attention', 'segmentation'):
