@@ -261,6 +261,19 @@ def evaluate_seeds(gt_dir: str, *, attention_dir: Optional[str] = None,
                 f'thresholds {o["fg_thr"]:.2f} / {o["bg_thr"]:.2f} (oracle) '
                 f'{o["mIoU_ignore_as_background"]:.2f}; auto '
                 f'{o["auto_mIoU_ignore_as_background"]:.2f}')
+            if parts is not None:
+                # the same thresholds from the tuning split, scored on the
+                # report split
+                report['oracle_tuned'] = oracle_seeds(
+                    attention_dir, gt_dir,
+                    [n for n in names if n not in tune_names], m,
+                    report['tuned']['threshold'])
+                o = report['oracle_tuned']
+                lines.append(
+                    f'confident seeds at thresholds tuned on the tuning '
+                    f'split, {o["fg_thr"]:.2f} / {o["bg_thr"]:.2f}, on the '
+                    f'report split: {o["mIoU_ignore_as_background"]:.2f}; '
+                    f'auto {o["auto_mIoU_ignore_as_background"]:.2f}')
     if label_dir:
         names = names_of(label_dir, '.png', split)
         labels = LabelEvaluator(m + 1)

@@ -91,8 +91,12 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
     oracle = None
     if 'quality' in state and 'skipped' not in state['quality']:
         oracle = read_quality(ctx).get('oracle')
+    oracle_tuned = None
     if oracle is not None:  # beside the metrics: tuned on the masks
         report['oracle'] = oracle
+        oracle_tuned = read_quality(ctx).get('oracle_tuned')
+        if oracle_tuned is not None:  # tuned on the tuning split instead
+            report['oracle_tuned'] = oracle_tuned
     held_out = state['test_split'].get('test_metrics') \
         if 'test_split' in state else None
     if held_out:  # the held-out split, scored last
@@ -112,6 +116,14 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
             f'seeds without CRF {oracle["mIoU_ignore_as_background"]:.2f} '
             f'mIoU (255 as background), against '
             f'{oracle["auto_mIoU_ignore_as_background"]:.2f} for `auto`.')
+    if oracle_tuned is not None:
+        lines.append(
+            f'The same thresholds tuned on the tuning split instead '
+            f'({oracle_tuned["fg_thr"]:.2f} / {oracle_tuned["bg_thr"]:.2f}),'
+            f' scored on the other images: '
+            f'{oracle_tuned["mIoU_ignore_as_background"]:.2f}, against '
+            f'{oracle_tuned["auto_mIoU_ignore_as_background"]:.2f} for '
+            '`auto` on them.')
     if held_out:
         lines += ['', 'On the held-out test split (nothing chosen on it):',
                   '', *metric_table(held_out, None)]

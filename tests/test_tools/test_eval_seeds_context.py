@@ -135,3 +135,32 @@ def test_tuning_split_is_fixed_by_the_names():
     assert tune_names(names) == tune
     assert abs(len(tune) / len(names) - 1 / TUNE_SHARE) < 0.03
     assert set(tune_names(names[:1000])) == set(tune) & set(names[:1000])
+
+
+def test_oracle_thresholds_tuned_on_the_tuning_split(tmp_path):
+    """With --oracle and --tune-split, the confident seeds' thresholds come
+    from the tuning split's best threshold and are scored on the others."""
+    from seenet_mm.apis import evaluate_seeds
+    from seenet_mm.apis.seed_quality import ORACLE_MARGIN
+    att_dir, gt_dir = tmp_path / 'att', tmp_path / 'gt'
+    att_dir.mkdir()
+    gt_dir.mkdir()
+    gt = np.zeros((8, 8), np.uint8)
+    gt[2:6, 2:6] = 1
+    for name, (obj, bg) in (('a', (0.9, 0.5)), ('b', (0.9, 0.5)),
+                            ('c', (0.5, 0.2)), ('d', (0.5, 0.2))):
+        att = np.where(gt == 1, obj, bg).astype(np.float32)[None]
+        save_attention(osp.join(att_dir, name + '.npz'), [1], att)
+        save_label_png(osp.join(gt_dir, name + '.png'), gt)
+    split = tmp_path / 'tune.txt'
+    split.write_text('a\nb\n')
+    report = evaluate_seeds(str(gt_dir), attention_dir=str(att_dir),
+                            thresholds=[0.1, 0.3, 0.6], oracle=True,
+                            tune_split=str(split), out=str(tmp_path / 'q'))
+    tuned = report['oracle_tuned']
+    assert tuned['best_threshold'] == report['tuned']['threshold'] == 0.6
+    assert tuned['fg_thr'] == pytest.approx(0.6 + ORACLE_MARGIN)
+    assert tuned['bg_thr'] == pytest.approx(0.6 - ORACLE_MARGIN)
+    # on c and d (objects at 0.5) nothing reaches 0.7: no confident class
+    assert tuned['mIoU_ignore_as_background'] < \
+        report['oracle']['mIoU_ignore_as_background']
