@@ -169,9 +169,12 @@ def test_bad_folder_fails_before_any_stage(fruit, tmp_path):
     val['data_list'][0]['gt_label'] = [5]
     json.dump(val, open(osp.join(bad, 'val.json'), 'w'))
     work = str(tmp_path / 'work')
+    # (--preset toy: its affinity config needs no downloaded weights, so
+    # the data check is the first to speak)
     proc = run_tool(['tools/pipeline.py', '--data-root', bad, '--work-dir',
                      work, '--attention-config', att,
-                     '--segmentation-config', seg], check=False)
+                     '--segmentation-config', seg, '--preset', 'toy'],
+                    check=False)
     assert proc.returncode == 1
     assert r'val.json: data_list[0] (' in proc.stderr
     assert 'gt_label index 5 out of range 0..2' in proc.stderr
