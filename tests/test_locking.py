@@ -207,7 +207,8 @@ def test_compare_shares_the_work_dir_and_locks_each_mode_and_seed(
         assert f'error: work dir {work} is in use' in last_line(proc)
         proc = run_tool(['tools/pipeline.py', '--data-root', toy_root,
                          '--work-dir', str(work), '--compare', '--modes',
-                         'cam', '--seeds', '0'], check=False)
+                         'cam', '--seeds', '0', '--preset', 'toy'],
+                        check=False)
         assert proc.returncode == 1
         assert last_line(proc).startswith(
             f'error: work dir {seed_dir} is in use by another run (PID '

@@ -53,7 +53,6 @@ def evaluate(config: str, checkpoint: str, *,
     """
     cfg = load_config(config, cfg_options, work_dir, launcher)
     cfg.load_from = checkpoint
-    check_data_files(cfg, ['test_dataloader'])
     if format_only:
         if out is None:
             raise ValueError('--format-only needs --out DIR: where the '
@@ -72,6 +71,8 @@ def evaluate(config: str, checkpoint: str, *,
         use_crf(cfg, crf_workers)
     if amp_requested(cfg, amp):
         set_amp(cfg)
+    # the options first, then the files (the cheaper error first)
+    check_data_files(cfg, ['test_dataloader'])
     if out is not None:
         cfg.test_evaluator['output_dir'] = out
         cfg.test_evaluator['keep_results'] = True

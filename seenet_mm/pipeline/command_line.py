@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_configs(ctx: Context) -> None:
+def check_configs(ctx: Context, compare: bool = False) -> None:
     """The user's overrides of each config: every key must exist and
     must not be a variable the config already used (one error line, before
     any stage); then every pretrained file the configs load must exist or
@@ -165,8 +165,10 @@ def check_configs(ctx: Context) -> None:
             load_config(config, parsed, None, 'none')
         except KeyError as err:
             raise PipelineError(f'error: {flag}: {err.args[0]}') from None
-    configs = [(ctx.attention_config, ctx.attention_options()),
-               (ctx.segmentation_config, ctx.segmentation_options())]
+    configs = [(ctx.attention_config, ctx.attention_options())]
+    if not compare:  # --compare trains no segmentation
+        configs.append((ctx.segmentation_config,
+                        ctx.segmentation_options()))
     if ctx.resolved_refine() == 'irn' and ctx.affinity_config:
         configs.append((ctx.affinity_config, list(ctx.affinity_cfg_options)))
     made = [ctx.backbone_weights] if ctx.backbone_weights else []
@@ -286,7 +288,7 @@ def run(args: argparse.Namespace) -> dict:
                 print(f'--from {args.start}: removed {path}', flush=True)
         # a work dir holds the results of one set of inputs
         state.use_settings(ctx.settings(), allow_change=bool(args.start))
-        check_configs(ctx)  # before any stage
+        check_configs(ctx, compare=bool(args.compare))  # before any stage
         for stage, why, redo in state.invalidate():
             # finished stages must still have their outputs; the stages
             # that read them are redone from scratch

@@ -787,7 +787,8 @@ def test_redone_stages_start_from_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(command_line, 'run_main',
                         lambda ctx, state, preset: {})
     # (no VGG16 weights here: test_user_road checks that refusal)
-    monkeypatch.setattr(command_line, 'check_configs', lambda ctx: None)
+    monkeypatch.setattr(command_line, 'check_configs',
+                        lambda ctx, compare=False: None)
     data = tmp_path / 'd' / 'VOCdevkit' / 'VOC2012'
     data.mkdir(parents=True)
     work = ctx.work_dir
