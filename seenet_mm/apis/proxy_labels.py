@@ -1,13 +1,7 @@
 """Proxy labels from attention maps and saliency maps (SeeNet Algorithm 1),
 or from the attention maps alone (--method threshold):
-:func:`make_proxy_labels`, which ``tools/make_proxy_labels.py`` calls.
-
-    python tools/make_proxy_labels.py --attention-dir ATT --saliency-dir SAL
-        --out-dir LABELS [--w 1.0] [--workers 2] [--split FILE]
-        [--ignore-multi THR] [--ignore-conflict LOW HIGH] [--skip-missing]
-        [--crf --image-dir JPEGImages [--crf-workers N]]
-    python tools/make_proxy_labels.py --attention-dir ATT --out-dir LABELS
-        --method threshold [--fg-thr auto|T] [--bg-thr auto|T] [--crf ...]
+:func:`make_proxy_labels`, which ``tools/make_proxy_labels.py`` calls (its
+command line is there).
 
 For every ATT/<name>.npz writes LABELS/<name>.png (VOC palette, 0..M, 255
 = ignore) atomically; labels already written are skipped. The class list

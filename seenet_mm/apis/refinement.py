@@ -1,14 +1,6 @@
 """Proxy labels refined by IRN's random walk over the boundary map of a
 trained affinity network: :func:`refine_labels`, which
-``tools/refine_labels.py`` calls.
-
-    python tools/refine_labels.py CONFIG CKPT --attention-dir ATT
-        --image-dir IMG --out-dir LABELS [--maps-out MAPS]
-        [--saliency-dir SAL] [--seed-dir SEEDS] [--boundary-out DIR]
-        [--split FILE] [--workers N] [--device cpu]
-        [--radius R] [--beta B] [--steps T] [--sources cold|plain]
-        [--bg-thr auto|T] [--bg-score auto|S] [--w 1.0]
-        [--skip-missing] [--trust-checkpoint] [--cfg-options ...]
+``tools/refine_labels.py`` calls (its command line is there).
 
 The walk's settings default to the config's ``model.test_cfg`` (completed
 by ``AffinityNet``'s: IRN's radius 5, beta 10, 256 steps; cold sources,

@@ -215,3 +215,31 @@ def test_quality_stage_tunes_the_seed_threshold_on_a_fixed_share(tmp_path):
     stage.prepare(ctx)
     assert not osp.exists(tune_split_file(ctx))
     assert '--tune-split' not in stage.commands(ctx, DONE)[0]
+
+
+@pytest.mark.parametrize('standin,scratch', [
+    ('seenet_vgg16-tiny-standin-pre_1xb16-400_toy-112x112_folder.py',
+     'seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py'),
+    ('deeplab-largefov_vgg16-tiny-standin-pre_1xb8-1600_toy-96x96_folder.py',
+     'deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96_folder.py')])
+def test_folder_configs_from_the_standin_read_the_folder_as_from_scratch(
+        standin, scratch):
+    """The own-folder configs from the stand-in define their datasets as
+    the from-scratch ones do (the files repeat those lines: a config
+    cannot inherit both), and their models and schedules as the stand-in
+    configs for the toy set."""
+    from mmengine.config import Config
+    from seenet_mm.pipeline.context import repo_root
+    toy = osp.join(repo_root(), 'configs', 'toy')
+    a = Config.fromfile(osp.join(toy, standin))
+    b = Config.fromfile(osp.join(toy, scratch))
+    base = Config.fromfile(osp.join(toy, standin.replace('_folder', '')))
+    for key in ('val_dataloader', 'test_dataloader'):
+        assert a[key] == b[key], key
+    strip = [{k: v for k, v in c.train_dataloader.dataset.items()
+              if k != 'pipeline'} for c in (a, b)]
+    assert strip[0] == strip[1]
+    assert a.train_dataloader.dataset.pipeline == \
+        base.train_dataloader.dataset.pipeline
+    for key in ('model', 'optim_wrapper', 'train_cfg', 'param_scheduler'):
+        assert a[key] == base[key], key
