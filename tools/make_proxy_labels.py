@@ -8,25 +8,8 @@ from the attention maps alone.
     python tools/make_proxy_labels.py --attention-dir ATT --out-dir LABELS
         --method threshold [--fg-thr auto|T] [--bg-thr auto|T] [--crf ...]
 
-For every ATT/<name>.npz writes LABELS/<name>.png (VOC palette, 0..M, 255
-= ignore) atomically; labels already written are skipped. The class list
-(ATT/classes.json, VOC's when absent) is copied to LABELS/classes.json. A
-missing saliency or attention file is an error naming it (with
---skip-missing: a warning, and a count at the end). A saliency map of
-another size than the attention is resized to it (counted in the summary).
-
---method threshold (IRN's confident regions, no saliency): the strongest
-class where its attention exceeds --fg-thr, background where no attention
-exceeds --bg-thr, 255 between; with --crf each side is refined by a dense
-CRF with IRN's parameters. The thresholds are ``auto`` by default: per
-image from Otsu's split of its maps. Before anything is written, labels
-with too little confident background or foreground to teach anything are
-one error with the maps' quantiles and thresholds to try.
-
-The images are labelled in a pool of --workers processes (with --crf:
---crf-workers, which wins; default: the cores available); the labels are
-the same for any number of workers. The code:
-``seenet_mm.apis.make_proxy_labels``.
+What is written, the threshold method and the workers:
+``seenet_mm.apis.proxy_labels``; the code: ``seenet_mm.apis.make_proxy_labels``.
 """
 import argparse
 
