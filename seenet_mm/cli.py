@@ -27,6 +27,23 @@ def threshold_value(text: str):
             f'expected a number or auto, got {text!r}') from None
 
 
+def parse_cfg_options(items: Sequence[str], flag: str = '--cfg-options'
+                      ) -> Dict[str, Any]:
+    """``['a.b=1', 'c=[1,2]']`` as mmengine's ``DictAction`` reads them
+    (``{'a.b': 1, 'c': [1, 2]}``).
+
+    Raises:
+        ValueError: an item that is not ``KEY=VALUE``, naming ``flag``.
+    """
+    parsed = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise ValueError(f'{flag}: {item!r} is not KEY=VALUE')
+        parsed[key] = DictAction._parse_iterable(value)
+    return parsed
+
+
 def signature_defaults(func) -> Dict[str, Any]:
     """The keyword defaults of ``func``: a tool's options take their
     defaults from the function it calls, their one home."""
@@ -568,6 +585,7 @@ def cli_main(main) -> None:
 
 __all__: List[str] = ['add_common_args', 'CONFIG_ALIASES',
                       'threshold_value', 'signature_defaults',
+                      'parse_cfg_options',
                       'RENAMED_CONFIGS', 'renamed_hint',
                       'load_config', 'check_cfg_options',
                       'RUNTIME_KEYS', 'interpolated_fields',

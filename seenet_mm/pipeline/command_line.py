@@ -125,11 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--affinity-config',
                         help='affinity network config of --refine irn '
                         '(default: the preset\'s)')
-    for name, flag in (('attention', 'attention'),
-                       ('segmentation', 'segmentation'),
-                       ('affinity', 'affinity')):
+    for name in ('attention', 'segmentation', 'affinity'):
         parser.add_argument(
-            f'--{flag}-cfg-options', nargs='+', default=[],
+            f'--{name}-cfg-options', nargs='+', default=[],
             metavar='KEY=VALUE',
             help=f'override settings of the {name} config in every stage '
             f'that reads it (as --cfg-options of tools/train.py, e.g. '
@@ -142,9 +140,7 @@ def check_configs(ctx: Context, compare: bool = False) -> None:
     must not be a variable the config already used (one error line, before
     any stage); then every pretrained file the configs load must exist or
     be made by the job."""
-    from mmengine.config import DictAction
-
-    from ..cli import load_config
+    from ..cli import load_config, parse_cfg_options
     from .context import missing_weights_error
     used = [(ctx.attention_config, ctx.attention_cfg_options,
              '--attention-cfg-options'),
@@ -154,15 +150,11 @@ def check_configs(ctx: Context, compare: bool = False) -> None:
         used.append((ctx.affinity_config, ctx.affinity_cfg_options,
                      '--affinity-cfg-options'))
     for config, options, flag in used:
-        parsed = {}
-        for item in options:
-            key, sep, value = item.partition('=')
-            if not sep or not key:
-                raise PipelineError(f'error: {flag}: {item!r} is not '
-                                    'KEY=VALUE')
-            parsed[key] = DictAction._parse_iterable(value)
         try:
-            load_config(config, parsed, None, 'none')
+            load_config(config, parse_cfg_options(options, flag), None,
+                        'none')
+        except ValueError as err:
+            raise PipelineError(f'error: {err}') from None
         except KeyError as err:
             raise PipelineError(f'error: {flag}: {err.args[0]}') from None
     configs = [(ctx.attention_config, ctx.attention_options())]

@@ -445,15 +445,13 @@ def missing_weights_error(configs: Sequence[Tuple[str, Sequence[str]]],
     ``configs`` (``(config, its --cfg-options)``) loads and that is
     missing, naming the command that makes it; None when every file
     exists. ``made_by_job``: files a stage writes before they are read."""
-    from mmengine.config import Config, DictAction
+    from mmengine.config import Config
+
+    from ..cli import parse_cfg_options
     for config, options in configs:
         cfg = Config.fromfile(config)
         if options:
-            parsed = {}
-            for item in options:
-                key, _, value = item.partition('=')
-                parsed[key] = DictAction._parse_iterable(value)
-            cfg.merge_from_dict(parsed)
+            cfg.merge_from_dict(parse_cfg_options(options))
         for path in pretrained_paths(cfg.get('model', {})):
             if osp.isfile(path) or osp.abspath(path) in map(osp.abspath,
                                                              made_by_job):
