@@ -197,6 +197,19 @@ def _fields(node: Any, prefix: str = ''):
         yield from _fields(value, path)
 
 
+def _holds(field: Any, value: Any) -> bool:
+    """Whether a config field holds a variable's value: a string that
+    contains it, or an equal value of the same kind."""
+    if field is None or isinstance(field, bool):
+        return False
+    if isinstance(value, str):
+        return isinstance(field, str) and value in field
+    if isinstance(value, (list, tuple)):
+        return isinstance(field, (list, tuple)) and \
+            list(field) == list(value)
+    return type(field) is type(value) and field == value
+
+
 def interpolated_fields(cfg: Config, name: str) -> List[str]:
     """The fields of ``cfg`` that hold the value of its top-level variable
     ``name`` (equal to it, or for a string, containing it): where the
@@ -208,19 +221,9 @@ def interpolated_fields(cfg: Config, name: str) -> List[str]:
     value = root[name]
     if value is None or isinstance(value, bool) or value == '':
         return []
-    found = []
-    for path, other in _fields(root):
-        if path.split('.')[0] not in RUNTIME_KEYS:
-            continue  # the variable itself, or another variable
-        if isinstance(other, bool) or type(other) is not type(value) and \
-                not (isinstance(value, str) and isinstance(other, str)):
-            if not (isinstance(value, (list, tuple)) and
-                    isinstance(other, (list, tuple))):
-                continue
-        if other == value or (isinstance(value, (list, tuple)) and
-                              list(other) == list(value)) or \
-                (isinstance(value, str) and value in other):
-            found.append(path)
+    found = [path for path, other in _fields(root)
+             if path.split('.')[0] in RUNTIME_KEYS  # not another variable
+             and _holds(other, value)]
     # the outermost field of each nested match (a dict equal to the
     # variable is reported, not each of its items)
     return [p for p in found
