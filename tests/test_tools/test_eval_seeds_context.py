@@ -86,6 +86,25 @@ def test_oracle_thresholds_are_the_best_seed_threshold_plus_minus_010(
         proc.stdout + proc.stderr
 
 
+def two_kinds_of_maps(tmp_path):
+    """Four 8x8 images, one square object each: a and b (the tuning split)
+    with the object at 0.9 on a 0.5 background, c and d at 0.5 on 0.2.
+    Returns the attention folder, the mask folder and the tuning split."""
+    att_dir, gt_dir = tmp_path / 'att', tmp_path / 'gt'
+    att_dir.mkdir()
+    gt_dir.mkdir()
+    gt = np.zeros((8, 8), np.uint8)
+    gt[2:6, 2:6] = 1
+    for name, (obj, bg) in (('a', (0.9, 0.5)), ('b', (0.9, 0.5)),
+                            ('c', (0.5, 0.2)), ('d', (0.5, 0.2))):
+        att = np.where(gt == 1, obj, bg).astype(np.float32)[None]
+        save_attention(osp.join(att_dir, name + '.npz'), [1], att)
+        save_label_png(osp.join(gt_dir, name + '.png'), gt)
+    split = tmp_path / 'tune.txt'
+    split.write_text('a\nb\n')
+    return att_dir, gt_dir, split
+
+
 def test_threshold_tuned_on_one_split_scored_on_the_other(tmp_path):
     """--tune-split: the threshold best on the tuning images, scored on
     the others at that threshold, beside their own best (the oracle).
@@ -93,19 +112,7 @@ def test_threshold_tuned_on_one_split_scored_on_the_other(tmp_path):
     others' at 0.5 on a 0.2 background: the tuned threshold (best 0.5 +)
     misses every object of the report split, whose own best is lower."""
     from seenet_mm.apis import evaluate_seeds
-    att_dir, gt_dir = tmp_path / 'att', tmp_path / 'gt'
-    att_dir.mkdir()
-    gt_dir.mkdir()
-    gt = np.zeros((8, 8), np.uint8)
-    gt[2:6, 2:6] = 1
-    tune = ['a', 'b']
-    for name, (obj, bg) in (('a', (0.9, 0.5)), ('b', (0.9, 0.5)),
-                            ('c', (0.5, 0.2)), ('d', (0.5, 0.2))):
-        att = np.where(gt == 1, obj, bg).astype(np.float32)[None]
-        save_attention(osp.join(att_dir, name + '.npz'), [1], att)
-        save_label_png(osp.join(gt_dir, name + '.png'), gt)
-    split = tmp_path / 'tune.txt'
-    split.write_text('\n'.join(tune) + '\n')
+    att_dir, gt_dir, split = two_kinds_of_maps(tmp_path)
     report = evaluate_seeds(str(gt_dir), attention_dir=str(att_dir),
                             thresholds=[0.1, 0.3, 0.6], classes=None,
                             tune_split=str(split), out=str(tmp_path / 'q'))
@@ -142,18 +149,7 @@ def test_oracle_thresholds_tuned_on_the_tuning_split(tmp_path):
     from the tuning split's best threshold and are scored on the others."""
     from seenet_mm.apis import evaluate_seeds
     from seenet_mm.apis.seed_quality import ORACLE_MARGIN
-    att_dir, gt_dir = tmp_path / 'att', tmp_path / 'gt'
-    att_dir.mkdir()
-    gt_dir.mkdir()
-    gt = np.zeros((8, 8), np.uint8)
-    gt[2:6, 2:6] = 1
-    for name, (obj, bg) in (('a', (0.9, 0.5)), ('b', (0.9, 0.5)),
-                            ('c', (0.5, 0.2)), ('d', (0.5, 0.2))):
-        att = np.where(gt == 1, obj, bg).astype(np.float32)[None]
-        save_attention(osp.join(att_dir, name + '.npz'), [1], att)
-        save_label_png(osp.join(gt_dir, name + '.png'), gt)
-    split = tmp_path / 'tune.txt'
-    split.write_text('a\nb\n')
+    att_dir, gt_dir, split = two_kinds_of_maps(tmp_path)
     report = evaluate_seeds(str(gt_dir), attention_dir=str(att_dir),
                             thresholds=[0.1, 0.3, 0.6], oracle=True,
                             tune_split=str(split), out=str(tmp_path / 'q'))
