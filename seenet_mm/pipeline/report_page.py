@@ -1,7 +1,7 @@
 """``report.html``: the main job's report as one self-contained page: the
 metrics with their expected figures, the stage times, the seed mIoU over
-the background threshold, the per-class scores of the seeds, the training
-curves and the gallery. The plots are drawn with matplotlib and embedded
+the background threshold, the per-class scores of the seeds, the proxy
+labels and the segmentation, the training curves and the gallery. The plots are drawn with matplotlib and embedded
 as PNG data URIs, so the file opens anywhere without its work dir."""
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ def threshold_plot(seeds: dict, tuned: Optional[dict]) -> Optional[bytes]:
 
 def per_class_plot(scores: dict, classes: Sequence[str]
                    ) -> Optional[bytes]:
-    """Per class: IoU and the false positives' share of the errors."""
+    """Per class: IoU, precision, recall and the false positives' share
+    of the errors (over-activation near 100, under-activation near 0)."""
     iou = scores.get('IoU')
     if iou is None:
         return None
@@ -85,18 +86,21 @@ def per_class_plot(scores: dict, classes: Sequence[str]
         return None
     import numpy as np
     x = np.arange(len(keep))
-    fig, ax = _figure(max(6.0, 0.5 * len(keep)), 3.2)
-    ax.bar(x - 0.2, [iou[i] for i in keep], 0.4, label='IoU')
-    share = scores.get('fp_share')
-    if share is not None:
-        ax.bar(x + 0.2, [share[i] if known(share[i]) else 0
-                         for i in keep], 0.4,
-               label='false positives % of errors')
+    fig, ax = _figure(max(6.0, 0.7 * len(keep)), 3.2)
+    bars = [(key, label) for key, label in (
+        ('IoU', 'IoU'), ('precision', 'precision'), ('recall', 'recall'),
+        ('fp_share', 'false positives % of errors')) if scores.get(key)]
+    width = 0.8 / len(bars)
+    for k, (key, label) in enumerate(bars):
+        values = scores[key]
+        ax.bar(x - 0.4 + width * (k + 0.5),
+               [values[i] if known(values[i]) else 0 for i in keep], width,
+               label=label)
     ax.set_xticks(x)
     ax.set_xticklabels([names[i] for i in keep], rotation=45, ha='right',
                        fontsize=8)
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, ncol=len(bars))
     return _png(fig)
 
 
@@ -165,10 +169,12 @@ def write_report_page(out_dir: str, report: dict) -> Tuple[str, List[str]]:
 
     quality = osp.join(out_dir, 'quality.json')
     seeds, tuned, classes = {}, None, report.get('classes') or []
+    labels: dict = {}
     if osp.isfile(quality):
         with open(quality) as f:
             q = json.load(f)
         seeds, tuned = q.get('seeds', {}), q.get('tuned')
+        labels = q.get('labels', {})
         classes = q.get('classes', classes)
     plot('Stage times', stage_times_plot(
         {k: v for k, v in report.get('stages', {}).items()
@@ -178,6 +184,13 @@ def write_report_page(out_dir: str, report: dict) -> Tuple[str, List[str]]:
              threshold_plot(seeds, tuned))
         plot('Seeds per class (best threshold)',
              per_class_plot(seeds.get('best', {}), classes))
+    if labels:
+        plot('Proxy labels per class', per_class_plot(labels, classes))
+    segmentation = osp.join(out_dir, 'segmentation_test', 'quality.json')
+    if osp.isfile(segmentation):
+        with open(segmentation) as f:
+            plot('Segmentation per class (val, single scale)',
+                 per_class_plot(json.load(f).get('labels', {}), classes))
     for folder, title in TRAININGS:
         plot(f'Training: {title}', training_plot(
             read_scalars(osp.join(out_dir, folder)), title))

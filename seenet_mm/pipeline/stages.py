@@ -536,14 +536,35 @@ SEGMENTATION_TESTS = (
     ('segmentation val mIoU --crf', 'segmentation_test_crf', ('--crf', )))
 
 
+# the plain test's predictions, scored per class against the val masks
+PREDICTIONS = ('segmentation_test', 'predictions')
+SEGMENTATION_QUALITY = ('segmentation_test', 'quality.json')
+
+
+def _save_prediction_classes(ctx: Context) -> None:
+    """The class list beside the predictions, for their per-class scores
+    (the images' class ids 1..M name these classes)."""
+    import os
+    from ..fileio import save_classes
+    from ..metainfo import VOC_CLASSES
+    os.makedirs(ctx.path(*PREDICTIONS), exist_ok=True)
+    save_classes(ctx.path(*PREDICTIONS), ctx.classes or VOC_CLASSES[1:])
+
+
 def _segmentation_test_commands(ctx: Context, done: Done) -> List[Command]:
-    return [_tool('test', ctx.segmentation_config,
-                  done['segmentation']['checkpoint'], '--work-dir',
-                  ctx.path(folder), '--metrics-out',
-                  metrics_file(ctx.path(folder)), *flags,
-                  *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
-                  *ctx.segmentation_options())
-            for _, folder, flags in SEGMENTATION_TESTS]
+    commands = [_tool('test', ctx.segmentation_config,
+                      done['segmentation']['checkpoint'], '--work-dir',
+                      ctx.path(folder), '--metrics-out',
+                      metrics_file(ctx.path(folder)), *flags,
+                      *(() if flags else ('--out', ctx.path(*PREDICTIONS))),
+                      *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
+                      *ctx.segmentation_options())
+                for _, folder, flags in SEGMENTATION_TESTS]
+    # per class: precision, recall and the false-positive share
+    commands.append(_tool('eval_seeds', '--label-dir',
+                          ctx.path(*PREDICTIONS), '--gt-dir', ctx.gt_dir,
+                          '--out', ctx.path(*SEGMENTATION_QUALITY)))
+    return commands
 
 
 def _segmentation_test_metrics(ctx: Context) -> Dict[str, object]:
@@ -713,8 +734,13 @@ STAGES: Tuple[Stage, ...] = (
           writes='the checkpoint'),
     Stage('segmentation_test', ('segmentation', ),
           _segmentation_test_commands, metrics=_segmentation_test_metrics,
-          skip=val_masks_missing,
-          does='`tools/test.py --metrics-out`, plain, `--tta` and `--crf`',
+          record=lambda ctx, done: dict(
+              paths=[ctx.path(*SEGMENTATION_QUALITY)]),
+          skip=val_masks_missing, prepare=_save_prediction_classes,
+          does='`tools/test.py --metrics-out`, plain (`--out`: the '
+               'predictions, scored per class by `tools/eval_seeds.py '
+               '--label-dir`), `--tta` and `--crf`',
+          writes='the per-class scores of the plain test',
           reports=', '.join(f'`{m}`' for m, _, _ in SEGMENTATION_TESTS)),
     Stage('upper_bound', ('data', 'standin'), _upper_bound_commands,
           record=lambda ctx, done: _checkpoint(ctx.path('upper_bound')),

@@ -17,8 +17,9 @@ from PIL import Image
 from seenet_mm.pipeline.report_page import write_report_page
 
 PLOTS = ['Stage times', 'Seed mIoU over the background threshold',
-         'Seeds per class (best threshold)', 'Training: attention network',
-         'Training: segmentation']
+         'Seeds per class (best threshold)', 'Proxy labels per class',
+         'Segmentation per class (val, single scale)',
+         'Training: attention network', 'Training: segmentation']
 
 
 def fake_work_dir(root):
@@ -33,8 +34,15 @@ def fake_work_dir(root):
                    # quality.json stores a class never seen as null
                    best=dict(IoU=[90.0, 50.0, None],
                              fp_share=[10.0, None, None])),
-        tuned=dict(threshold=0.9, mIoU=38.0, oracle_mIoU=58.0))
+        tuned=dict(threshold=0.9, mIoU=38.0, oracle_mIoU=58.0),
+        labels=dict(IoU=[92.0, 61.0, 40.0], precision=[95.0, 70.0, 45.0],
+                    recall=[96.0, 80.0, 75.0], fp_share=[40.0, 60.0, 80.0]))
     (root / 'quality.json').write_text(json.dumps(quality))
+    os.makedirs(root / 'segmentation_test')
+    (root / 'segmentation_test' / 'quality.json').write_text(json.dumps(
+        dict(classes=['cat', 'dog'], labels=dict(
+            IoU=[90.0, 55.0, 30.0], precision=[93.0, 65.0, None],
+            recall=[97.0, 75.0, 30.0], fp_share=[30.0, 50.0, None]))))
     for folder in ('attention', 'segmentation'):
         vis = root / folder / '20260101_000000' / 'vis_data'
         os.makedirs(vis)

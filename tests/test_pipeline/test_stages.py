@@ -235,13 +235,17 @@ def test_main_commands(tmp_path):
         osp.join(work, 'segmentation'), '--resume', '--cfg-options'] + data
         + ['train_dataloader.dataset.data_prefix.seg_map_path='
            + osp.join(work, 'labels')] + list(NO_VALIDATION)]
+    predictions = osp.join(work, 'segmentation_test', 'predictions')
     assert commands(ctx, 'segmentation_test') == [
         [py, 'tools/test.py', '/cfg/seg.py', '/ck/seg.pth', '--work-dir',
          osp.join(work, 'segmentation_test' + name), '--metrics-out',
          osp.join(work, 'segmentation_test' + name, 'metrics.json')] + flags
         + ['--cfg-options'] + data
-        for name, flags in (('', []), ('_tta', ['--tta']),
-                            ('_crf', ['--crf']))]
+        for name, flags in (('', ['--out', predictions]), ('_tta', ['--tta']),
+                            ('_crf', ['--crf']))] + [
+        [py, 'tools/eval_seeds.py', '--label-dir', predictions, '--gt-dir',
+         osp.join(voc, 'SegmentationClass'), '--out',
+         osp.join(work, 'segmentation_test', 'quality.json')]]
 
 
 @pytest.mark.parametrize('amp,flag', [(True, '--amp'), (False, '--no-amp')])
