@@ -203,18 +203,169 @@ def write_report_page(out_dir: str, report: dict) -> Tuple[str, List[str]]:
         sections.append('<h2>Gallery</h2>\n<p>image | M_A | M_B | fused | '
                         'proxy label | ground truth</p>\n' +
                         '<br>\n'.join(rows))
-    page = ['<!DOCTYPE html>', '<html><head><meta charset="utf-8">',
-            '<title>seenet-mm report</title>',
-            '<style>body{font-family:sans-serif;max-width:1100px;margin:auto}'
-            'table{border-collapse:collapse}td,th{border:1px solid #ccc;'
-            'padding:2px 8px}img{max-width:100%}</style></head><body>',
-            '<h1>seenet-mm report</h1>',
-            f'<p>{html.escape(str(report.get("data_root", "")))}; preset '
-            f'{html.escape(str(report.get("preset", "")))}; '
-            f'{report.get("seconds", 0):.0f} s of stages</p>',
-            '<h2>Metrics</h2>',
-            metrics_table(report.get('metrics', {}), report.get('expected')),
-            *sections, '</body></html>']
     path = osp.join(out_dir, 'report.html')
-    write_text(path, '\n'.join(page) + '\n')
+    write_text(path, _page(
+        'seenet-mm report',
+        f'<p>{html.escape(str(report.get("data_root", "")))}; preset '
+        f'{html.escape(str(report.get("preset", "")))}; '
+        f'{report.get("seconds", 0):.0f} s of stages</p>\n<h2>Metrics</h2>\n'
+        + metrics_table(report.get('metrics', {}), report.get('expected')),
+        sections))
+    return path, drawn
+
+
+def _page(title: str, top: str, sections: Sequence[str]) -> str:
+    """One self-contained HTML page: ``top`` (HTML) and the sections."""
+    return '\n'.join([
+        '<!DOCTYPE html>', '<html><head><meta charset="utf-8">',
+        f'<title>{html.escape(title)}</title>',
+        '<style>body{font-family:sans-serif;max-width:1100px;margin:auto}'
+        'table{border-collapse:collapse}td,th{border:1px solid #ccc;'
+        'padding:2px 8px}img{max-width:100%}pre{overflow-x:auto}'
+        '</style></head><body>',
+        f'<h1>{html.escape(title)}</h1>', top, *sections,
+        '</body></html>']) + '\n'
+
+
+# ----------------------------------------------------------------------
+# --compare: compare.html
+# ----------------------------------------------------------------------
+def _mean_std(values: Sequence[float]) -> Tuple[float, float]:
+    import numpy as np
+    v = np.asarray(values, np.float64)
+    return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+
+def compare_threshold_plot(curves: Dict[str, List[dict]]
+                           ) -> Optional[bytes]:
+    """Per mode: the seed mIoU over the background threshold, the mean
+    over seeds with a band of one standard deviation."""
+    import numpy as np
+    drawn = False
+    fig, ax = _figure()
+    for mode, seeds in curves.items():
+        runs = [s for s in seeds if s.get('thresholds')
+                and s.get('mIoU_per_threshold')]
+        if not runs or any(r['thresholds'] != runs[0]['thresholds']
+                           for r in runs):
+            continue
+        x = np.asarray(runs[0]['thresholds'])
+        y = np.asarray([r['mIoU_per_threshold'] for r in runs], np.float64)
+        mean = y.mean(0)
+        std = y.std(0, ddof=1) if len(runs) > 1 else np.zeros_like(mean)
+        ax.plot(x, mean, 'o-', ms=3, label=f'{mode} ({len(runs)} seeds)')
+        ax.fill_between(x, mean - std, mean + std, alpha=0.2)
+        drawn = True
+    if not drawn:
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+        return None
+    ax.set_xlabel('background threshold')
+    ax.set_ylabel('seed mIoU')
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+# (compare.json key, label) of the bars per mode
+COMPARE_BARS = (('seed_mIoU', 'seed mIoU (best)'),
+                ('seed_mIoU_tuned', 'seed mIoU (tuned)'),
+                ('pxap', 'seed PxAP'),
+                ('seed_mIoU_label_free', 'seed mIoU (label-free)'),
+                ('label_mIoU', 'proxy-label mIoU'))
+
+
+def compare_bars_plot(rows: Sequence[tuple]) -> Optional[bytes]:
+    """Grouped bars per mode, mean over seeds with error bars of one
+    standard deviation, for each score of :data:`COMPARE_BARS` that every
+    run has."""
+    import numpy as np
+    modes = list(dict.fromkeys(m for m, _, _ in rows))
+    keys = [(k, label) for k, label in COMPARE_BARS
+            if all(r.get(k) is not None for _, _, r in rows)]
+    if not modes or not keys:
+        return None
+    fig, ax = _figure(max(6.0, 1.5 * len(keys)), 3.2)
+    x = np.arange(len(keys))
+    width = 0.8 / len(modes)
+    for j, mode in enumerate(modes):
+        stats = [_mean_std([r[k] for m, _, r in rows if m == mode])
+                 for k, _ in keys]
+        ax.bar(x - 0.4 + width * (j + 0.5), [m for m, _ in stats], width,
+               yerr=[s for _, s in stats], capsize=3, label=mode)
+    ax.set_xticks(x)
+    ax.set_xticklabels([label for _, label in keys], rotation=20,
+                       ha='right', fontsize=8)
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def compare_per_class_plot(per_mode: Dict[str, List[dict]],
+                           classes: Sequence[str]) -> Optional[bytes]:
+    """Per class: each mode's seed IoU at its best threshold, the mean
+    over seeds."""
+    import numpy as np
+    names = ['background', *classes]
+    means = {}
+    for mode, scores in per_mode.items():
+        ious = [s.get('IoU') for s in scores if s.get('IoU')]
+        if ious:
+            n = min(len(iou) for iou in ious)
+            v = np.asarray([[np.nan if x is None else x for x in iou[:n]]
+                            for iou in ious], np.float64)
+            seen = np.isfinite(v)  # a class no run saw stays at 0
+            means[mode] = np.where(seen, v, 0).sum(0) / np.maximum(
+                seen.sum(0), 1)
+    if not means:
+        return None
+    n = min(len(v) for v in means.values())
+    x = np.arange(n)
+    fig, ax = _figure(max(6.0, 0.6 * n * len(means) / 2), 3.2)
+    width = 0.8 / len(means)
+    for j, (mode, v) in enumerate(means.items()):
+        ax.bar(x - 0.4 + width * (j + 0.5), v[:n], width, label=mode)
+    ax.set_xticks(x)
+    ax.set_xticklabels(names[:n], rotation=45, ha='right', fontsize=8)
+    ax.set_ylabel('seed IoU')
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def write_compare_page(work_dir: str, rows: Sequence[tuple],
+                       qualities: Dict[Tuple[str, int], str],
+                       markdown: Sequence[str]) -> Tuple[str, List[str]]:
+    """Write ``work_dir/compare.html``: ``compare.md``'s tables
+    (``markdown``), the seed mIoU over the threshold per mode, the scores
+    per mode with their spread over seeds, and the seeds per class per
+    mode. ``rows``: ``(mode, seed, compare row)``; ``qualities``: each
+    run's ``quality.json`` by ``(mode, seed)``. Returns the page's path
+    and the titles of the plots drawn."""
+    curves: Dict[str, List[dict]] = {}
+    per_class: Dict[str, List[dict]] = {}
+    classes: List[str] = []
+    for (mode, seed), path in qualities.items():
+        if not osp.isfile(path):
+            continue
+        with open(path) as f:
+            q = json.load(f)
+        classes = q.get('classes', classes)
+        curves.setdefault(mode, []).append(q.get('seeds', {}))
+        per_class.setdefault(mode, []).append(
+            q.get('seeds', {}).get('best', {}))
+    sections: List[str] = []
+    drawn: List[str] = []
+    for title, data in (
+            ('Seed mIoU over the background threshold, per mode',
+             compare_threshold_plot(curves)),
+            ('Scores per mode (mean and standard deviation over seeds)',
+             compare_bars_plot(rows)),
+            ('Seeds per class, per mode (best threshold, mean over seeds)',
+             compare_per_class_plot(per_class, classes))):
+        if data is not None:
+            sections.append(f'<h2>{html.escape(title)}</h2>\n'
+                            + _img(data, title))
+            drawn.append(title)
+    path = osp.join(work_dir, 'compare.html')
+    write_text(path, _page('seenet-mm --compare', '<pre>' + html.escape(
+        '\n'.join(markdown)) + '</pre>', sections))
     return path, drawn

@@ -362,6 +362,11 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
                                         for m, sd, r in rows])
     write_json(osp.join(ctx.work_dir, 'compare.json'), result, indent=1)
     write_text(osp.join(ctx.work_dir, 'compare.md'), '\n'.join(lines) + '\n')
+    from .report_page import write_compare_page
+    page, _ = write_compare_page(
+        ctx.work_dir, rows,
+        {(m, sd): ctx.variant(m, sd).path('quality.json')
+         for m, sd, _ in rows}, lines)
     print('\n'.join(lines))
-    print(f'written {osp.join(ctx.work_dir, "compare.md")}')
+    print(f'written {osp.join(ctx.work_dir, "compare.md")} and {page}')
     return result

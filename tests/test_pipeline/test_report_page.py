@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seenet_mm.pipeline.report_page import write_report_page
+from seenet_mm.pipeline.report_page import (write_compare_page,
+                                             write_report_page)
 
 PLOTS = ['Stage times', 'Seed mIoU over the background threshold',
          'Seeds per class (best threshold)', 'Proxy labels per class',
@@ -58,6 +59,53 @@ def fake_work_dir(root):
                 metrics={'cls/mAP': 91.5, 'seed mIoU (best threshold)': 60.0},
                 expected={'cls/mAP': dict(mean=91.66, std=1.94,
                                           within=True)})
+
+
+COMPARE_PLOTS = [
+    'Seed mIoU over the background threshold, per mode',
+    'Scores per mode (mean and standard deviation over seeds)',
+    'Seeds per class, per mode (best threshold, mean over seeds)']
+
+
+def fake_compare(root):
+    """Two modes, two seeds: each run's quality.json and compare row."""
+    rows, qualities = [], {}
+    for m, mode in enumerate(('cam', 'seenet')):
+        for seed in (0, 1):
+            curve = [10.0 + 5 * m + seed, 30.0 + m, 20.0 - seed]
+            path = root / f'{mode}{seed}.json'
+            path.write_text(json.dumps(dict(
+                classes=['cat', 'dog'],
+                seeds=dict(thresholds=[0.1, 0.5, 0.9],
+                           mIoU_per_threshold=curve,
+                           best=dict(IoU=[80.0 + seed, 40.0 + m, None])))))
+            qualities[(mode, seed)] = str(path)
+            rows.append((mode, seed, dict(
+                seed_mIoU=max(curve), label_mIoU=50.0 + m + seed,
+                seed_mIoU_tuned=max(curve) - 1, pxap=30.0 - m)))
+    return rows, qualities
+
+
+def test_compare_page_draws_every_plot(tmp_path):
+    rows, qualities = fake_compare(tmp_path)
+    path, drawn = write_compare_page(str(tmp_path), rows, qualities,
+                                     ['| mode | seed |', '|---|---|'])
+    assert drawn == COMPARE_PLOTS
+    text, images = page_images(path)
+    assert [alt for alt, _ in images] == COMPARE_PLOTS
+    for alt, src in images:
+        img = np.asarray(Image.open(io.BytesIO(base64.b64decode(
+            src.split(',', 1)[1]))).convert('L'))
+        assert img.std() > 1, f'{alt}: a blank image'
+    assert '| mode | seed |' in text
+    assert not re.search(r'(src|href)="(?!data:)', text)
+
+
+def test_compare_page_without_quality_files_keeps_the_bars(tmp_path):
+    rows, _ = fake_compare(tmp_path)
+    _, drawn = write_compare_page(str(tmp_path), rows,
+                                  {('cam', 0): str(tmp_path / 'none')}, [])
+    assert drawn == COMPARE_PLOTS[1:2]
 
 
 def page_images(path):

@@ -195,6 +195,8 @@ def test_pipeline_compare_trains_each_mode_from_its_config(toy_root,
         assert f"mode='{r['mode']}'" in dumped
     assert '| cam | 0 |' in proc.stdout and 'Seed sweep: 0.10 ... 0.90' in \
         proc.stdout
+    page = open(osp.join(work, 'compare.html')).read()
+    assert 'Seed mIoU over the background threshold, per mode' in page
     # the two modes trained different networks
     assert rows[0]['seed_mIoU'] != rows[1]['seed_mIoU'] or \
         rows[0]['label_mIoU'] != rows[1]['label_mIoU']
