@@ -7,7 +7,10 @@
 # configs load them as `standin://vgg16-tiny`. The model is the toy SeeNet
 # in `cam` mode (backbone, S_A, global average pooling), so the dataset,
 # the loss and the metric are the package's own.
-_base_ = ['./seenet_vgg16-tiny_1xb16-800_toy-112x112_folder.py']
+_base_ = ['../_base_/models/seenet_vgg16-tiny.py',
+          '../_base_/datasets/toy_folder_image_labels.py',
+          '../_base_/schedules/seenet_toy_800.py',
+          '../_base_/default_runtime.py']
 
 data_root = 'data/standin'  # tools/make_standin.py passes its own
 model = dict(mode='cam', num_classes=20)

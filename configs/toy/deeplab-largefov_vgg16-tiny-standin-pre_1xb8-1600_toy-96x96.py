@@ -6,7 +6,10 @@
 # has none), so that the multi-scale test (0.75 / 1.0 / 1.25) sees scales it
 # was trained on. Everything else as the from-scratch
 # deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py.
-_base_ = ['./deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py']
+_base_ = ['../_base_/models/deeplab_largefov_vgg16-tiny.py',
+          '../_base_/datasets/toy_proxy_labels.py',
+          '../_base_/schedules/deeplab_largefov_toy_1600.py',
+          '../_base_/default_runtime.py']
 
 crop_size = (96, 96)
 model = dict(

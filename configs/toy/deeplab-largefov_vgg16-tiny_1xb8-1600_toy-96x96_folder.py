@@ -1,18 +1,7 @@
 # The toy DeepLab-LargeFOV (deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py)
 # on a set in the own-folder format. model.decode_head.num_classes (M + 1):
 # tools/pipeline.py sets it from train.json.
-_base_ = ['./deeplab-largefov_vgg16-tiny_1xb8-1600_toy-96x96.py']
-
-data_root = 'data/toy_folder'
-proxy_label_dir = 'proxy_labels'
-train_dataloader = dict(
-    dataset=dict(type='ImageFolderSegDataset', data_root=data_root,
-                 ann_file='train.json',
-                 data_prefix=dict(_delete_=True, img_path='images',
-                                  seg_map_path=proxy_label_dir)))
-val_dataloader = dict(
-    dataset=dict(type='ImageFolderSegDataset', data_root=data_root,
-                 ann_file='val.json',
-                 data_prefix=dict(_delete_=True, img_path='images',
-                                  seg_map_path='masks')))
-test_dataloader = val_dataloader
+_base_ = ['../_base_/models/deeplab_largefov_vgg16-tiny.py',
+          '../_base_/datasets/toy_folder_proxy_labels.py',
+          '../_base_/schedules/deeplab_largefov_toy_1600.py',
+          '../_base_/default_runtime.py']

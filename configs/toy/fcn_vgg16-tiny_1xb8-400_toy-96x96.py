@@ -1,7 +1,8 @@
 # Foundation check: our VGG16 backbone + mmseg's FCN head trained on the toy
 # set's pixel ground truth (fully supervised; a smoke test of the stack,
 # distributed training and resume, not part of the weakly-supervised method).
-_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/toy_voc_seg.py']
+_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/toy_voc_seg.py',
+          '../_base_/schedules/iter_based.py']
 
 crop_size = (96, 96)
 norm_cfg = dict(type='BN', requires_grad=True)  # SyncBN refuses CPU modules
@@ -44,20 +45,7 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
          by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=200)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=100,
-                    max_keep_ckpts=2),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    # exact resume: RNG states in checkpoints (dropout, random layers)
-    rng_state=dict(type='RNGStateHook'),
-    # checkpoints in plain types: they load with weights_only=True
-    plain_checkpoint=dict(type='PlainCheckpointHook'),
-    visualization=dict(type='SegVisualizationHook'))
+train_cfg = dict(max_iters=max_iters, val_interval=200)
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=100),
+                     visualization=dict(type='SegVisualizationHook'))
 randomness = dict(seed=0)

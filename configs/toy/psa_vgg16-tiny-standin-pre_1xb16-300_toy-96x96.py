@@ -10,25 +10,7 @@
 # the toy IRN config (tools/refine_labels.py). Everything else (data, 300
 # iterations of 96x96 crops, batch 16) as
 # irn_vgg16-tiny-standin-pre_1xb16-300_toy-96x96.py.
-_base_ = ['./irn_vgg16-tiny-standin-pre_1xb16-300_toy-96x96.py']
-
-model = dict(
-    backbone=dict(out_indices=(2, 3, 4)),  # strides 8, 8, 8
-    head=dict(_delete_=True, type='FeatureAffinityHead',
-              in_channels=(64, 128, 128), channels=(16, 32, 64),
-              groups=(4, 8, 16)),
-    affinity='feature',
-    stride=8,
-    radius=5,
-    frozen=False,
-    test_cfg=dict(flip=True, radius=5, beta=8, steps=32))
-# PSA: lr 0.1 for a VGG16 of Caffe's scale, the new layers at 10x; the
-# toy stand-in (BN) keeps its features at a base lr of 0.01
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
-    constructor='NewLayersLrConstructor',
-    paramwise_cfg=dict(new_modules=('head', ), new_lr_mult=10.0,
-                       new_bias_lr_mult=10.0, new_bias_decay_mult=1.0,
-                       bias_lr_mult=1.0, bias_decay_mult=1.0))
+_base_ = ['../_base_/models/psa_vgg16-tiny-standin-pre.py',
+          '../_base_/datasets/toy_seeds.py',
+          '../_base_/schedules/psa_toy_300.py',
+          '../_base_/default_runtime.py']

@@ -7,35 +7,7 @@
 # no better seeds or proxy labels on the toy set, docs/results_toy.md).
 # Everything else as the from-scratch
 # seenet_vgg16-tiny_1xb16-800_toy-112x112.py, which stays for comparison.
-_base_ = ['./seenet_vgg16-tiny_1xb16-800_toy-112x112.py']
-
-model = dict(
-    backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained',
-                                checkpoint='standin://vgg16-tiny',
-                                prefix='backbone.')))
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=2e-3, momentum=0.9, weight_decay=2e-4),
-    constructor='NewLayersLrConstructor',
-    # one lr and decay for weights and biases, as the from-scratch toy
-    paramwise_cfg=dict(new_modules=('branch_a', 'branch_b', 'branch_c'),
-                       new_lr_mult=10.0, new_bias_lr_mult=10.0,
-                       new_bias_decay_mult=1.0, bias_lr_mult=1.0,
-                       bias_decay_mult=1.0))
-max_iters = 400
-param_scheduler = [
-    dict(type='MultiStepLR', by_epoch=False, milestones=[320], gamma=0.1)
-]
-train_cfg = dict(max_iters=max_iters, val_interval=200)
-default_hooks = dict(checkpoint=dict(interval=200))
-custom_hooks = [
-    dict(type='ErasingScheduleHook', start_iter=50),  # S_A learns first
-    dict(type='ZoneStatisticsHook', interval=50),
-    dict(type='AttentionSnapshotHook', interval=200),
-]
-# bfloat16 autocast where the CPU computes it natively (AVX512-BF16 or AMX),
-# float32 elsewhere: the toy main job's figures were measured both ways and
-# agree within their spread over seeds (docs/results_toy.md); --no-amp or
-# amp=False runs float32 anywhere
-amp = 'auto'
+_base_ = ['../_base_/models/seenet_vgg16-tiny-standin-pre.py',
+          '../_base_/datasets/toy_image_labels.py',
+          '../_base_/schedules/seenet_toy_400.py',
+          '../_base_/default_runtime.py']

@@ -2,24 +2,7 @@
 # scratch) on a set in the own-folder format, e.g. `tools/make_toy_dataset.py
 # --classes a b c`. model.num_classes: tools/pipeline.py sets it from
 # train.json.
-_base_ = ['./seenet_vgg16-tiny_1xb16-800_toy-112x112.py']
-
-data_root = 'data/toy_folder'
-crop_size = 112  # as seenet_vgg16-tiny_1xb16-800_toy-112x112.py
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
-    dict(type='LoadMaskIfExists'),  # masks are optional in this format
-    dict(type='PackImageLabelInputs')
-]
-train_dataloader = dict(
-    dataset=dict(type='ImageLabelFolderDataset', data_root=data_root,
-                 ann_file='train.json',
-                 data_prefix=dict(_delete_=True, img_path='images')))
-val_dataloader = dict(
-    dataset=dict(type='ImageLabelFolderDataset', data_root=data_root,
-                 ann_file='val.json',
-                 data_prefix=dict(_delete_=True, img_path='images',
-                                  seg_map_path='masks'),
-                 pipeline=test_pipeline))
-test_dataloader = val_dataloader
+_base_ = ['../_base_/models/seenet_vgg16-tiny.py',
+          '../_base_/datasets/toy_folder_image_labels.py',
+          '../_base_/schedules/seenet_toy_800.py',
+          '../_base_/default_runtime.py']

@@ -2,7 +2,10 @@
 # decay 5e-4, lr 1e-3 (10x for the classifier fc8), x0.1 every 2000
 # iterations, 6000 iterations. Per-layer multipliers of its train.prototxt:
 # every layer blobs_lr 1, 2 and weight_decay 1, 0 (biases at 2x lr, no
-# decay); fc8 blobs_lr 10, 20 and weight_decay 1, 0.
+# decay); fc8 blobs_lr 10, 20 and weight_decay 1, 0. Loops and hooks:
+# iter_based.py.
+_base_ = ['./iter_based.py']
+
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
@@ -18,22 +21,9 @@ param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, milestones=[2000, 4000],
          gamma=0.1)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=6000,
-                 val_interval=2000)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000,
-                    max_keep_ckpts=2),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    # exact resume: RNG states in checkpoints (dropout, random layers)
-    rng_state=dict(type='RNGStateHook'),
-    # checkpoints in plain types: they load with weights_only=True
-    plain_checkpoint=dict(type='PlainCheckpointHook'),
-    visualization=dict(type='SegVisualizationHook'))
+train_cfg = dict(max_iters=6000, val_interval=2000)
+default_hooks = dict(checkpoint=dict(interval=2000),
+                     visualization=dict(type='SegVisualizationHook'))
 # tools/test.py --crf: keys set here override DeepLab v1's CRF parameters,
 # whose one home is seenet_mm.crf.DEEPLAB_CRF (bi_w=4, bi_xy_std=121,
 # bi_rgb_std=5, pos_w=3, pos_xy_std=3, iterations=10)
