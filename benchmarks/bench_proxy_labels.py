@@ -13,7 +13,7 @@ import time
 os.environ.setdefault('OMP_NUM_THREADS', '1')  # one core
 import numpy as np  # noqa: E402
 
-from seenet_mm.datasets.proxy_label import (  # noqa: E402
+from seenet_mm.datasets.label_rules import (  # noqa: E402
     proxy_label, proxy_label_reference)
 
 

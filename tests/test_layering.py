@@ -131,7 +131,7 @@ def test_the_check_sees_relative_and_nested_imports():
                      'seenet_mm.toy.generator'}
     bad = violations('seenet_mm.models.segmentors.crf_model',
                      {'seenet_mm.apis.attention.x', 'seenet_mm.toy.voc',
-                      'seenet_mm.datasets.proxy_label', 'tools.pipeline'})
+                      'seenet_mm.datasets.label_rules', 'tools.pipeline'})
     assert len(bad) == 4
     assert violations('seenet_mm.fileio', {'seenet_mm.models.x'})
     assert violations('seenet_mm.toy.generator', {'seenet_mm.fileio.x'}) \

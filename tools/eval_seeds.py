@@ -7,12 +7,12 @@ labels against the ground truth.
         [--zone-thresholds 0.05 0.7] [--oracle] [--tune-split FILE]
 
 Prints a table and writes JSON (default: ATT/seed_eval.json). What is
-scored: ``seenet_mm.apis.seed_quality``; the code:
+scored: ``seenet_mm.apis.quality``; the code:
 ``seenet_mm.apis.evaluate_seeds``.
 """
 import argparse
 
-from seenet_mm.apis.seed_quality import evaluate_seeds
+from seenet_mm.apis.quality import evaluate_seeds
 from seenet_mm.cli import cli_main, signature_defaults
 
 

@@ -10,7 +10,7 @@ maps in [0, 1] at the image's size), atomically, and ATT/classes.json;
 images already done are skipped, so a killed run continues. With
 --launcher pytorch (tools/dist_infer_attention.sh) the images are split
 over the processes, the files bit-identical whatever their number. The
-code: ``seenet_mm.apis.infer_attention`` (``seenet_mm.apis.attention_maps``
+code: ``seenet_mm.apis.infer_attention`` (``seenet_mm.apis.maps``
 says what the files hold and how batches are formed).
 """
 import argparse
@@ -18,7 +18,7 @@ import argparse
 from mmengine.config import DictAction
 
 from seenet_mm import compat
-from seenet_mm.apis.attention_maps import infer_attention
+from seenet_mm.apis.maps import infer_attention
 from seenet_mm.cli import add_amp_args, cli_main, signature_defaults
 from seenet_mm.models.layers import NORMS
 

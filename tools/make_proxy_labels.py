@@ -9,13 +9,13 @@ from the attention maps alone.
         --method threshold [--fg-thr auto|T] [--bg-thr auto|T] [--crf ...]
 
 What is written, the threshold method and the workers:
-``seenet_mm.apis.proxy_labels``; the code: ``seenet_mm.apis.make_proxy_labels``.
+``seenet_mm.apis.labels``; the code: ``seenet_mm.apis.make_proxy_labels``.
 """
 import argparse
 
-from seenet_mm.apis.proxy_labels import make_proxy_labels
+from seenet_mm.apis.labels import make_proxy_labels
 from seenet_mm.cli import cli_main, signature_defaults, threshold_value
-from seenet_mm.datasets.proxy_label import (AUTO_BG_MARGIN, AUTO_FG_MARGIN,
+from seenet_mm.datasets.label_rules import (AUTO_BG_MARGIN, AUTO_FG_MARGIN,
                                             BG_THRESHOLD, FG_THRESHOLD,
                                             PROXY_METHODS)
 

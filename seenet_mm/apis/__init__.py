@@ -9,23 +9,32 @@ home): ``train`` (``tools/train.py``), ``evaluate`` (``tools/test.py``),
 (``tools/make_saliency.py``). Each tool parses its own command line
 (``parse_args``) and calls one of them (``main``).
 
+The modules are named after the main job's stages, in the order a reader
+follows them: :mod:`.attention` (the inferencer), :mod:`.maps` (stage
+``maps``), :mod:`.labels` (``labels``), :mod:`.refinement` (``refine``),
+:mod:`.training` and :mod:`.testing` (the trainings and their tests, the
+segmentation's included), :mod:`.quality` (``quality``,
+``refined_quality``) and :mod:`.gallery` (``gallery``); beside them
+:mod:`.saliency_maps`, :mod:`.context_analysis`, and the helpers
+:mod:`.image_list` and :mod:`.per_image`.
+
 Re-exports the functions users call by these names: ``proxy_label``
 (Algorithm 1) and ``threshold_proxy_label`` (saliency-free; home of both:
-:mod:`seenet_mm.datasets.proxy_label`), the attention file format (home:
+:mod:`seenet_mm.datasets.label_rules`), the attention file format (home:
 :mod:`seenet_mm.attention_codec`) and the fusion (home:
 :mod:`seenet_mm.models.layers.attention_fusion`).
 """
 from ..attention_codec import load_attention, save_attention
-from ..datasets.proxy_label import (harmonic_scores, proxy_label,
+from ..datasets.label_rules import (harmonic_scores, proxy_label,
                                     threshold_proxy_label)
 from ..models.layers import fuse_attention, normalize_maps
 from .attention import AttentionInferencer, init_attention_model, init_model
-from .attention_maps import infer_attention
 from .gallery import make_gallery, write_gallery
-from .proxy_labels import make_proxy_labels
+from .labels import make_proxy_labels
+from .maps import infer_attention
+from .quality import evaluate_seeds
 from .refinement import refine_labels
 from .saliency_maps import make_saliency_maps
-from .seed_quality import evaluate_seeds
 from .testing import evaluate
 from .training import train
 

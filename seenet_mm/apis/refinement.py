@@ -44,7 +44,7 @@ import torch
 
 from ..attention_codec import load_attention, save_attention
 from ..crf import check_workers, cores_available
-from ..datasets.proxy_label import (auto_thresholds, otsu_threshold,
+from ..datasets.label_rules import (auto_thresholds, otsu_threshold,
                                     peak_map, proxy_label)
 from ..fileio import (find_image, load_classes, load_label_png,
                       load_saliency, save_classes, save_grey_png,

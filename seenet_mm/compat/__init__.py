@@ -9,10 +9,10 @@ works:
 =============================  ================================================
 upstream cause                 module (its docstring has the details)
 =============================  ================================================
-mmcv-lite: no compiled ops     :mod:`.mmcv_ops`: a stand-in ``mmcv.ops``;
+mmcv-lite: no compiled ops     :mod:`.mmcv_ops`: a fake ``mmcv.ops``;
                                silences mmcv-lite's ``MultiScaleDeformable
                                Attention`` import warning
-no torchvision for CPU torch   :mod:`.torchvision_standin`: a stand-in
+no torchvision for CPU torch   :mod:`.fake_torchvision`: a fake
                                ``torchvision`` for mmpretrain's imports
 mmengine uses the deprecated   :mod:`.mmengine_pkg_resources`: silences
 ``pkg_resources``              setuptools' deprecation warning about it
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from ._standin import is_standin
 from .checkpoints import (SAFE_GLOBALS, TRUST_ENV, UntrustedCheckpointError,
                           from_plain, is_trusted, is_url,
                           load_local_checkpoint, load_url_weights_only,
@@ -44,25 +43,26 @@ from .distributed import (CPU_DDP_WRAPPER, LEGACY_DDP_WRAPPER,
                           default_dist_backend, die_with_launcher,
                           finish_distributed, init_distributed,
                           register_ddp_wrapper)
-from .mmcv_ops import install_mmcv_ops_standin
+from .fake_modules import is_fake_module
+from .fake_torchvision import install_fake_torchvision
+from .mmcv_ops import install_fake_mmcv_ops
 from .mmengine_pkg_resources import silence_pkg_resources_warning
-from .torchvision_standin import install_torchvision_standin
 
 
 def apply() -> Dict[str, bool]:
     """Install every import-time piece; returns which ones were needed."""
     return {
         'pkg_resources_warning': silence_pkg_resources_warning(),
-        'mmcv_ops_standin': install_mmcv_ops_standin(),
-        'torchvision_standin': install_torchvision_standin(),
+        'fake_mmcv_ops': install_fake_mmcv_ops(),
+        'fake_torchvision': install_fake_torchvision(),
         'safe_checkpoint_loader': register_safe_checkpoint_loader(),
         'ddp_wrapper': bool(register_ddp_wrapper()),
     }
 
 
 __all__: List[str] = [
-    'apply', 'install_mmcv_ops_standin', 'install_torchvision_standin',
-    'silence_pkg_resources_warning', 'is_standin',
+    'apply', 'install_fake_mmcv_ops', 'install_fake_torchvision',
+    'silence_pkg_resources_warning', 'is_fake_module',
     'register_safe_checkpoint_loader', 'load_local_checkpoint',
     'load_url_weights_only', 'is_url',
     'UntrustedCheckpointError', 'TRUST_ENV', 'SAFE_GLOBALS',

@@ -25,7 +25,7 @@ from mmseg.registry import TRANSFORMS
 
 from ..attention_codec import load_attention
 from ..fileio import load_saliency
-from .proxy_label import (BG_THRESHOLD, FG_THRESHOLD, PROXY_METHODS,
+from .label_rules import (BG_THRESHOLD, FG_THRESHOLD, PROXY_METHODS,
                           proxy_label, threshold_proxy_label)
 
 

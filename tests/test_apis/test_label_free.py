@@ -8,8 +8,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from seenet_mm.apis import attention_maps
-from seenet_mm.apis.attention_maps import _maps, label_f1, predicted_labels
+from seenet_mm.apis.maps import _maps, label_f1, predicted_labels
 
 
 def test_label_f1_counts_classes_over_images():
@@ -39,7 +38,7 @@ def test_threshold_chosen_on_the_tuning_images(tmp_path, monkeypatch):
     truth = {0: [1], 1: [1, 2], 2: [], 3: [1]}
     infos = [dict(img_id=f'i{k}', img_path=str(k), gt_class_ids=truth[k])
              for k in table]
-    monkeypatch.setattr(attention_maps, 'read_image',
+    monkeypatch.setattr('seenet_mm.apis.maps.read_image',
                         lambda path: np.full((2, 3, 3), int(path), np.uint8))
     tune = tmp_path / 'tune.txt'
     tune.write_text('i0\ni1\n')

@@ -79,7 +79,7 @@ def test_config_pipelines_load_three_channels(images):
 
 
 def test_tool_readers_load_three_channels(images):
-    from seenet_mm.apis.attention_maps import read_image
+    from seenet_mm.apis.maps import read_image
     for name, (path, rgb) in images.items():
         check_bgr(read_image(path), rgb, f'infer_attention {name}')
         # make_proxy_labels --crf, the CRF segmentor: RGB; the gallery: BGR

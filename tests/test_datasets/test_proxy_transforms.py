@@ -6,7 +6,7 @@ from mmcv.transforms import Compose
 from mmseg.registry import TRANSFORMS
 from PIL import Image
 
-from seenet_mm.datasets.proxy_label import proxy_label
+from seenet_mm.datasets.label_rules import proxy_label
 from seenet_mm.attention_codec import load_attention, save_attention
 from seenet_mm.fileio import load_saliency
 

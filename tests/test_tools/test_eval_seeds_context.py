@@ -148,7 +148,7 @@ def test_oracle_thresholds_tuned_on_the_tuning_split(tmp_path):
     """With --oracle and --tune-split, the confident seeds' thresholds come
     from the tuning split's best threshold and are scored on the others."""
     from seenet_mm.apis import evaluate_seeds
-    from seenet_mm.apis.seed_quality import ORACLE_MARGIN
+    from seenet_mm.apis.quality import ORACLE_MARGIN
     att_dir, gt_dir, split = two_kinds_of_maps(tmp_path)
     report = evaluate_seeds(str(gt_dir), attention_dir=str(att_dir),
                             thresholds=[0.1, 0.3, 0.6], oracle=True,

@@ -19,7 +19,7 @@ import numpy as np
 
 from seenet_mm.cli import cli_main
 from seenet_mm.datasets.image_folder import read_split
-from seenet_mm.datasets.proxy_label import proxy_label
+from seenet_mm.datasets.label_rules import proxy_label
 from seenet_mm.fileio import load_label_png, load_saliency, write_json
 from seenet_mm.metainfo import IGNORE_INDEX
 

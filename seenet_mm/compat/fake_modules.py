@@ -1,7 +1,7 @@
-"""Stand-in modules shared by :mod:`.mmcv_ops` and :mod:`.torchvision_standin`.
+"""Fake modules shared by :mod:`.mmcv_ops` and :mod:`.fake_torchvision`.
 
-A stand-in is a module put into ``sys.modules`` when the real one cannot be
-imported; its missing names are placeholders that raise a clear
+A fake module is a module put into ``sys.modules`` when the real one cannot
+be imported; its missing names are placeholders that raise a clear
 ``ImportError`` when they are used.
 """
 from __future__ import annotations
@@ -34,14 +34,14 @@ def placeholder(qualname: str, hint: str) -> type:
                            '__module__': 'seenet_mm.compat'})
 
 
-class StandinModule(types.ModuleType):
+class FakeModule(types.ModuleType):
     """Module whose missing attributes are placeholders raising ``hint``."""
 
     def __init__(self, name: str, hint: str,
                  attrs: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(name)
         self.__dict__['_hint'] = hint
-        self.__dict__['__seenet_standin__'] = True
+        self.__dict__['__seenet_fake_module__'] = True
         self.__dict__.update(attrs or {})
 
     def __getattr__(self, attr: str) -> Any:
@@ -52,7 +52,7 @@ class StandinModule(types.ModuleType):
         return value
 
 
-def is_standin(module_name: str) -> bool:
-    """Whether ``module_name`` in ``sys.modules`` is one of our stand-ins."""
+def is_fake_module(module_name: str) -> bool:
+    """Whether ``module_name`` in ``sys.modules`` is one of our fakes."""
     module = sys.modules.get(module_name)
-    return bool(getattr(module, '__seenet_standin__', False))
+    return bool(getattr(module, '__seenet_fake_module__', False))

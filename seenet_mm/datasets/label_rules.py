@@ -1,4 +1,5 @@
-"""Proxy ground truth from attention and saliency (SeeNet Algorithm 1).
+"""The rules that turn maps into proxy labels: proxy ground truth from
+attention and saliency (SeeNet Algorithm 1), or from attention alone.
 
 For every pixel i with saliency D(i) in [0, 1] and, per image label c, the
 attention A_c(i) in [0, 1]:

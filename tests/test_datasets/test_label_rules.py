@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from seenet_mm.datasets.proxy_label import proxy_label, proxy_label_reference
+from seenet_mm.datasets.label_rules import proxy_label, proxy_label_reference
 
 
 def algorithm1_reference(D, A, classes, w=1.0):
@@ -82,7 +82,7 @@ def test_bad_inputs():
 def test_several_row_blocks_and_explicit_q():
     """Images larger than one processing block; and the label is the argmax
     (first on ties) of the explicit Q of harmonic_scores."""
-    from seenet_mm.datasets.proxy_label import harmonic_scores
+    from seenet_mm.datasets.label_rules import harmonic_scores
     rng = np.random.default_rng(7)
     D = rng.random((97, 151)).astype(np.float32)
     A = rng.random((3, 97, 151)).astype(np.float32)
@@ -95,7 +95,7 @@ def test_several_row_blocks_and_explicit_q():
     q = harmonic_scores(D, A)
     lut = np.array([0] + classes, np.uint8)
     assert np.array_equal(got, lut[q.argmax(0)])
-    from seenet_mm.datasets.proxy_label import _algorithm1_labels
+    from seenet_mm.datasets.label_rules import _algorithm1_labels
     small_blocks = _algorithm1_labels(D, A, np.array(classes), 1.0, block=7)
     assert np.array_equal(small_blocks, got)
 
@@ -104,7 +104,7 @@ def test_several_row_blocks_and_explicit_q():
 # saliency-free proxy labels (IRN's confident regions)
 # ----------------------------------------------------------------------
 def test_threshold_labels_match_the_per_pixel_reference():
-    from seenet_mm.datasets.proxy_label import (
+    from seenet_mm.datasets.label_rules import (
         threshold_proxy_label, threshold_proxy_label_reference)
     rng = np.random.default_rng(3)
     att = (rng.random((3, 17, 23)) ** 2).astype(np.float32)
@@ -120,7 +120,7 @@ def test_threshold_labels_match_the_per_pixel_reference():
 
 
 def test_threshold_labels_hand_made():
-    from seenet_mm.datasets.proxy_label import threshold_proxy_label
+    from seenet_mm.datasets.label_rules import threshold_proxy_label
     att = np.array([[[0.9, 0.2, 0.01, 0.4]],
                     [[0.1, 0.25, 0.02, 0.6]]], np.float32)
     assert threshold_proxy_label(att, [4, 7]).tolist() == [[4, 255, 0, 7]]
@@ -144,7 +144,7 @@ def test_generate_proxy_label_threshold_method():
 
 
 def test_otsu_and_auto_thresholds():
-    from seenet_mm.datasets.proxy_label import (auto_thresholds,
+    from seenet_mm.datasets.label_rules import (auto_thresholds,
                                                 otsu_threshold,
                                                 threshold_proxy_label)
     rng = np.random.default_rng(0)
@@ -173,7 +173,7 @@ def test_otsu_and_auto_thresholds():
 
 
 def test_labels_that_cannot_teach():
-    from seenet_mm.datasets.proxy_label import check_teaching, label_shares
+    from seenet_mm.datasets.label_rules import check_teaching, label_shares
     good = np.zeros((10, 10), np.uint8)
     good[2:5, 2:5] = 7
     good[6:, 6:] = 255

@@ -15,7 +15,7 @@ class where its attention exceeds --fg-thr, background where no attention
 exceeds --bg-thr, 255 between; with --crf each side is refined by a dense
 CRF with IRN's parameters. The thresholds are ``auto`` by default: per
 image from Otsu's split of its maps
-(:func:`seenet_mm.datasets.proxy_label.auto_thresholds`). Before anything
+(:func:`seenet_mm.datasets.label_rules.auto_thresholds`). Before anything
 is written, labels with too little confident background or foreground to
 teach anything are one error with the maps' quantiles and thresholds to
 try (:func:`check_threshold_labels`).
@@ -32,7 +32,7 @@ from functools import partial
 from typing import Optional, Sequence, Tuple, Union
 
 from ..crf import check_workers, cores_available
-from ..datasets.proxy_label import (AUTO_BG_MARGIN, AUTO_FG_MARGIN,
+from ..datasets.label_rules import (AUTO_BG_MARGIN, AUTO_FG_MARGIN,
                                     BG_THRESHOLD, FG_THRESHOLD,
                                     PROXY_METHODS, check_teaching,
                                     label_shares, peak_map, proxy_label,
@@ -100,7 +100,7 @@ def check_threshold_labels(attention_dir: str, names: Sequence[str],
                            skip_missing: bool = False) -> None:
     """Before anything is written: the labels of ``--method threshold``
     (without CRF) must hold enough confident background and foreground
-    (:func:`seenet_mm.datasets.proxy_label.check_teaching`); the error
+    (:func:`seenet_mm.datasets.label_rules.check_teaching`); the error
     gives the per-pixel peaks of the maps and thresholds to try."""
     import numpy as np
     hist = np.zeros(100, np.int64)

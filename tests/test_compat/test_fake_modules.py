@@ -1,5 +1,5 @@
-"""seenet_mm.compat.mmcv_ops and .torchvision_standin: needed here, inert
-when the real package is present."""
+"""The fake modules of seenet_mm.compat (.mmcv_ops and .fake_torchvision):
+needed here, inert when the real package is present."""
 import sys
 import types
 
@@ -9,7 +9,7 @@ import torch
 from seenet_mm import compat
 
 
-def test_mmcv_ops_standin_lets_every_mmseg_subpackage_import():
+def test_fake_mmcv_ops_lets_every_mmseg_subpackage_import():
     import importlib
     for name in ('mmseg.models', 'mmseg.datasets', 'mmseg.evaluation',
                  'mmseg.engine', 'mmseg.apis', 'mmseg.visualization'):
@@ -19,9 +19,9 @@ def test_mmcv_ops_standin_lets_every_mmseg_subpackage_import():
     assert MODELS.get('VGG16') is not None
 
 
-@pytest.mark.skipif(not compat.is_standin('mmcv.ops'),
-                    reason='full mmcv installed: the stand-in is not used')
-def test_mmcv_ops_standin_placeholders_raise_clear_error():
+@pytest.mark.skipif(not compat.is_fake_module('mmcv.ops'),
+                    reason='full mmcv installed: the fake module is not used')
+def test_fake_mmcv_ops_placeholders_raise_clear_error():
     import mmcv.ops
     with pytest.raises(ImportError, match='compiled ops of the full mmcv'):
         mmcv.ops.sigmoid_focal_loss(torch.zeros(1), torch.zeros(1))
@@ -34,30 +34,30 @@ def test_mmcv_ops_standin_placeholders_raise_clear_error():
         pytest.approx(6.0)
 
 
-def test_mmcv_ops_standin_inert_when_real_ops_present(monkeypatch):
+def test_fake_mmcv_ops_inert_when_real_ops_present(monkeypatch):
     real = types.ModuleType('mmcv.ops')
     monkeypatch.setitem(sys.modules, 'mmcv.ops', real)
-    assert compat.install_mmcv_ops_standin() is False
+    assert compat.install_fake_mmcv_ops() is False
     assert sys.modules['mmcv.ops'] is real
 
 
-def test_torchvision_standin_lets_mmpretrain_models_build():
+def test_fake_torchvision_lets_mmpretrain_models_build():
     from mmpretrain.registry import MODELS as PMODELS
     net = PMODELS.build(dict(type='ResNet', depth=18, out_indices=(3, )))
     out = net(torch.randn(1, 3, 64, 64))
     assert out[0].shape == (1, 512, 2, 2)
 
 
-@pytest.mark.skipif(not compat.is_standin('torchvision'),
+@pytest.mark.skipif(not compat.is_fake_module('torchvision'),
                     reason='real torchvision installed')
-def test_torchvision_standin_raises_when_used():
+def test_fake_torchvision_raises_when_used():
     import torchvision
     with pytest.raises(ImportError, match='torchvision is not installed'):
         torchvision.transforms.functional.resized_crop(None, 0, 0, 1, 1, 1)
 
 
-def test_torchvision_standin_inert_when_real_present(monkeypatch):
+def test_fake_torchvision_inert_when_real_present(monkeypatch):
     real = types.ModuleType('torchvision')
     monkeypatch.setitem(sys.modules, 'torchvision', real)
-    assert compat.install_torchvision_standin() is False
+    assert compat.install_fake_torchvision() is False
     assert sys.modules['torchvision'] is real

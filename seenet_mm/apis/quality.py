@@ -109,7 +109,7 @@ def oracle_seeds(attention_dir: str, gt_dir: str, names: Sequence[str],
     """Confident seeds at the mask-tuned thresholds ``t* +- 0.10`` (an
     oracle: tuned on the masks) and at ``auto`` (none needed), both from
     the maps without CRF, scored with 255 as background."""
-    from ..datasets.proxy_label import auto_thresholds, threshold_proxy_label
+    from ..datasets.label_rules import auto_thresholds, threshold_proxy_label
     fg = min(best_threshold + ORACLE_MARGIN, 1.0)
     # a background threshold of 0 would leave no confident background
     bg = max(best_threshold - ORACLE_MARGIN, 0.01)

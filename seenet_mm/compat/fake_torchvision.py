@@ -1,9 +1,9 @@
-"""No torchvision build for the CPU torch: a stand-in for mmpretrain.
+"""No torchvision build for the CPU torch: a fake torchvision for mmpretrain.
 
 ============================  =================================================
 problem upstream              answer here
 ============================  =================================================
-no torchvision for CPU torch    :func:`install_torchvision_standin` lets
+no torchvision for CPU torch    :func:`install_fake_torchvision` lets
 (mmpretrain imports it)         ``mmpretrain.models`` import; its torchvision
                                 transforms raise a clear error when used
 ============================  =================================================
@@ -14,7 +14,7 @@ import enum
 import importlib
 import sys
 
-from ._standin import StandinModule, drop_modules
+from .fake_modules import FakeModule, drop_modules
 
 TORCHVISION_HINT = (
     'torchvision is not installed (there is no torchvision build for this '
@@ -33,22 +33,23 @@ class _InterpolationMode(enum.Enum):
     LANCZOS = 'lanczos'
 
 
-def install_torchvision_standin() -> bool:
+def install_fake_torchvision() -> bool:
     """Let mmpretrain import when torchvision cannot be imported.
 
     Upstream: ``mmpretrain.models``, ``mmpretrain.datasets`` and
     ``mmpretrain.evaluation`` import torchvision at import time, so no
     ``mmpretrain.X`` type (e.g. ``mmpretrain.ResNet``) can be built without
-    it, and no torchvision build runs with the CPU torch here. The stand-in
-    provides the names mmpretrain touches at import time; anything actually
-    *used* from it raises an ImportError that says torchvision is missing.
+    it, and no torchvision build runs with the CPU torch here. The fake
+    module provides the names mmpretrain touches at import time; anything
+    actually *used* from it raises an ImportError that says torchvision is
+    missing.
 
     Returns:
         bool: True if installed, False if the real torchvision imports.
     """
     current = sys.modules.get('torchvision')
     if current is not None:
-        return bool(getattr(current, '__seenet_standin__', False))
+        return bool(getattr(current, '__seenet_fake_module__', False))
     try:
         importlib.import_module('torchvision')
         return False
@@ -58,28 +59,28 @@ def install_torchvision_standin() -> bool:
         pass
     drop_modules('torchvision')
     hint = TORCHVISION_HINT
-    root = StandinModule('torchvision', hint, {'__version__': '0.0.0'})
+    root = FakeModule('torchvision', hint, {'__version__': '0.0.0'})
     root.__path__ = []
-    tf_tf = StandinModule('torchvision.transforms.transforms', hint,
-                          {'InterpolationMode': _InterpolationMode})
-    tf_fn = StandinModule('torchvision.transforms.functional', hint,
-                          {'InterpolationMode': _InterpolationMode})
-    transforms = StandinModule(
+    tf_tf = FakeModule('torchvision.transforms.transforms', hint,
+                       {'InterpolationMode': _InterpolationMode})
+    tf_fn = FakeModule('torchvision.transforms.functional', hint,
+                       {'InterpolationMode': _InterpolationMode})
+    transforms = FakeModule(
         'torchvision.transforms', hint, {
             'InterpolationMode': _InterpolationMode,
             'transforms': tf_tf,
             'functional': tf_fn,
         })
     transforms.__path__ = []
-    ops = StandinModule('torchvision.ops', hint)
+    ops = FakeModule('torchvision.ops', hint)
     ops.__path__ = []
-    boxes = StandinModule('torchvision.ops.boxes', hint)
+    boxes = FakeModule('torchvision.ops.boxes', hint)
     ops.boxes = boxes
     # timm's layers name torchvision.ops.misc.FrozenBatchNorm2d at import
-    misc = StandinModule('torchvision.ops.misc', hint)
+    misc = FakeModule('torchvision.ops.misc', hint)
     ops.misc = misc
     # ... and timm.data names torchvision.datasets' classes at import
-    datasets = StandinModule('torchvision.datasets', hint)
+    datasets = FakeModule('torchvision.datasets', hint)
     root.datasets = datasets
     root.transforms = transforms
     root.ops = ops
