@@ -120,7 +120,8 @@ def test_user_overrides_reach_every_stage_of_their_config(tmp_path):
         assert 'model.loss_weights=[1,1,0.5]' in cmd, (stage, cmd)
     for stage in ('segmentation', 'segmentation_test'):
         for cmd in get_stage(stage).commands(ctx, DONE):
-            assert 'train_cfg.max_iters=7' in cmd, (stage, cmd)
+            if cmd[1] != 'tools/eval_seeds.py':  # the scores read no config
+                assert 'train_cfg.max_iters=7' in cmd, (stage, cmd)
     affinity = get_stage('affinity').commands(ctx, DONE)[0]
     assert affinity[-1] == 'train_cfg.max_iters=5'
     refine = get_stage('refine').commands(ctx, DONE)[0]
