@@ -1,13 +1,14 @@
 """The main job (``tools/pipeline.py``) as a table of stages.
 
 - :mod:`.stages`: the table :data:`STAGES` (each stage: the stages it
-  reads, its tools' command lines, what it records, its metrics);
+  reads, its calls of :mod:`seenet_mm.apis` functions with their tools'
+  command lines, what it records, its metrics);
 - :mod:`.context`: where the tools and configs are and the resolved inputs
   of one pass (:class:`~.context.Context`);
 - :mod:`.state`: ``pipeline_state.json`` (load, save, invalidation,
   settings);
 - :mod:`.runner`: the main run and ``--compare`` over the table, each
-  stage's tools called in this process (:mod:`.inprocess`);
+  stage's functions called in this process (:mod:`.inprocess`);
 - :mod:`.reports`: ``report.json`` / ``report.md``, ``compare.json`` /
   ``compare.md``;
 - :mod:`.toy_data`: the toy set and the toy stand-in;

@@ -162,7 +162,7 @@ def check_configs(ctx: Context, compare: bool = False) -> None:
         configs.append((ctx.segmentation_config,
                         ctx.segmentation_options()))
     if ctx.resolved_refine() == 'irn' and ctx.affinity_config:
-        configs.append((ctx.affinity_config, list(ctx.affinity_cfg_options)))
+        configs.append((ctx.affinity_config, ctx.affinity_options()))
     made = [ctx.backbone_weights] if ctx.backbone_weights else []
     why = missing_weights_error(configs, made)
     if why:

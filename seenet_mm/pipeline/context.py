@@ -160,7 +160,7 @@ class Context:
         data_root: ``--data-root`` (None: the toy set in the work dir).
         saliency_dir: saliency maps, grey PNGs.
         attention_config / segmentation_config: absolute config paths.
-        quality_split: ``['--split', FILE]`` for ``tools/eval_seeds.py``;
+        quality_split: the file of the images the quality stage scores;
             None (default): decided when the quality stage runs
             (:func:`seenet_mm.pipeline.stages.quality_split`).
         thresholds: ``--thresholds`` of the seed sweep (None: the tool's
@@ -171,8 +171,8 @@ class Context:
             configs' own).
         toy_context: generate the toy set with class-correlated context
             (``--preset toy-context``).
-        model_options: extra ``--cfg-options`` of the attention model's
-            test and inference.
+        model_options: extra config overrides (``key=value``) of the
+            attention model's test and inference.
         layout: ``'voc'`` or ``'folder'`` (:func:`detect_layout`).
         classes: the own-folder dataset's class names (train.json); None
             for VOC (the configs' 20 classes).
@@ -215,7 +215,7 @@ class Context:
     saliency_dir: str
     attention_config: str
     segmentation_config: str
-    quality_split: Optional[Tuple[str, ...]] = None
+    quality_split: Optional[str] = None
     thresholds: Optional[Tuple[float, ...]] = None
     toy_seed: int = 0
     train_seed: Optional[int] = None
@@ -315,41 +315,45 @@ class Context:
         return osp.join(self.work_dir, 'pretrain',
                         'efficientnet-lite0_timm.pth')
 
-    def _weights_options(self) -> List[str]:
+    def _weights_options(self) -> Dict[str, object]:
         if self.backbone_weights is None:
-            return []
-        return [f'model.backbone.init_cfg.checkpoint={self.backbone_weights}']
+            return {}
+        return {'model.backbone.init_cfg.checkpoint': self.backbone_weights}
 
-    def attention_options(self) -> List[str]:
-        """``--cfg-options`` giving the attention model the dataset's M
-        (and a converted preset's backbone weights), then the user's."""
-        own = [] if self.classes is None else [
-            f'model.num_classes={len(self.classes)}',
-            *self._weights_options()]
-        return own + list(self.attention_cfg_options)
+    def attention_options(self) -> Dict[str, object]:
+        """Config overrides giving the attention model the dataset's M (and
+        a converted preset's backbone weights), then the user's."""
+        from ..cli import parse_cfg_options
+        own = {} if self.classes is None else {
+            'model.num_classes': len(self.classes), **self._weights_options()}
+        return {**own, **parse_cfg_options(self.attention_cfg_options,
+                                           '--attention-cfg-options')}
 
-    def segmentation_options(self) -> List[str]:
-        """``--cfg-options`` giving the segmentor M + 1 outputs (and a
+    def segmentation_options(self) -> Dict[str, object]:
+        """Config overrides giving the segmentor M + 1 outputs (and a
         converted preset's backbone weights), then the user's."""
-        own = [] if self.classes is None else [
-            f'model.decode_head.num_classes={len(self.classes) + 1}',
-            *self._weights_options()]
-        return own + list(self.segmentation_cfg_options)
+        from ..cli import parse_cfg_options
+        own = {} if self.classes is None else {
+            'model.decode_head.num_classes': len(self.classes) + 1,
+            **self._weights_options()}
+        return {**own, **parse_cfg_options(self.segmentation_cfg_options,
+                                           '--segmentation-cfg-options')}
+
+    def affinity_options(self) -> Dict[str, object]:
+        """The user's overrides of the affinity config."""
+        from ..cli import parse_cfg_options
+        return parse_cfg_options(self.affinity_cfg_options,
+                                 '--affinity-cfg-options')
 
     @property
     def log_path(self) -> str:
         """Where the tools' output goes (one log for the whole job)."""
         return osp.join(self.work_dir, 'pipeline.log')
 
-    def data_options(self) -> List[str]:
-        """``--cfg-options`` pointing every dataloader at :attr:`data_dir`."""
-        return [f'{key}.dataset.data_root={self.data_dir}' for key in
-                ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-
-    def threshold_options(self) -> List[str]:
-        if not self.thresholds:
-            return []
-        return ['--thresholds'] + [str(t) for t in self.thresholds]
+    def data_options(self) -> Dict[str, object]:
+        """Config overrides pointing every dataloader at :attr:`data_dir`."""
+        return {f'{key}.dataset.data_root': self.data_dir for key in
+                ('train_dataloader', 'val_dataloader', 'test_dataloader')}
 
     def settings(self) -> Dict[str, object]:
         """What a work dir's results depend on; another value on the same
@@ -379,18 +383,12 @@ class Context:
                         ('affinity_cfg_options', self.affinity_cfg_options))
                        if options})
 
-    def seed_options(self) -> List[str]:
-        """``randomness.seed=N`` for both trainings, when
-        :attr:`train_seed` is set."""
+    def seed_options(self) -> Dict[str, object]:
+        """``randomness.seed`` of both trainings, when :attr:`train_seed`
+        is set."""
         if self.train_seed is None:
-            return []
-        return [f'randomness.seed={self.train_seed}']
-
-    def amp_flag(self) -> List[str]:
-        """``--amp`` / ``--no-amp`` for the tools that take it, as
-        :attr:`amp` says (nothing: the configs decide)."""
-        return [] if self.amp is None else ['--amp' if self.amp else
-                                            '--no-amp']
+            return {}
+        return {'randomness.seed': self.train_seed}
 
     def variant(self, mode: str, seed: int) -> 'Context':
         """The context of one ``--compare`` run: the attention config of
@@ -438,20 +436,18 @@ def pretrained_paths(model: object) -> List[str]:
     return found
 
 
-def missing_weights_error(configs: Sequence[Tuple[str, Sequence[str]]],
+def missing_weights_error(configs: Sequence[Tuple[str, Dict[str, object]]],
                           made_by_job: Sequence[str] = ()
                           ) -> Optional[str]:
     """The one-line error for the first pretrained file that a config of
-    ``configs`` (``(config, its --cfg-options)``) loads and that is
+    ``configs`` (``(config, its overrides)``) loads and that is
     missing, naming the command that makes it; None when every file
     exists. ``made_by_job``: files a stage writes before they are read."""
     from mmengine.config import Config
-
-    from ..cli import parse_cfg_options
     for config, options in configs:
         cfg = Config.fromfile(config)
         if options:
-            cfg.merge_from_dict(parse_cfg_options(options))
+            cfg.merge_from_dict(dict(options))
         for path in pretrained_paths(cfg.get('model', {})):
             if osp.isfile(path) or osp.abspath(path) in map(osp.abspath,
                                                              made_by_job):

@@ -1,7 +1,7 @@
-"""Running a tool's ``main(argv)`` in this process as if it ran in its own.
+"""Running a function in this process as if it ran in a process of its own.
 
-The main job runs its stages this way (one interpreter, the imports done
-once), and the tests run the tools this way. What a tool leaves behind in a
+The main job runs its stages' functions this way (one interpreter, the
+imports done once), and the tests run the tools' ``main(argv)`` this way. What a tool leaves behind in a
 process is undone after it:
 
 - its output, Python's and C's (file descriptors 1 and 2), goes to the
@@ -163,28 +163,15 @@ def _process_state(env: Optional[Mapping[str, str]],
             torch.cuda.empty_cache()
 
 
-def call_main(main: Main, argv: Sequence[str], stdout_path: str,
-             stderr_path: Optional[str] = None,
+@contextlib.contextmanager
+def isolated(stdout_path: str, stderr_path: Optional[str] = None,
              env: Optional[Mapping[str, str]] = None,
-             cwd: Optional[str] = None) -> int:
-    """Call ``main(argv)``, a tool's (e.g.
-    :func:`seenet_mm.apis.training.main`), in this process; return its
-    exit code as a process's would be.
-
-    Args:
-        main: the tool's ``main``.
-        argv: its arguments (without the program name).
-        stdout_path: the file its output is appended to.
-        stderr_path: where its error output goes (None: ``stdout_path``).
-        env: its whole environment (None: this process's).
-        cwd: its working directory (None: this process's).
-
-    Returns:
-        0 when it returned; a ``SystemExit``'s code (a message: printed, 1);
-        1 after any other exception, whose traceback goes to the error
-        output.
-    """
-    code = 0
+             cwd: Optional[str] = None) -> Iterator[None]:
+    """Run the body as a process of its own would run: its output to
+    ``stdout_path`` (and ``stderr_path``; None: the same file), its whole
+    environment ``env`` and working directory ``cwd`` (None: this
+    process's), and what it leaves behind undone after it (the module's
+    docstring)."""
     with _process_state(env, cwd), _instances_removed_after(), \
             _loader_workers_stopped_after(), \
             _output_to(stdout_path, stderr_path):
@@ -192,20 +179,47 @@ def call_main(main: Main, argv: Sequence[str], stdout_path: str,
         # a logger of this run: print_log(logger='current') before a
         # Runner makes its own writes to this run's output
         MMLogger.get_instance(f'seenet_tool_{next(_runs)}')
-        try:
-            main(list(argv))
-        except SystemExit as err:
-            if err.code is None or isinstance(err.code, int):
-                code = err.code or 0
-            else:
-                print(err.code, file=sys.stderr)
-                code = 1
-        except BaseException as err:  # noqa: B902 -- reported as a process
-            if isinstance(err, KeyboardInterrupt):
-                raise
-            traceback.print_exc()
-            code = 1
-    return code
+        yield
 
 
-__all__ = ['call_main']
+def exit_code(func: Callable[[], object]) -> int:
+    """Call ``func``; return its exit code as a process's would be: 0 when
+    it returned; a ``SystemExit``'s code (a message: printed, 1); 1 after
+    any other exception, whose traceback goes to the error output."""
+    try:
+        func()
+    except SystemExit as err:
+        if err.code is None or isinstance(err.code, int):
+            return err.code or 0
+        print(err.code, file=sys.stderr)
+        return 1
+    except BaseException as err:  # noqa: B902 -- reported as a process
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def call_main(main: Main, argv: Sequence[str], stdout_path: str,
+              stderr_path: Optional[str] = None,
+              env: Optional[Mapping[str, str]] = None,
+              cwd: Optional[str] = None) -> int:
+    """Call a tool's ``main(argv)`` (argv without the program name) in this
+    process as in its own (:func:`isolated`); return its exit code
+    (:func:`exit_code`). The tests run the tools this way."""
+    with isolated(stdout_path, stderr_path, env, cwd):
+        return exit_code(lambda: main(list(argv)))
+
+
+def run_isolated(func: Callable[[], object], stdout_path: str) -> int:
+    """Call a stage's step ``func`` (a :class:`~.stages.Call`) in this
+    process as in its own; a bad input ends in one ``error:`` line, as the
+    tool's would (:func:`seenet_mm.cli.cli_main`). Returns the exit
+    code."""
+    from ..cli import cli_main
+    with isolated(stdout_path):
+        return exit_code(lambda: cli_main(func))
+
+
+__all__ = ['call_main', 'isolated', 'exit_code', 'run_isolated']

@@ -12,58 +12,33 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 from ..locking import work_dir_lock
 from .context import Context, PipelineError, repo_root
-from .inprocess import call_main
+from .inprocess import run_isolated
 from .reports import compare_row, write_compare, write_report
-from .stages import STAGES, Stage, compare_chain, get_stage, stage_outputs
+from .stages import (STAGES, Call, Command, Stage, compare_chain, get_stage,
+                     stage_outputs)
 from .state import PipelineState
 
 
-# the tools a stage runs in the pipeline's process; any other command (the
-# refinement's pool of forked workers, the converters) runs as a process
-IN_PROCESS_TOOLS = ('tools/train.py', 'tools/test.py',
-                    'tools/infer_attention.py', 'tools/make_proxy_labels.py',
-                    'tools/eval_seeds.py', 'tools/make_gallery.py',
-                    'tools/make_toy_dataset.py', 'tools/make_standin.py')
-_MAINS: dict = {}
-
-
-def tool_main(script: str) -> Optional[Callable[[Sequence[str]], None]]:
-    """The ``main(argv)`` of one of the repository's tools
-    (``tools/X.py``, loaded from the file: each tool owns its command
-    line), for the tools run in this process; None for any other
-    command."""
-    if script not in IN_PROCESS_TOOLS:
-        return None
-    if script not in _MAINS:
-        import importlib.util
-        path = osp.join(repo_root(), script)
-        name = '_seenet_tool_' + osp.splitext(script)[0].replace('/', '_')
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _MAINS[script] = module.main
-    return _MAINS[script]
-
-
-def run_command(cmd: List[str], log_path: str) -> None:
-    """Run a stage's command, its output going to ``log_path``; raise
+def run_command(cmd: Command, log_path: str) -> None:
+    """Run a stage's step, its output going to ``log_path``; raise
     :class:`PipelineError` with the log's tail when it fails.
 
-    ``python tools/X.py ARGS`` of this repository runs in this process
-    (:func:`seenet_mm.pipeline.inprocess.call_main`: the tool's ``main``
-    from the package, the imports done once); any other command as a
-    subprocess from the repository root. The main job starts no distributed
-    run, the one kind that needs processes of its own."""
+    The step's command line is printed first (a user reruns the step with
+    it). A :class:`~.stages.Call` runs its function in this process
+    (:func:`seenet_mm.pipeline.inprocess.isolated`: as a fresh process
+    would, the imports done once); a command line, or a call marked to run
+    as a process (the refinement's pool of forked workers), runs as a
+    subprocess from the repository root. The main job starts no
+    distributed run, the one kind that needs processes of its own."""
     root = repo_root()
+    argv = cmd.argv() if isinstance(cmd, Call) else cmd
     print('  $ ' + ' '.join(osp.relpath(c, root) if c.startswith(root) else c
-                            for c in cmd), flush=True)
-    main = tool_main(cmd[1]) if cmd[0] == sys.executable and len(cmd) > 1 \
-        else None
-    if main is not None:
-        returncode = call_main(main, cmd[2:], log_path)
+                            for c in argv), flush=True)
+    if isinstance(cmd, Call) and cmd.func is not None:
+        returncode = run_isolated(cmd, log_path)
     else:
         with open(log_path, 'a') as log:
-            returncode = subprocess.run(cmd, cwd=root, stdout=log,
+            returncode = subprocess.run(argv, cwd=root, stdout=log,
                                         stderr=subprocess.STDOUT).returncode
     if returncode != 0:
         with open(log_path) as f:

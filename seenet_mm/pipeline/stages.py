@@ -2,7 +2,7 @@
 stages and their names.
 
 A :class:`Stage` is one block: the stages whose outputs it reads, what it
-does (its tools' command lines, built without side effects), what it
+does (its calls, built without side effects), what it
 writes (recorded: ``checkpoint``, ``paths`` that must exist, ``files``:
 ``[folder, suffix, count]``) and the metrics it measured. The main run and
 ``--compare`` loop over the table; :func:`stage_table` prints it for the
@@ -16,13 +16,14 @@ import os.path as osp
 import sys
 from dataclasses import dataclass
 from typing import (Callable, Dict, List, Mapping, Optional, Sequence,
-                    Tuple)
+                    Tuple, Union)
 
 from ..fileio import last_checkpoint, write_text
 from .context import Context
 
 Done = Mapping[str, dict]  # the recorded info of the finished stages
-Command = List[str]
+# a step: a typed function (:class:`Call`) or a process's command line
+Command = Union[List[str], 'Call']
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,10 @@ class Stage:
     Args:
         name: the stage's name (state key, ``--from`` choice).
         reads: the stages whose outputs it reads.
-        commands: ``(ctx, done) -> [argv, ...]``, run in order; ``done``
-            holds the finished stages' info. Builds the command lines only:
-            no output, no file.
+        commands: ``(ctx, done) -> [step, ...]``, run in order: a
+            :class:`Call` (a typed function and its arguments) or a
+            process's command line; ``done`` holds the finished stages'
+            info. Builds the steps only: no output, no file.
         record: ``(ctx, done) -> info`` after the commands: what the stage
             wrote (``checkpoint``, ``paths``, ``files``).
         metrics: ``ctx -> {name: value}`` measured by the stage, stored as
@@ -116,7 +118,89 @@ def _checkpoint(work_dir: str) -> dict:
 
 
 def _tool(name: str, *args: str) -> Command:
+    """A tool run as a process of its own (the refinement's pool of forked
+    workers, the converters)."""
     return [sys.executable, f'tools/{name}.py', *args]
+
+
+def _option_text(value: object) -> str:
+    """A ``--cfg-options`` value as mmengine's ``DictAction`` reads it."""
+    if isinstance(value, list):
+        return '[' + ','.join(_option_text(v) for v in value) + ']'
+    if isinstance(value, tuple):
+        return '(' + ','.join(_option_text(v) for v in value) + ')'
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A stage's step: a typed function of :mod:`seenet_mm.apis` called in
+    this process with keyword arguments, and the command line of its tool
+    (``tools/<script>.py``) that does the same, written to the log so that
+    every step can be rerun by hand.
+
+    The command line follows the tools' convention: ``positional`` values
+    first, then ``--name-with-dashes VALUE`` per keyword (``True``: the flag
+    alone; ``False`` and ``None``: nothing, except ``amp=False``:
+    ``--no-amp``; a list: its values; ``cfg_options``: ``key=value`` pairs).
+    A test parses every stage's line with its tool's ``parse_args`` and
+    checks that it gives these arguments.
+    """
+    script: str
+    func: Optional[Callable[..., object]]  # None: run as a process
+    kwargs: Mapping[str, object]
+    positional: Tuple[str, ...] = ()
+
+    def argv(self) -> List[str]:
+        line = [sys.executable, f'tools/{self.script}.py']
+        line += [str(self.kwargs[k]) for k in self.positional]
+        for key, value in self.kwargs.items():
+            flag = '--' + key.replace('_', '-')
+            if key in self.positional or value is None:
+                continue
+            if key == 'amp':
+                line.append('--amp' if value else '--no-amp')
+            elif value is True:
+                line.append(flag)
+            elif value is False:
+                continue
+            elif key == 'cfg_options':
+                if value:
+                    line += [flag] + [f'{k}={_option_text(v)}'
+                                      for k, v in value.items()]
+            elif isinstance(value, (list, tuple)):
+                line += [flag] + [str(v) for v in value]
+            else:
+                line += [flag, str(value)]
+        return line
+
+    def __call__(self) -> object:
+        if self.func is None:
+            raise TypeError(f'tools/{self.script}.py runs as a process')
+        return self.func(**self.kwargs)
+
+
+def _apis():
+    from .. import apis
+    return apis
+
+
+def _train(config: str, work_dir: str, ctx: Context, options: dict) -> Call:
+    return Call('train', _apis().train, dict(
+        config=config, work_dir=work_dir, resume=True, amp=ctx.amp,
+        cfg_options=options), ('config', ))
+
+
+def _test(config: str, checkpoint: str, work_dir: str, ctx: Context,
+          options: dict, **flags) -> Call:
+    return Call('test', _apis().evaluate, dict(
+        config=config, checkpoint=checkpoint, work_dir=work_dir,
+        metrics_out=metrics_file(work_dir), **flags, amp=ctx.amp,
+        cfg_options=options), ('config', 'checkpoint'))
+
+
+def _eval_seeds(**kwargs) -> Call:
+    return Call('eval_seeds', _apis().evaluate_seeds, kwargs)
 
 
 # ----------------------------------------------------------------------
@@ -133,9 +217,9 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
     elif ctx.data_root:
         commands = []
     else:
-        commands = [_tool('make_toy_dataset', '--out', ctx.toy_dir, '--seed',
-                          str(ctx.toy_seed),
-                          *(['--context'] if ctx.toy_context else []))]
+        from .toy_data import make_toy_dataset
+        commands = [Call('make_toy_dataset', make_toy_dataset, dict(
+            out=ctx.toy_dir, seed=ctx.toy_seed, context=ctx.toy_context))]
     if ctx.saliency_model:
         # the maps of the dataset's own images (a converted preset's views)
         commands.append(_tool('make_saliency', ctx.saliency_model,
@@ -184,6 +268,12 @@ def _standin_skip(ctx: Context) -> Optional[str]:
     return 'the configs do not load the toy stand-in'
 
 
+def _make_standin(ctx: Context) -> Call:
+    from .toy_data import make_standin
+    return Call('make_standin', make_standin,
+                dict(if_missing=True, amp=ctx.amp))
+
+
 def _standin_record(ctx: Context, done: Done) -> dict:
     from ..standin import standin_path
     return dict(paths=[standin_path()])
@@ -192,34 +282,30 @@ def _standin_record(ctx: Context, done: Done) -> dict:
 # The main job's trainings run without their validation passes: nobody
 # reads them there, the test stages that follow score the final checkpoint,
 # and skipping them shortens the main job
-NO_VALIDATION = ('val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
+NO_VALIDATION = {'val_cfg': None, 'val_dataloader': None,
+                 'val_evaluator': None}
 
 
-def validation_options(ctx: Context) -> Tuple[str, ...]:
+def validation_options(ctx: Context) -> Dict[str, object]:
     """The attention training's validation: none, or every
     ``--val-interval`` iterations (its metrics, T_A's zones among them, go
     to the training's ``scalars.json``; :func:`val_history` reads them)."""
     if ctx.val_interval is None:
         return NO_VALIDATION
-    return (f'train_cfg.val_interval={ctx.val_interval}', )
+    return {'train_cfg.val_interval': ctx.val_interval}
 
 
 def _attention_commands(ctx: Context, done: Done) -> List[Command]:
-    return [_tool('train', ctx.attention_config, '--work-dir',
-                  ctx.path('attention'), '--resume', *ctx.amp_flag(),
-                  '--cfg-options',
-                  *ctx.data_options(), *ctx.attention_options(),
-                  *ctx.seed_options(), *validation_options(ctx))]
+    return [_train(ctx.attention_config, ctx.path('attention'), ctx, {
+        **ctx.data_options(), **ctx.attention_options(),
+        **ctx.seed_options(), **validation_options(ctx)})]
 
 
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
-    return [_tool('test', ctx.attention_config,
-                  done['attention']['checkpoint'], '--work-dir',
-                  ctx.path('attention_test'), '--metrics-out',
-                  metrics_file(ctx.path('attention_test')), *ctx.amp_flag(),
-                  '--cfg-options',
-                  *ctx.data_options(), *ctx.attention_options(),
-                  *ctx.model_options)]
+    return [_test(ctx.attention_config, done['attention']['checkpoint'],
+                  ctx.path('attention_test'), ctx, {
+                      **ctx.data_options(), **ctx.attention_options(),
+                      **_model_options(ctx)})]
 
 
 def _attention_test_skip(ctx: Context) -> Optional[str]:
@@ -228,22 +314,26 @@ def _attention_test_skip(ctx: Context) -> Optional[str]:
     return None
 
 
+def _model_options(ctx: Context) -> Dict[str, object]:
+    from ..cli import parse_cfg_options
+    return parse_cfg_options(ctx.model_options)
+
+
 def _maps_commands(ctx: Context, done: Done) -> List[Command]:
-    options = [*ctx.attention_options(), *ctx.model_options]
-    extra = ['--cfg-options', *options] if options else []
-    commands = [_tool('infer_attention', ctx.attention_config,
-                      done['attention']['checkpoint'], '--out-dir',
-                      ctx.path('maps'), '--data-root', ctx.data_dir,
-                      *ctx.amp_flag(), *extra)]
+    options = {**ctx.attention_options(), **_model_options(ctx)}
+
+    def maps(out_dir: str, **labels) -> Call:
+        return Call('infer_attention', _apis().infer_attention, dict(
+            config=ctx.attention_config,
+            checkpoint=done['attention']['checkpoint'], out_dir=out_dir,
+            data_root=ctx.data_dir, **labels, amp=ctx.amp,
+            cfg_options=options), ('config', 'checkpoint'))
+    commands = [maps(ctx.path('maps'))]
     if ctx.label_free:
         # the classes the classifier predicts, its threshold chosen on the
         # tuning split's image labels
-        commands.append(_tool(
-            'infer_attention', ctx.attention_config,
-            done['attention']['checkpoint'], '--out-dir',
-            ctx.path('maps_label_free'), '--data-root', ctx.data_dir,
-            '--labels', 'predicted', '--tune-split', tune_split_file(ctx),
-            *ctx.amp_flag(), *extra))
+        commands.append(maps(ctx.path('maps_label_free'), labels='predicted',
+                             tune_split=tune_split_file(ctx)))
     return commands
 
 
@@ -256,13 +346,12 @@ def _labels_commands(ctx: Context, done: Done) -> List[Command]:
     if ctx.resolved_proxy_method() == 'threshold':
         # IRN's confident seeds: thresholds from each image's maps (auto),
         # each side refined by a dense CRF
-        return [_tool('make_proxy_labels', '--attention-dir',
-                      ctx.path('maps'), '--method', 'threshold',
-                      '--crf', '--image-dir', ctx.image_dir,
-                      '--out-dir', ctx.path('labels'))]
-    return [_tool('make_proxy_labels', '--attention-dir', ctx.path('maps'),
-                  '--saliency-dir', ctx.saliency_dir, '--out-dir',
-                  ctx.path('labels'))]
+        return [Call('make_proxy_labels', _apis().make_proxy_labels, dict(
+            attention_dir=ctx.path('maps'), method='threshold', crf=True,
+            image_dir=ctx.image_dir, out_dir=ctx.path('labels')))]
+    return [Call('make_proxy_labels', _apis().make_proxy_labels, dict(
+        attention_dir=ctx.path('maps'), saliency_dir=ctx.saliency_dir,
+        out_dir=ctx.path('labels')))]
 
 
 def _labels_announce(ctx: Context) -> Optional[str]:
@@ -345,7 +434,7 @@ def tune_split_file(ctx: Context) -> str:
 def _scored_names(ctx: Context) -> List[str]:
     """The images the quality stage scores."""
     from ..apis.image_list import read_names
-    split = ctx.quality_split[1] if ctx.quality_split is not None \
+    split = ctx.quality_split if ctx.quality_split is not None \
         else quality_split(ctx)
     if split:  # (a missing list is eval_seeds' error to give)
         return read_names(split) if osp.isfile(split) else []
@@ -372,28 +461,22 @@ def write_splits(ctx: Context) -> None:
 
 
 def _quality_commands(ctx: Context, done: Done) -> List[Command]:
-    context = ['--context-dir', ctx.context_dir] \
-        if osp.isdir(ctx.context_dir) else []
-    if ctx.quality_split is not None:
-        split = list(ctx.quality_split)
-    else:
-        split = ['--split', quality_split(ctx)] if quality_split(ctx) \
-            else []
-    # confident seeds: also the mask-tuned thresholds, as an oracle
-    oracle = ['--oracle'] if ctx.resolved_proxy_method() == 'threshold' \
-        else []
-    tune = ['--tune-split', tune_split_file(ctx)] \
-        if osp.isfile(tune_split_file(ctx)) else []
-    commands = [_tool('eval_seeds', '--attention-dir', ctx.path('maps'),
-                      '--label-dir', ctx.path('labels'), '--gt-dir',
-                      ctx.gt_dir, '--out', ctx.path('quality.json'), *split,
-                      *ctx.threshold_options(), *context, *oracle, *tune)]
+    split = ctx.quality_split if ctx.quality_split is not None \
+        else quality_split(ctx)
+    tune = tune_split_file(ctx) if osp.isfile(tune_split_file(ctx)) \
+        else None
+    commands = [_eval_seeds(
+        attention_dir=ctx.path('maps'), label_dir=ctx.path('labels'),
+        gt_dir=ctx.gt_dir, out=ctx.path('quality.json'), split=split,
+        thresholds=ctx.thresholds,
+        context_dir=ctx.context_dir if osp.isdir(ctx.context_dir) else None,
+        # confident seeds: also the mask-tuned thresholds, as an oracle
+        oracle=ctx.resolved_proxy_method() == 'threshold', tune_split=tune)]
     if ctx.label_free:
-        commands.append(_tool(
-            'eval_seeds', '--attention-dir', ctx.path('maps_label_free'),
-            '--gt-dir', ctx.gt_dir, '--out',
-            ctx.path('quality_label_free.json'), *split,
-            *ctx.threshold_options(), *tune))
+        commands.append(_eval_seeds(
+            attention_dir=ctx.path('maps_label_free'), gt_dir=ctx.gt_dir,
+            out=ctx.path('quality_label_free.json'), split=split,
+            thresholds=ctx.thresholds, tune_split=tune))
     return commands
 
 
@@ -450,16 +533,16 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
 
 
 def _gallery_commands(ctx: Context, done: Done) -> List[Command]:
-    extra = ['--cfg-options', *ctx.attention_options()] \
-        if ctx.attention_options() else []
-    refined = ['--refined-dir', ctx.path('refined'), '--boundary-dir',
-               ctx.path('boundary')] if ctx.resolved_refine() == 'irn' \
-        else []
-    return [_tool('make_gallery', ctx.attention_config,
-                  done['attention']['checkpoint'], '--attention-dir',
-                  ctx.path('maps'), '--label-dir', ctx.path('labels'),
-                  '--data-root', ctx.data_dir, '--gt-dir', ctx.gt_dir,
-                  '--out-dir', ctx.path('gallery'), *refined, *extra)]
+    refined = dict(refined_dir=ctx.path('refined'),
+                   boundary_dir=ctx.path('boundary')) \
+        if ctx.resolved_refine() == 'irn' else {}
+    return [Call('make_gallery', _apis().write_gallery, dict(
+        config=ctx.attention_config,
+        checkpoint=done['attention']['checkpoint'],
+        attention_dir=ctx.path('maps'), label_dir=ctx.path('labels'),
+        data_root=ctx.data_dir, gt_dir=ctx.gt_dir,
+        out_dir=ctx.path('gallery'), **refined,
+        cfg_options=ctx.attention_options()), ('config', 'checkpoint'))]
 
 
 def _refine_skip(ctx: Context) -> Optional[str]:
@@ -470,29 +553,27 @@ def _refine_skip(ctx: Context) -> Optional[str]:
 
 
 def _affinity_commands(ctx: Context, done: Done) -> List[Command]:
-    return [_tool('train', ctx.affinity_config, '--work-dir',
-                  ctx.path('affinity'), '--resume', *ctx.amp_flag(),
-                  '--cfg-options',
-                  f'train_dataloader.dataset.data_root={ctx.data_dir}',
-                  'train_dataloader.dataset.data_prefix.seg_map_path='
-                  + ctx.path('labels'), *ctx.seed_options(),
-                  *ctx.affinity_cfg_options)]
+    return [_train(ctx.affinity_config, ctx.path('affinity'), ctx, {
+        'train_dataloader.dataset.data_root': ctx.data_dir,
+        'train_dataloader.dataset.data_prefix.seg_map_path':
+            ctx.path('labels'), **ctx.seed_options(),
+        **ctx.affinity_options()})]
 
 
 def _refine_commands(ctx: Context, done: Done) -> List[Command]:
     # without saliency the labels are confident seeds: kept where they are
     # confident, the walk fills in their 255; with saliency Algorithm 1
     # labels the walked maps
-    mode = ['--seed-dir', ctx.path('labels')] \
+    mode = dict(seed_dir=ctx.path('labels')) \
         if ctx.resolved_proxy_method() == 'threshold' \
-        else ['--saliency-dir', ctx.saliency_dir]
-    return [_tool('refine_labels', ctx.affinity_config,
-                  done['affinity']['checkpoint'], '--attention-dir',
-                  ctx.path('maps'), '--image-dir', ctx.image_dir,
-                  '--out-dir', ctx.path('refined'), '--boundary-out',
-                  ctx.path('boundary'), *mode,
-                  *(['--cfg-options', *ctx.affinity_cfg_options]
-                    if ctx.affinity_cfg_options else []))]
+        else dict(saliency_dir=ctx.saliency_dir)
+    # a process of its own: its pool forks workers
+    return [Call('refine_labels', None, dict(
+        config=ctx.affinity_config, checkpoint=done['affinity']['checkpoint'],
+        attention_dir=ctx.path('maps'), image_dir=ctx.image_dir,
+        out_dir=ctx.path('refined'), boundary_out=ctx.path('boundary'),
+        **mode, cfg_options=ctx.affinity_options()),
+        ('config', 'checkpoint'))]
 
 
 def _refined_quality_skip(ctx: Context) -> Optional[str]:
@@ -500,10 +581,9 @@ def _refined_quality_skip(ctx: Context) -> Optional[str]:
 
 
 def _refined_quality_commands(ctx: Context, done: Done) -> List[Command]:
-    split = ['--split', quality_split(ctx)] if quality_split(ctx) else []
-    return [_tool('eval_seeds', '--label-dir', ctx.path('refined'),
-                  '--gt-dir', ctx.gt_dir, '--out',
-                  ctx.path('refined_quality.json'), *split)]
+    return [_eval_seeds(label_dir=ctx.path('refined'), gt_dir=ctx.gt_dir,
+                        out=ctx.path('refined_quality.json'),
+                        split=quality_split(ctx))]
 
 
 def _refined_quality_metrics(ctx: Context) -> Dict[str, object]:
@@ -517,11 +597,10 @@ def _refined_quality_metrics(ctx: Context) -> Dict[str, object]:
 def _segmentation_train(ctx: Context, work_dir: str, labels: str
                         ) -> Command:
     """The segmentation config trained on the label folder ``labels``."""
-    return _tool('train', ctx.segmentation_config, '--work-dir', work_dir,
-                 '--resume', *ctx.amp_flag(), '--cfg-options',
-                 *ctx.data_options(), *ctx.segmentation_options(),
-                 'train_dataloader.dataset.data_prefix.seg_map_path='
-                 + labels, *ctx.seed_options(), *NO_VALIDATION)
+    return _train(ctx.segmentation_config, work_dir, ctx, {
+        **ctx.data_options(), **ctx.segmentation_options(),
+        'train_dataloader.dataset.data_prefix.seg_map_path': labels,
+        **ctx.seed_options(), **NO_VALIDATION})
 
 
 def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
@@ -529,11 +608,11 @@ def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
                                 ctx.train_labels)]
 
 
-# (report metric, work dir, flags of tools/test.py)
+# (report metric, work dir, options of the test)
 SEGMENTATION_TESTS = (
-    ('segmentation val mIoU', 'segmentation_test', ()),
-    ('segmentation val mIoU --tta', 'segmentation_test_tta', ('--tta', )),
-    ('segmentation val mIoU --crf', 'segmentation_test_crf', ('--crf', )))
+    ('segmentation val mIoU', 'segmentation_test', {}),
+    ('segmentation val mIoU --tta', 'segmentation_test_tta', {'tta': True}),
+    ('segmentation val mIoU --crf', 'segmentation_test_crf', {'crf': True}))
 
 
 # the plain test's predictions, scored per class against the val masks
@@ -552,18 +631,16 @@ def _save_prediction_classes(ctx: Context) -> None:
 
 
 def _segmentation_test_commands(ctx: Context, done: Done) -> List[Command]:
-    commands = [_tool('test', ctx.segmentation_config,
-                      done['segmentation']['checkpoint'], '--work-dir',
-                      ctx.path(folder), '--metrics-out',
-                      metrics_file(ctx.path(folder)), *flags,
-                      *(() if flags else ('--out', ctx.path(*PREDICTIONS))),
-                      *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
-                      *ctx.segmentation_options())
+    options = {**ctx.data_options(), **ctx.segmentation_options()}
+    commands = [_test(ctx.segmentation_config,
+                      done['segmentation']['checkpoint'], ctx.path(folder),
+                      ctx, options, **flags,
+                      **({} if flags else {'out': ctx.path(*PREDICTIONS)}))
                 for _, folder, flags in SEGMENTATION_TESTS]
     # per class: precision, recall and the false-positive share
-    commands.append(_tool('eval_seeds', '--label-dir',
-                          ctx.path(*PREDICTIONS), '--gt-dir', ctx.gt_dir,
-                          '--out', ctx.path(*SEGMENTATION_QUALITY)))
+    commands.append(_eval_seeds(label_dir=ctx.path(*PREDICTIONS),
+                                gt_dir=ctx.gt_dir,
+                                out=ctx.path(*SEGMENTATION_QUALITY)))
     return commands
 
 
@@ -590,12 +667,9 @@ def _upper_bound_commands(ctx: Context, done: Done) -> List[Command]:
 
 
 def _upper_bound_test_commands(ctx: Context, done: Done) -> List[Command]:
-    return [_tool('test', ctx.segmentation_config,
-                  done['upper_bound']['checkpoint'], '--work-dir',
-                  ctx.path('upper_bound_test'), '--metrics-out',
-                  metrics_file(ctx.path('upper_bound_test')),
-                  *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
-                  *ctx.segmentation_options())]
+    return [_test(ctx.segmentation_config, done['upper_bound']['checkpoint'],
+                  ctx.path('upper_bound_test'), ctx,
+                  {**ctx.data_options(), **ctx.segmentation_options()})]
 
 
 def _upper_bound_metrics(ctx: Context) -> Dict[str, object]:
@@ -612,8 +686,8 @@ def _test_split_skip(ctx: Context) -> Optional[str]:
 
 
 def _test_split_runs(ctx: Context, done: Done
-                     ) -> List[Tuple[str, str, str, Tuple[str, ...]]]:
-    """(metric, checkpoint, work dir, flags) of each scoring on the test
+                     ) -> List[Tuple[str, str, str, Dict[str, bool]]]:
+    """(metric, checkpoint, work dir, options) of each scoring on the test
     split: the segmentation as its val tests, and the ceiling where it
     ran."""
     runs = [(metric, done['segmentation']['checkpoint'],
@@ -622,18 +696,17 @@ def _test_split_runs(ctx: Context, done: Done
     full = done.get('upper_bound', {})
     if 'checkpoint' in full:
         runs.append((FULL_SUPERVISION, full['checkpoint'],
-                     ctx.path('test_split', 'upper_bound_test'), ()))
+                     ctx.path('test_split', 'upper_bound_test'), {}))
     return runs
 
 
 def _test_split_commands(ctx: Context, done: Done) -> List[Command]:
     # the val configs' settings, only the image list and its masks changed:
     # nothing is chosen on the test split
-    split = ['test_dataloader.dataset.ann_file=test.json']
-    return [_tool('test', ctx.segmentation_config, checkpoint, '--work-dir',
-                  folder, '--metrics-out', metrics_file(folder), *flags,
-                  *ctx.amp_flag(), '--cfg-options', *ctx.data_options(),
-                  *ctx.segmentation_options(), *split)
+    options = {**ctx.data_options(), **ctx.segmentation_options(),
+               'test_dataloader.dataset.ann_file': 'test.json'}
+    return [_test(ctx.segmentation_config, checkpoint, folder, ctx, options,
+                  **flags)
             for _, checkpoint, folder, flags in _test_split_runs(ctx, done)]
 
 
@@ -660,8 +733,7 @@ STAGES: Tuple[Stage, ...] = (
     # made once per machine in the shared stand-in folder; its time counts
     # in the job that made it
     Stage('standin', (),
-          lambda ctx, done: [_tool('make_standin', '--if-missing',
-                                   *ctx.amp_flag())],
+          lambda ctx, done: [_make_standin(ctx)],
           record=_standin_record, skip=_standin_skip,
           does='`tools/make_standin.py --if-missing` when a config loads '
                '`standin://` (the default toy preset); skipped otherwise',

@@ -85,21 +85,20 @@ def test_main_job_label_free_stages(tmp_path):
     ctx = Context(work_dir=work, out_dir=work, data_dir=str(tmp_path),
                   data_root=str(tmp_path), saliency_dir=str(tmp_path / 's'),
                   attention_config='a.py', segmentation_config='s.py',
-                  quality_split=('--split', str(split)), label_free=True)
+                  quality_split=str(split), label_free=True)
     done = dict(attention=dict(checkpoint='/ck.pth'))
     maps = get_stage('maps')
     maps.prepare(ctx)  # the tuning split exists before the maps
     assert osp.isfile(tune_split_file(ctx))
-    plain, free = maps.commands(ctx, done)
-    assert '--labels' not in plain
-    assert free[free.index('--out-dir') + 1] == ctx.path('maps_label_free')
-    assert free[free.index('--labels') + 1] == 'predicted'
-    assert free[free.index('--tune-split') + 1] == tune_split_file(ctx)
+    plain, free = (step.kwargs for step in maps.commands(ctx, done))
+    assert 'labels' not in plain
+    assert free['out_dir'] == ctx.path('maps_label_free')
+    assert free['labels'] == 'predicted'
+    assert free['tune_split'] == tune_split_file(ctx)
     quality = get_stage('quality')
     quality.prepare(ctx)
     _, scored = quality.commands(ctx, done)
-    assert scored[scored.index('--attention-dir') + 1] == \
-        ctx.path('maps_label_free')
+    assert scored.kwargs['attention_dir'] == ctx.path('maps_label_free')
     os.makedirs(ctx.path('maps_label_free'))
     json.dump(dict(f1=90.0, threshold=0.3),
               open(ctx.path('maps_label_free', 'predicted_labels.json'), 'w'))

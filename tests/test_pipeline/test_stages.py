@@ -21,16 +21,24 @@ from seenet_mm.pipeline.reports import history_lines, val_history, write_report
 from seenet_mm.pipeline.runner import (execute, run_command, run_compare,
                                        run_stages)
 from seenet_mm.pipeline.stages import (COMPARE_STAGES, NO_VALIDATION,
-                                       STAGE_NAMES, STAGES, Stage,
+                                       Call, STAGE_NAMES, STAGES, Stage,
                                        compare_chain, dependents, get_stage,
                                        metrics_file, stage_outputs)
 from seenet_mm.pipeline.state import PipelineState
 
+# the trainings' overrides without validation, as the log shows them
+NO_VAL = [f'{k}={v}' for k, v in NO_VALIDATION.items()]
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
             affinity=dict(checkpoint='/ck/aff.pth'),
             segmentation=dict(checkpoint='/ck/seg.pth'),
             upper_bound=dict(checkpoint='/ck/full.pth'))
 
+
+
+def argvs(steps):
+    """The command lines of a stage's steps, as the log shows them."""
+    from seenet_mm.pipeline.stages import Call
+    return [c.argv() if isinstance(c, Call) else c for c in steps]
 
 def make_ctx(tmp_path, **kw) -> Context:
     work = str(tmp_path / 'work')
@@ -45,14 +53,16 @@ def make_ctx(tmp_path, **kw) -> Context:
                 saliency_dir=osp.join(voc, 'saliency'),
                 attention_config=str(cfg_dir / 'att.py'),
                 segmentation_config='/cfg/seg.py',
-                quality_split=('--split', osp.join(voc, 'train.txt')),
+                quality_split=osp.join(voc, 'train.txt'),
                 thresholds=(0.1, 0.5), affinity_config='/cfg/aff.py')
     args.update(kw)
     return Context(**args)
 
 
 def commands(ctx, name, done=DONE):
-    return get_stage(name).commands(ctx, done)
+    """The command lines a stage writes to the log."""
+    return [c.argv() if isinstance(c, Call) else c
+            for c in get_stage(name).commands(ctx, done)]
 
 
 def test_table_is_in_dependency_order():
@@ -132,12 +142,12 @@ def test_layout_detection_and_folder_context(tmp_path):
     assert 'train_dataloader.dataset.data_prefix.seg_map_path=' \
         + ctx.path('labels') in aff
     done = {'affinity': {'checkpoint': 'A.pth'}}
-    refine = get_stage('refine').commands(ctx, done)[0]
+    refine = argvs(get_stage('refine').commands(ctx, done))[0]
     assert refine[1:4] == ['tools/refine_labels.py', ctx.affinity_config,
                            'A.pth']
     assert refine[-4:] == ['--boundary-out', ctx.path('boundary'),
                            '--seed-dir', ctx.path('labels')]
-    gallery = get_stage('gallery').commands(ctx, DONE)[0]
+    gallery = argvs(get_stage('gallery').commands(ctx, DONE))[0]
     i = gallery.index('--refined-dir')
     assert gallery[i:i + 4] == ['--refined-dir', ctx.path('refined'),
                                 '--boundary-dir', ctx.path('boundary')]
@@ -168,7 +178,7 @@ def test_layout_detection_and_folder_context(tmp_path):
     assert open(ctx.path('quality_split.txt')).read() == 'a\n'
     assert val_masks_missing(ctx) is None
     # the trainings of the pipeline never validate (the test stages score)
-    assert commands(ctx, 'segmentation')[0][-3:] == list(NO_VALIDATION)
+    assert commands(ctx, 'segmentation')[0][-3:] == NO_VAL
     (own / 'saliency').mkdir()
     assert ctx.resolved_proxy_method() == 'saliency'
     assert '--oracle' not in commands(ctx, 'quality')[0]
@@ -182,7 +192,7 @@ def test_main_commands(tmp_path):
             ('train_dataloader', 'val_dataloader', 'test_dataloader')]
     py = sys.executable
     for stage in STAGES:
-        for cmd in stage.commands(ctx, DONE):
+        for cmd in argvs(stage.commands(ctx, DONE)):
             assert cmd[0] == py and osp.isfile(osp.join(REPO, cmd[1])), cmd
     assert commands(ctx, 'data') == []  # --data-root: nothing to make
     toy = make_ctx(tmp_path, data_root=None, toy_seed=3)
@@ -192,7 +202,7 @@ def test_main_commands(tmp_path):
     assert commands(ctx, 'attention') == [[
         py, 'tools/train.py', ctx.attention_config, '--work-dir',
         osp.join(work, 'attention'), '--resume', '--cfg-options'] + data
-        + list(NO_VALIDATION)]
+        + NO_VAL]
     assert commands(ctx, 'attention_test') == [[
         py, 'tools/test.py', ctx.attention_config, '/ck/att.pth', '--work-dir',
         osp.join(work, 'attention_test'), '--metrics-out',
@@ -234,7 +244,7 @@ def test_main_commands(tmp_path):
         py, 'tools/train.py', '/cfg/seg.py', '--work-dir',
         osp.join(work, 'segmentation'), '--resume', '--cfg-options'] + data
         + ['train_dataloader.dataset.data_prefix.seg_map_path='
-           + osp.join(work, 'labels')] + list(NO_VALIDATION)]
+           + osp.join(work, 'labels')] + NO_VAL]
     predictions = osp.join(work, 'segmentation_test', 'predictions')
     assert commands(ctx, 'segmentation_test') == [
         [py, 'tools/test.py', '/cfg/seg.py', '/ck/seg.pth', '--work-dir',
@@ -260,8 +270,8 @@ def test_amp_reaches_the_tools_that_take_it(tmp_path, amp, flag):
              'tools/make_standin.py')
     seen = set()
     for stage in STAGES:
-        for cmd, ref in zip(stage.commands(ctx, DONE),
-                            stage.commands(plain, DONE)):
+        for cmd, ref in zip(argvs(stage.commands(ctx, DONE)),
+                            argvs(stage.commands(plain, DONE))):
             assert '--amp' not in ref and '--no-amp' not in ref
             if cmd[1] in takes:
                 i = cmd.index(flag)
@@ -406,7 +416,8 @@ def test_failures_raise(tmp_path):
 
 def fake_tool(calls):
     """Stand-ins for the tools: write the files the stages record."""
-    def run(cmd, log_path):
+    def run(step, log_path):
+        cmd = argvs([step])[0]
         calls.append(cmd)
 
         def opt(name):
@@ -460,9 +471,9 @@ def test_compare_runs_the_chain_of_the_table(tmp_path, monkeypatch,
     assert [c[1] for c in calls[:5]] == [
         'tools/train.py', 'tools/test.py', 'tools/infer_attention.py',
         'tools/make_proxy_labels.py', 'tools/eval_seeds.py']
-    assert calls[:5] == [c for s in COMPARE_STAGES for c in get_stage(
+    assert calls[:5] == [c for s in COMPARE_STAGES for c in argvs(get_stage(
         s).commands(ctx.variant('cam', 0), dict(attention=dict(
-            checkpoint=calls[0][4] + '/iter_1.pth')))]
+            checkpoint=calls[0][4] + '/iter_1.pth'))))]
     assert len(calls) == 20
     assert list(state) == ['data', 'standin', 'compare/cam/seed0',
                            'compare/cam/seed1', 'compare/seenet/seed0',
@@ -595,8 +606,8 @@ def test_seed_reaches_the_trainings_only(tmp_path):
     ctx = make_ctx(tmp_path)
     seeded = make_ctx(tmp_path, train_seed=7)
     for stage in STAGES:
-        for plain, cmd in zip(stage.commands(ctx, DONE),
-                              stage.commands(seeded, DONE)):
+        for plain, cmd in zip(argvs(stage.commands(ctx, DONE)),
+                              argvs(stage.commands(seeded, DONE))):
             if stage.name in ('attention', 'affinity', 'segmentation',
                               'upper_bound'):
                 i = cmd.index('randomness.seed=7')
@@ -675,19 +686,19 @@ def test_building_commands_has_no_side_effects(tmp_path, capsys):
                          quality_split=None, classes=('a', ))):
         before = sorted(str(p) for p in tmp_path.rglob('*'))
         for stage in STAGES:
-            stage.commands(ctx, DONE)
+            argvs(stage.commands(ctx, DONE))
         assert sorted(str(p) for p in tmp_path.rglob('*')) == before
     assert capsys.readouterr().out == ''
     get_stage('quality').prepare(ctx)
     with open(ctx.path('quality_split.txt')) as f:
         assert f.read() == 'x\n'
-    assert '--split' in get_stage('quality').commands(ctx, DONE)[0]
+    assert '--split' in argvs(get_stage('quality').commands(ctx, DONE))[0]
 
 
 def test_val_interval_follows_the_training(tmp_path):
     ctx = make_ctx(tmp_path, val_interval=50)
     assert commands(ctx, 'attention')[0][-1] == 'train_cfg.val_interval=50'
-    assert NO_VALIDATION[0] not in commands(ctx, 'attention')[0]
+    assert NO_VAL[0] not in commands(ctx, 'attention')[0]
     # two runs of one training (the second resumed): a repeated pass
     # counts once, the later one; train lines (no '/' in a key) are not
     # passes
@@ -861,11 +872,11 @@ def test_upper_bound_and_test_split_stages(tmp_path):
     for n in 'abcde':
         (data / 'masks' / f'{n}.png').write_bytes(b'')
     assert ub.skip(full) is None and split.skip(ctx) is None
-    train, = ub.commands(full, DONE)
+    train, = argvs(ub.commands(full, DONE))
     assert f'train_dataloader.dataset.data_prefix.seg_map_path=' \
         f'{data}/masks' in train
     assert train[train.index('--work-dir') + 1] == full.path('upper_bound')
-    cmds = split.commands(full, DONE)
+    cmds = argvs(split.commands(full, DONE))
     assert [c[3] for c in cmds] == ['/ck/seg.pth'] * 3 + ['/ck/full.pth']
     assert all(c[-1] == 'test_dataloader.dataset.ann_file=test.json'
                for c in cmds)
@@ -873,7 +884,7 @@ def test_upper_bound_and_test_split_stages(tmp_path):
         (False, False), (True, False), (False, True), (False, False)]
     # without the ceiling: the three segmentation tests only
     no_ub = {k: v for k, v in DONE.items() if k != 'upper_bound'}
-    assert len(split.commands(ctx, no_ub)) == 3
+    assert len(argvs(split.commands(ctx, no_ub))) == 3
     scores = {'segmentation val mIoU': 40.0,
               'segmentation val mIoU --tta': 41.0,
               'segmentation val mIoU --crf': 42.0,
@@ -947,10 +958,10 @@ def test_camvid_preset_context(tmp_path):
     assert ctx.resolved_proxy_method() == 'saliency'
     assert ctx.resolved_refine() == 'none'
     weights = osp.join(work, 'pretrain', 'efficientnet-lite0_timm.pth')
-    assert f'model.backbone.init_cfg.checkpoint={weights}' in \
-        ctx.attention_options()
-    assert f'model.backbone.init_cfg.checkpoint={weights}' in \
-        ctx.segmentation_options()
+    assert ctx.attention_options()[
+        'model.backbone.init_cfg.checkpoint'] == weights
+    assert ctx.segmentation_options()[
+        'model.backbone.init_cfg.checkpoint'] == weights
     assert ctx.upper_bound and ctx.settings()['upper_bound']
     with pytest.raises(PipelineError, match='--preset camvid needs '
                        '--data-root'):
@@ -972,3 +983,66 @@ def test_compare_lines_of_tuned_and_oracle_seeds():
         '62.00 ± 2.83 |' in lines
     assert fair_lines([('cam', 0, dict(seed_mIoU=1.0))], ['cam'],
                       spread=False) == []
+
+
+def _tool_module(script):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'tool_' + script.replace('/', '_'),
+        osp.join(REPO, 'tools', script + '.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('variant', ['saliency', 'toy', 'no-saliency'])
+def test_each_steps_command_line_gives_its_call(tmp_path, variant):
+    """The command line each step writes to the log, parsed by its tool's
+    own parse_args, gives the arguments the stage called the function
+    with, and every other option at the function's default: rerun by hand,
+    a step does what the stage did."""
+    from seenet_mm.cli import signature_defaults
+    kw = dict(amp=True, train_seed=4, val_interval=3, label_free=True,
+              model_options=('model.test_cfg.flip=False', ),
+              attention_cfg_options=('model.loss_weights=[1,1,0.5]', ),
+              segmentation_cfg_options=('train_cfg.max_iters=7', ),
+              affinity_cfg_options=('model.radius=(3,4)', ))
+    if variant == 'toy':
+        kw.update(data_root=None, toy_seed=3, toy_context=True, amp=False)
+    if variant == 'no-saliency':
+        kw.update(layout='folder', classes=('a', 'b'), proxy_method='threshold',
+                  quality_split=None, thresholds=None, upper_bound=True)
+    ctx = make_ctx(tmp_path, **kw)
+    if variant == 'saliency':
+        os.makedirs(ctx.saliency_dir)
+    os.makedirs(ctx.work_dir, exist_ok=True)
+    open(ctx.path('tune_split.txt'), 'w').close()
+    done = dict(DONE, affinity=dict(checkpoint='/ck/aff.pth'),
+                upper_bound=dict(checkpoint='/ck/ub.pth'))
+    checked = set()
+    for stage in STAGES:
+        for step in stage.commands(ctx, done):
+            if not isinstance(step, Call):
+                continue
+            args = vars(_tool_module(step.script).parse_args(
+                step.argv()[2:]))
+            for key, value in step.kwargs.items():
+                got = args[key] if key != 'cfg_options' else \
+                    args[key] or {}
+                if isinstance(value, tuple) and key != 'cfg_options':
+                    value = list(value)
+                assert got == value, (stage.name, step.script, key)
+            defaults = signature_defaults(step.func) if step.func else {}
+            for key, value in args.items():
+                if key not in step.kwargs and key in defaults:
+                    def plain(v):  # argparse may give a list
+                        return list(v) if isinstance(v, tuple) else v
+                    assert plain(value) == plain(defaults[key]), \
+                        (step.script, key)
+            checked.add(step.script)
+    assert {'train', 'test', 'infer_attention', 'make_proxy_labels',
+            'eval_seeds', 'make_gallery'} <= checked
+    if variant == 'toy':
+        assert {'make_toy_dataset', 'make_standin'} <= checked
+    if variant == 'no-saliency':
+        assert 'refine_labels' in checked

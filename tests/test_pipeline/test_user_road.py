@@ -21,6 +21,12 @@ DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
             segmentation=dict(checkpoint='/ck/seg.pth'))
 
 
+
+def argvs(steps):
+    """The command lines of a stage's steps, as the log shows them."""
+    from seenet_mm.pipeline.stages import Call
+    return [c.argv() if isinstance(c, Call) else c for c in steps]
+
 def own_folder(root, saliency=False, images=False):
     """An own-format folder: two classes, no saliency maps."""
     (root / 'images').mkdir(parents=True)
@@ -116,15 +122,15 @@ def test_user_overrides_reach_every_stage_of_their_config(tmp_path):
     ctx, _ = make_context(args)
     check_configs(ctx)
     for stage in ('attention', 'attention_test', 'maps'):
-        cmd = get_stage(stage).commands(ctx, DONE)[0]
+        cmd = argvs(get_stage(stage).commands(ctx, DONE))[0]
         assert 'model.loss_weights=[1,1,0.5]' in cmd, (stage, cmd)
     for stage in ('segmentation', 'segmentation_test'):
-        for cmd in get_stage(stage).commands(ctx, DONE):
+        for cmd in argvs(get_stage(stage).commands(ctx, DONE)):
             if cmd[1] != 'tools/eval_seeds.py':  # the scores read no config
                 assert 'train_cfg.max_iters=7' in cmd, (stage, cmd)
-    affinity = get_stage('affinity').commands(ctx, DONE)[0]
+    affinity = argvs(get_stage('affinity').commands(ctx, DONE))[0]
     assert affinity[-1] == 'train_cfg.max_iters=5'
-    refine = get_stage('refine').commands(ctx, DONE)[0]
+    refine = argvs(get_stage('refine').commands(ctx, DONE))[0]
     assert refine[-2:] == ['--cfg-options', 'train_cfg.max_iters=5']
     settings = ctx.settings()
     assert settings['segmentation_cfg_options'] == ['train_cfg.max_iters=7']
@@ -192,12 +198,12 @@ def test_quality_stage_tunes_the_seed_threshold_on_a_fixed_share(tmp_path):
                   data_root=str(tmp_path),
                   saliency_dir=str(tmp_path / 'sal'),
                   attention_config='a.py', segmentation_config='s.py',
-                  quality_split=('--split', str(split)))
+                  quality_split=str(split))
     stage = get_stage('quality')
     stage.prepare(ctx)
     tune = open(tune_split_file(ctx)).read().split()
     assert tune == tune_names(names) and 0 < len(tune) < len(names)
-    cmd = stage.commands(ctx, DONE)[0]
+    cmd = argvs(stage.commands(ctx, DONE))[0]
     assert cmd[cmd.index('--tune-split') + 1] == tune_split_file(ctx)
     with open(ctx.path('quality.json'), 'w') as f:
         json.dump(dict(
@@ -215,7 +221,7 @@ def test_quality_stage_tunes_the_seed_threshold_on_a_fixed_share(tmp_path):
     split.write_text('n000\n')
     stage.prepare(ctx)
     assert not osp.exists(tune_split_file(ctx))
-    assert '--tune-split' not in stage.commands(ctx, DONE)[0]
+    assert '--tune-split' not in argvs(stage.commands(ctx, DONE))[0]
 
 
 @pytest.mark.parametrize('standin,scratch', [
