@@ -100,7 +100,9 @@ def per_class_plot(scores: dict, classes: Sequence[str]
     ax.set_xticklabels([names[i] for i in keep], rotation=45, ha='right',
                        fontsize=8)
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=7, ncol=len(bars))
+    # above the axes: the bars reach 100
+    ax.legend(fontsize=7, ncol=len(bars), loc='lower center',
+              bbox_to_anchor=(0.5, 1.0), frameon=False)
     return _png(fig)
 
 
