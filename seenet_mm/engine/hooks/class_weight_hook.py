@@ -10,10 +10,10 @@ from mmseg.registry import HOOKS
 
 from ...datasets.class_weights import (class_pixel_counts,
                                        median_frequency_weights)
+from .utils import unwrap_model
 
 
 def _losses(model: Any) -> List[Any]:
-    model = getattr(model, 'module', model)
     head = getattr(model, 'decode_head', None)
     if head is None:
         raise ValueError('ClassWeightHook: the model has no decode_head')
@@ -48,7 +48,8 @@ class ClassWeightHook(Hook):
         self.weights: Optional[List[float]] = None
 
     def before_train(self, runner) -> None:
-        losses = _losses(runner.model)
+        model = unwrap_model(runner)
+        losses = _losses(model)
         for loss in losses:
             if type(loss).__name__ != 'WeightedCrossEntropyLoss':
                 raise ValueError(
@@ -57,8 +58,7 @@ class ClassWeightHook(Hook):
                     ' (mmseg\'s CrossEntropyLoss fails on ignored pixels '
                     'once it has class weights)')
         dataset = runner.train_dataloader.dataset
-        num_classes = int(getattr(runner.model, 'module',
-                                  runner.model).decode_head.num_classes)
+        num_classes = int(model.decode_head.num_classes)
         paths = [dataset.get_data_info(i)['seg_map_path']
                  for i in range(len(dataset))]
         pixels, image_pixels = class_pixel_counts(
