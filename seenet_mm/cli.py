@@ -44,6 +44,19 @@ def parse_cfg_options(items: Sequence[str], flag: str = '--cfg-options'
     return parsed
 
 
+def repo_root() -> str:
+    """The folder holding ``tools/`` and ``configs/``: the repository of a
+    source checkout (editable install), else the ``seenet_mm/.mim`` copy
+    that ``setup.py`` makes for a plain install. The main job's configs are
+    found there, and a command that is not one of our tools runs from
+    it."""
+    package = osp.dirname(osp.abspath(__file__))
+    repo = osp.dirname(package)
+    if osp.isfile(osp.join(repo, 'tools', 'train.py')):
+        return repo
+    return osp.join(package, '.mim')
+
+
 def signature_defaults(func) -> Dict[str, Any]:
     """The keyword defaults of ``func``: a tool's options take their
     defaults from the function it calls, their one home."""
@@ -586,7 +599,7 @@ def cli_main(main) -> None:
         sys.exit(f'error: {message}')
 
 
-__all__: List[str] = ['add_common_args', 'CONFIG_ALIASES',
+__all__: List[str] = ['repo_root', 'add_common_args', 'CONFIG_ALIASES',
                       'threshold_value', 'signature_defaults',
                       'parse_cfg_options',
                       'RENAMED_CONFIGS', 'renamed_hint',

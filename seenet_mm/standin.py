@@ -2,7 +2,7 @@
 load it.
 
 ``tools/make_standin.py`` pretrains a VGG16-tiny on a broad synthetic
-classification task (:func:`seenet_mm.pipeline.toy_data.make_standin`) and
+classification task (:func:`seenet_mm.apis.make_standin`) and
 writes its backbone weights to one shared place, :func:`standin_path`:
 ``$SEENET_STANDIN_DIR``, else ``$XDG_CACHE_HOME/seenet_mm/standin``
 (``~/.cache/...``). Every user of the toy configs finds it there without

@@ -67,6 +67,29 @@ def tool_main(script: str):
     return _mains[script]
 
 
+def tool_module(script: str):
+    """``tools/<script>.py`` as a module (its ``parse_args`` and ``main``)."""
+    name = '_toolmod_' + script.replace('/', '_')
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, osp.join(REPO, 'tools', script + '.py'))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
+def pipeline_main(argv):
+    """``tools/pipeline.py``'s ``main(argv)``, in this process."""
+    return tool_module('pipeline').main(argv)
+
+
+def pipeline_args(argv):
+    """The keyword arguments of ``run_pipeline`` that ``tools/pipeline.py``
+    makes of ``argv``."""
+    return vars(tool_module('pipeline').parse_args(argv))
+
+
 def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True,
              fresh=None):
     """Run ``python tools/...`` (or ``bash tools/...``) and return it as a

@@ -22,7 +22,7 @@ LARGEFOV = osp.join(
 
 
 def test_pretraining_set_is_broad_and_not_the_main_jobs(tmp_path):
-    from seenet_mm.pipeline.toy_data import SEED_OFFSET, standin_set
+    from seenet_mm.apis.toy import SEED_OFFSET, standin_set
     from seenet_mm.toy import DEFAULT_CLASSES
     out = standin_set(str(tmp_path / 'set'), 0, 40)
     train = json.load(open(osp.join(out, 'train.json')))

@@ -1,12 +1,12 @@
 """Make the toy stand-in for ImageNet weights, once per machine (the main
 job makes it in its ``standin`` stage). The code:
-``seenet_mm.pipeline.make_standin``."""
+``seenet_mm.apis.make_standin``."""
 import argparse
 
 from mmengine.config import DictAction
 
 from seenet_mm.cli import add_amp_args, cli_main, signature_defaults
-from seenet_mm.pipeline.toy_data import make_standin
+from seenet_mm.apis import make_standin
 
 
 def parse_args(argv=None) -> argparse.Namespace:

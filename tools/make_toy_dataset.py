@@ -1,9 +1,9 @@
 """Write the synthetic toy set (VOC layout, or the own-folder format for
-other class names). The code: ``seenet_mm.pipeline.make_toy_dataset``."""
+other class names). The code: ``seenet_mm.apis.make_toy_dataset``."""
 import argparse
 
 from seenet_mm.cli import cli_main, signature_defaults
-from seenet_mm.pipeline.toy_data import make_toy_dataset
+from seenet_mm.apis import make_toy_dataset
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -5,8 +5,9 @@ with typed keyword parameters whose defaults are the tools' (their one
 home): ``train`` (``tools/train.py``), ``evaluate`` (``tools/test.py``),
 ``infer_attention``, ``make_proxy_labels``, ``refine_labels``,
 ``evaluate_seeds`` (``tools/eval_seeds.py``), ``write_gallery``
-(``tools/make_gallery.py``) and ``make_saliency_maps``
-(``tools/make_saliency.py``). Each tool parses its own command line
+(``tools/make_gallery.py``), ``make_saliency_maps``
+(``tools/make_saliency.py``), ``make_toy_dataset`` and ``make_standin``
+(the toy set and the toy stand-in, :mod:`.toy`). Each tool parses its own command line
 (``parse_args``) and calls one of them (``main``).
 
 The modules are named after the main job's stages, in the order a reader
@@ -36,10 +37,12 @@ from .quality import evaluate_seeds
 from .refinement import refine_labels
 from .saliency_maps import make_saliency_maps
 from .testing import evaluate
+from .toy import make_standin, make_toy_dataset
 from .training import train
 
 __all__ = ['train', 'evaluate', 'infer_attention', 'make_proxy_labels',
            'refine_labels', 'init_model', 'make_saliency_maps',
+           'make_toy_dataset', 'make_standin',
            'evaluate_seeds', 'make_gallery', 'write_gallery', 'proxy_label',
            'threshold_proxy_label', 'harmonic_scores', 'AttentionInferencer',
            'init_attention_model', 'load_attention', 'save_attention',

@@ -10,17 +10,18 @@
 - :mod:`.runner`: the main run and ``--compare`` over the table, each
   stage's functions called in this process (:mod:`.inprocess`);
 - :mod:`.reports`: ``report.json`` / ``report.md``, ``compare.json`` /
-  ``compare.md``;
-- :mod:`.toy_data`: the toy set and the toy stand-in;
-- :mod:`.command_line`: the arguments of ``tools/pipeline.py`` and
-  :func:`main`.
+  ``compare.md`` (their pages: :mod:`seenet_mm.visualization.report_page`);
+- :mod:`.job`: :func:`run_pipeline`, the main job as one typed function
+  (``tools/pipeline.py`` parses its command line and calls it).
 
 Top layer, beside :mod:`seenet_mm.apis`, whose functions the stages call.
 """
-from .command_line import main, run
+from .job import run_pipeline
 from .context import PipelineError
 from .stages import STAGES, stage_table
-from .toy_data import make_standin, make_toy_dataset
+# the import path users had for the toy set's and the stand-in's makers
+# (their home: seenet_mm.apis.toy)
+from ..apis.toy import make_standin, make_toy_dataset
 
-__all__ = ['main', 'run', 'PipelineError', 'STAGES', 'stage_table',
+__all__ = ['run_pipeline', 'PipelineError', 'STAGES', 'stage_table',
            'make_standin', 'make_toy_dataset']

@@ -6,7 +6,7 @@ import os.path as osp
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
-PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from ..cli import repo_root
 
 
 # the main job's seed sweep, 0.05 ... 0.95: wide enough that the best
@@ -18,18 +18,6 @@ DEFAULT_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 class PipelineError(Exception):
     """A stage failed or the job cannot start; the message is what the
     command line prints before it exits with status 1."""
-
-
-def repo_root() -> str:
-    """The folder holding ``tools/`` and ``configs/``: the repository of a
-    source checkout (editable install), else the ``seenet_mm/.mim`` copy
-    that ``setup.py`` makes for a plain install. The main job's configs are
-    found there, and a command that is not one of our tools runs from
-    it."""
-    repo = osp.dirname(PACKAGE_DIR)
-    if osp.isfile(osp.join(repo, 'tools', 'train.py')):
-        return repo
-    return osp.join(PACKAGE_DIR, '.mim')
 
 
 def _preset(attention: Tuple[str, ...], segmentation: Tuple[str, ...]

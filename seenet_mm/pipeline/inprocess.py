@@ -1,11 +1,13 @@
 """Running a function in this process as if it ran in a process of its own.
 
 The main job runs its stages' functions this way (one interpreter, the
-imports done once), and the tests run the tools' ``main(argv)`` this way. What a tool leaves behind in a
-process is undone after it:
+imports done once), and the tests run the tools' ``main(argv)`` this way.
+What a tool leaves behind in a process is undone after it:
 
-- its output, Python's and C's (file descriptors 1 and 2), goes to the
-  files given, and the streams are restored;
+- its output (``sys.stdout``, ``sys.stderr``, and with them the stream
+  handlers of the loggers it makes) goes to the files given, and the
+  streams are restored; output written below Python, to descriptors 1 and
+  2, stays the caller's;
 - the environment (with the thread count ``OMP_NUM_THREADS`` of a given
   one, as a new process reads it), the working directory, the warning
   filters and torch's thread count are restored;
@@ -104,32 +106,18 @@ def _loader_workers_stopped_after() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _output_to(stdout_path: str, stderr_path: Optional[str]) -> Iterator:
-    """Descriptors 1 and 2 and ``sys.stdout`` / ``sys.stderr`` on the files
-    (appended to), restored after."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    streams = sys.stdout, sys.stderr
-    files = [open(stdout_path, 'a')]
-    files.append(open(stderr_path, 'a') if stderr_path else files[0])
+    """``sys.stdout`` and ``sys.stderr`` on the files (appended to, line
+    buffered), restored after. The run's loggers are made inside, so their
+    stream handlers write there too; descriptors 1 and 2 stay the
+    caller's."""
+    files = [open(stdout_path, 'a', buffering=1)]
+    files.append(open(stderr_path, 'a', buffering=1) if stderr_path
+                 else files[0])
     try:
-        os.dup2(files[0].fileno(), 1)
-        os.dup2(files[1].fileno(), 2)
-        # line-buffered text streams on the descriptors (the caller's may be
-        # other objects, e.g. under pytest's capture)
-        sys.stdout = open(1, 'w', buffering=1, closefd=False)
-        sys.stderr = open(2, 'w', buffering=1, closefd=False)
-        yield
+        with contextlib.redirect_stdout(files[0]), \
+                contextlib.redirect_stderr(files[1]):
+            yield
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-                stream.close()
-        sys.stdout, sys.stderr = streams
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
         for f in set(files):
             f.close()
 

@@ -133,7 +133,7 @@ def write_report(ctx: Context, state: PipelineState, preset: str,
               f'{total % 60:.0f} s), the stages\' seconds summed (a stage '
               'finished in an earlier run counts with its own seconds).']
     write_text(osp.join(ctx.work_dir, 'report.md'), '\n'.join(lines) + '\n')
-    from .report_page import write_report_page
+    from ..visualization.report_page import write_report_page
     page, _ = write_report_page(ctx.out_dir, report)
     lines.append(f'Report page with plots: {page}')
     print('\n'.join(lines))
@@ -362,7 +362,7 @@ def write_compare(ctx: Context, rows: Sequence[tuple], modes: Sequence[str],
                                         for m, sd, r in rows])
     write_json(osp.join(ctx.work_dir, 'compare.json'), result, indent=1)
     write_text(osp.join(ctx.work_dir, 'compare.md'), '\n'.join(lines) + '\n')
-    from .report_page import write_compare_page
+    from ..visualization.report_page import write_compare_page
     page, _ = write_compare_page(
         ctx.work_dir, rows,
         {(m, sd): ctx.variant(m, sd).path('quality.json')

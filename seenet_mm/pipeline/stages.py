@@ -123,12 +123,12 @@ def _tool(name: str, *args: str) -> Command:
     return [sys.executable, f'tools/{name}.py', *args]
 
 
-def _option_text(value: object) -> str:
+def option_text(value: object) -> str:
     """A ``--cfg-options`` value as mmengine's ``DictAction`` reads it."""
     if isinstance(value, list):
-        return '[' + ','.join(_option_text(v) for v in value) + ']'
+        return '[' + ','.join(option_text(v) for v in value) + ']'
     if isinstance(value, tuple):
-        return '(' + ','.join(_option_text(v) for v in value) + ')'
+        return '(' + ','.join(option_text(v) for v in value) + ')'
     return str(value)
 
 
@@ -166,7 +166,7 @@ class Call:
                 continue
             elif key == 'cfg_options':
                 if value:
-                    line += [flag] + [f'{k}={_option_text(v)}'
+                    line += [flag] + [f'{k}={option_text(v)}'
                                       for k, v in value.items()]
             elif isinstance(value, (list, tuple)):
                 line += [flag] + [str(v) for v in value]
@@ -217,8 +217,7 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
     elif ctx.data_root:
         commands = []
     else:
-        from .toy_data import make_toy_dataset
-        commands = [Call('make_toy_dataset', make_toy_dataset, dict(
+        commands = [Call('make_toy_dataset', _apis().make_toy_dataset, dict(
             out=ctx.toy_dir, seed=ctx.toy_seed, context=ctx.toy_context))]
     if ctx.saliency_model:
         # the maps of the dataset's own images (a converted preset's views)
@@ -269,8 +268,7 @@ def _standin_skip(ctx: Context) -> Optional[str]:
 
 
 def _make_standin(ctx: Context) -> Call:
-    from .toy_data import make_standin
-    return Call('make_standin', make_standin,
+    return Call('make_standin', _apis().make_standin,
                 dict(if_missing=True, amp=ctx.amp))
 
 

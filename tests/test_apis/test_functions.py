@@ -9,7 +9,7 @@ from seenet_mm.apis import (evaluate, evaluate_seeds, infer_attention,
                             make_proxy_labels, refine_labels, train,
                             write_gallery)
 from seenet_mm.cli import signature_defaults
-from seenet_mm.pipeline import make_standin, make_toy_dataset
+from seenet_mm.apis import make_standin, make_toy_dataset
 
 # (tool, the function it calls, the required command line)
 TOOLS = [

@@ -9,12 +9,11 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, pipeline_args, pipeline_main, tool_module
 
 import seenet_mm.pipeline.runner as runner
 from seenet_mm.models.classifiers.seenet import MODES
-from seenet_mm.pipeline import main
-from seenet_mm.pipeline.command_line import build_parser, make_context
+from seenet_mm.pipeline.job import make_context
 from seenet_mm.pipeline.context import (DEFAULT_THRESHOLDS, PRESETS, Context,
                                         PipelineError, repo_root)
 from seenet_mm.pipeline.reports import history_lines, val_history, write_report
@@ -535,15 +534,29 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
 
 
 def test_command_line(tmp_path, capsys):
-    parser = build_parser()
-    args = parser.parse_args([])
-    assert args.modes == list(MODES) and args.work_dir == \
-        'work_dirs/pipeline' and args.seeds == [0] and args.start is None
-    actions = {a.dest: a for a in parser._actions}
-    assert tuple(actions['start'].choices) == STAGE_NAMES
-    assert tuple(actions['modes'].choices) == MODES
-    args = parser.parse_args(['--work-dir', str(tmp_path / 'w'),
-                              '--data-root', str(tmp_path / 'd')])
+    """tools/pipeline.py's defaults are run_pipeline's, its choices the
+    table's stages and the modes."""
+    import argparse
+    import inspect
+
+    from seenet_mm.pipeline import run_pipeline
+    args = pipeline_args([])
+    defaults = {name: p.default for name, p in
+                inspect.signature(run_pipeline).parameters.items()}
+    assert args == defaults
+    assert args['modes'] == MODES and args['work_dir'] == \
+        'work_dirs/pipeline' and args['seeds'] == (0, ) and \
+        args['from_stage'] is None
+    with pytest.raises(SystemExit):
+        pipeline_args(['--from', 'nothing'])
+    with pytest.raises(SystemExit):
+        pipeline_args(['--modes', 'nothing'])
+    assert pipeline_args(['--from', STAGE_NAMES[-1]])['from_stage'] == \
+        STAGE_NAMES[-1]
+    assert pipeline_args(['--modes', *MODES])['modes'] == list(MODES)
+    capsys.readouterr()
+    args = pipeline_args(['--work-dir', str(tmp_path / 'w'),
+                          '--data-root', str(tmp_path / 'd')])
     with pytest.raises(PipelineError, match='--data-root: .*d does not '
                        'exist'):
         make_context(args)
@@ -565,7 +578,7 @@ def test_command_line(tmp_path, capsys):
     state.use_settings(ctx.settings())
     state.save()
     with pytest.raises(SystemExit) as e:
-        main(['--work-dir', work, '--data-root', str(tmp_path / 'd'),
+        pipeline_main(['--work-dir', work, '--data-root', str(tmp_path / 'd'),
               '--thresholds', '0.3'])
     # the default sweep, 0.05 ... 0.95, is recorded
     assert ctx.thresholds == DEFAULT_THRESHOLDS
@@ -576,7 +589,7 @@ def test_command_line(tmp_path, capsys):
                                    f'{list(DEFAULT_THRESHOLDS)} -> [0.3]); ')
     assert capsys.readouterr().out == ''
     with pytest.raises(SystemExit) as e:
-        main(['--work-dir', work, '--attention-config', '/no/such.py'])
+        pipeline_main(['--work-dir', work, '--attention-config', '/no/such.py'])
     assert str(e.value) == 'error: config /no/such.py does not exist'
 
 
@@ -665,7 +678,7 @@ def test_docs_hold_the_stage_table():
     from seenet_mm.pipeline.stages import stage_table
     with open(osp.join(REPO, 'docs', 'pipeline.md')) as f:
         assert stage_table() in f.read()
-    epilog = build_parser().epilog
+    epilog = tool_module('pipeline').stages_help()
     assert [line.split()[0] for line in epilog.splitlines()[1:]] == \
         list(STAGE_NAMES)
 
@@ -726,7 +739,7 @@ def test_val_interval_follows_the_training(tmp_path):
     assert '| seenet | 100 | 1 | 30.0 | - | - | 5.0 | - | - |' in md
     assert not any(line.startswith('| cam |') for line in md)
     assert history_lines([('cam', 0, {})], ['cam']) == []
-    args = build_parser().parse_args(['--work-dir', str(tmp_path / 'w'),
+    args = pipeline_args(['--work-dir', str(tmp_path / 'w'),
                                       '--val-interval', '0'])
     with pytest.raises(PipelineError, match='--val-interval must be at '
                        'least 1, got 0'):
@@ -781,7 +794,7 @@ def test_compare_decides_on_refinement_once_the_data_exists(tmp_path,
 def test_redone_stages_start_from_nothing(tmp_path, monkeypatch):
     """--from and lost outputs: the stages redone lose what they wrote, so
     that their tools (which resume from what they find) redo them."""
-    from seenet_mm.pipeline import command_line
+    from seenet_mm.pipeline import job
     from seenet_mm.pipeline.runner import clear_outputs
     from seenet_mm.pipeline.stages import stage_outputs
     ctx = make_ctx(tmp_path)
@@ -799,18 +812,18 @@ def test_redone_stages_start_from_nothing(tmp_path, monkeypatch):
     assert stage_outputs('data', toy) == [toy.toy_dir]
     # through the command line: --from segmentation removes its checkpoints
     # before anything runs, and leaves the stages before it
-    monkeypatch.setattr(command_line, 'run_main',
+    monkeypatch.setattr(job, 'run_main',
                         lambda ctx, state, preset: {})
     # (no VGG16 weights here: test_user_road checks that refusal)
-    monkeypatch.setattr(command_line, 'check_configs',
+    monkeypatch.setattr(job, 'check_configs',
                         lambda ctx, compare=False: None)
     data = tmp_path / 'd' / 'VOCdevkit' / 'VOC2012'
     data.mkdir(parents=True)
     work = ctx.work_dir
-    args = build_parser().parse_args(['--work-dir', work, '--data-root',
+    args = pipeline_args(['--work-dir', work, '--data-root',
                                       str(tmp_path / 'd'), '--from',
                                       'segmentation'])
-    command_line.run(args)
+    job.run_job(args)
     assert not osp.exists(ctx.path('segmentation'))
     assert osp.isdir(ctx.path('maps'))
 
@@ -836,16 +849,16 @@ def test_report_carries_the_oracle_beside_the_metrics(tmp_path):
 def test_from_is_refused_with_compare(tmp_path):
     """--from redoes the main job's stages in the work dir itself: with
     --compare it would remove the main job's results and redo no row."""
-    from seenet_mm.pipeline import command_line
+    from seenet_mm.pipeline import job
     data = tmp_path / 'd' / 'VOCdevkit' / 'VOC2012'
     data.mkdir(parents=True)
     work = tmp_path / 'w'
     (work / 'maps').mkdir(parents=True)
-    args = build_parser().parse_args(['--work-dir', str(work), '--data-root',
+    args = pipeline_args(['--work-dir', str(work), '--data-root',
                                       str(tmp_path / 'd'), '--compare',
                                       '--from', 'maps'])
     with pytest.raises(PipelineError, match='another --work-dir'):
-        command_line.run(args)
+        job.run_job(args)
     assert (work / 'maps').is_dir()
 
 
@@ -943,8 +956,7 @@ def test_camvid_preset_context(tmp_path):
     (src / 'saliency').mkdir()
     (src / 'train.txt').write_text('a\n')
     work = str(tmp_path / 'work')
-    parser = build_parser()
-    ctx, preset = make_context(parser.parse_args(
+    ctx, preset = make_context(pipeline_args(
         ['--preset', 'camvid', '--data-root', str(src), '--work-dir', work,
          '--upper-bound']))
     assert preset == 'camvid' and ctx.layout == 'folder'
@@ -965,7 +977,7 @@ def test_camvid_preset_context(tmp_path):
     assert ctx.upper_bound and ctx.settings()['upper_bound']
     with pytest.raises(PipelineError, match='--preset camvid needs '
                        '--data-root'):
-        make_context(parser.parse_args(['--preset', 'camvid',
+        make_context(pipeline_args(['--preset', 'camvid',
                                         '--work-dir', work]))
 
 

@@ -7,9 +7,8 @@ import os.path as osp
 
 import pytest
 
-from seenet_mm.pipeline import main
-from seenet_mm.pipeline.command_line import (build_parser, check_configs,
-                                             make_context)
+from conftest import pipeline_args, pipeline_main
+from seenet_mm.pipeline.job import check_configs, make_context
 from seenet_mm.pipeline.context import (FOLDER_AFFINITY_PRESETS,
                                         FOLDER_PRESETS, PipelineError,
                                         detect_layout, mode_config,
@@ -54,7 +53,7 @@ def test_own_folder_with_the_voc_preset_stops_before_any_stage(
     monkeypatch.chdir(tmp_path)  # pretrain/ is relative to the run
     work = str(tmp_path / 'work')
     with pytest.raises(SystemExit) as err:
-        main(['--data-root', data, '--work-dir', work])
+        pipeline_main(['--data-root', data, '--work-dir', work])
     message = str(err.value)
     assert '\n' not in message
     assert message.startswith('error: seenet_vgg16_1xb16-25k_folder-224x224'
@@ -70,14 +69,14 @@ def test_own_folder_with_the_voc_preset_stops_before_any_stage(
     # with the weights in place, the check passes
     (tmp_path / 'pretrain').mkdir()
     (tmp_path / 'pretrain' / 'vgg16_seenet.pth').write_bytes(b'')
-    ctx, _ = make_context(build_parser().parse_args(
+    ctx, _ = make_context(pipeline_args(
         ['--data-root', data, '--work-dir', work]))
     check_configs(ctx)
 
 
 def test_toy_preset_on_an_own_folder_starts_from_the_standin(tmp_path):
     data = own_folder(tmp_path / 'own')
-    ctx, preset = make_context(build_parser().parse_args(
+    ctx, preset = make_context(pipeline_args(
         ['--data-root', data, '--preset', 'toy', '--work-dir',
          str(tmp_path / 'work')]))
     assert preset == 'toy' and ctx.layout == 'folder'
@@ -92,7 +91,7 @@ def test_toy_preset_on_an_own_folder_starts_from_the_standin(tmp_path):
     for mode in ('cam', 'acol', 'seenet-noflip'):
         assert uses_standin(mode_config(ctx.attention_config, mode))
     check_configs(ctx)  # the stand-in is made by the job: nothing missing
-    scratch, _ = make_context(build_parser().parse_args(
+    scratch, _ = make_context(pipeline_args(
         ['--data-root', data, '--preset', 'toy-scratch', '--work-dir',
          str(tmp_path / 'work2')]))
     assert not uses_standin(scratch.attention_config)
@@ -113,7 +112,7 @@ def test_pretrained_paths_reads_every_pretrained_entry():
 
 def test_user_overrides_reach_every_stage_of_their_config(tmp_path):
     data = own_folder(tmp_path / 'own')
-    args = build_parser().parse_args(
+    args = pipeline_args(
         ['--data-root', data, '--preset', 'toy', '--work-dir',
          str(tmp_path / 'work'),
          '--attention-cfg-options', 'model.loss_weights=[1,1,0.5]',
@@ -145,7 +144,7 @@ def test_user_overrides_reach_every_stage_of_their_config(tmp_path):
             ('--attention-cfg-options', 'model.mode', 'is not KEY=VALUE')):
         work = str(tmp_path / 'w' / flag)
         with pytest.raises(SystemExit) as err:
-            main(['--data-root', data, '--preset', 'toy', '--work-dir',
+            pipeline_main(['--data-root', data, '--preset', 'toy', '--work-dir',
                   work, flag, option])
         assert str(err.value).startswith(f'error: {flag}: ')
         assert expected in str(err.value)
@@ -168,7 +167,7 @@ def test_val_json_is_optional(tmp_path):
     data = tmp_path / 'own'
     own_folder(data, images=True)
     os.remove(data / 'val.json')
-    ctx, _ = make_context(build_parser().parse_args(
+    ctx, _ = make_context(pipeline_args(
         ['--data-root', str(data), '--preset', 'toy', '--work-dir',
          str(tmp_path / 'work')]))
     assert get_stage('data').check(ctx) is None
@@ -177,7 +176,7 @@ def test_val_json_is_optional(tmp_path):
     assert get_stage('segmentation_test').skip(ctx).startswith(
         'no val.json')
     own_folder(tmp_path / 'own2')
-    ctx2, _ = make_context(build_parser().parse_args(
+    ctx2, _ = make_context(pipeline_args(
         ['--data-root', str(tmp_path / 'own2'), '--preset', 'toy',
          '--work-dir', str(tmp_path / 'work2')]))
     assert get_stage('attention_test').skip(ctx2) is None

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seenet_mm.pipeline.report_page import (write_compare_page,
-                                             write_report_page)
+from seenet_mm.visualization.report_page import (write_compare_page,
+                                                  write_report_page)
 
 PLOTS = ['Stage times', 'Seed mIoU over the background threshold',
          'Seeds per class (best threshold)', 'Proxy labels per class',

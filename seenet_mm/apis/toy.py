@@ -26,13 +26,13 @@ from typing import Any, Dict, Optional, Sequence
 
 import torch
 
-from ..cli import amp_requested, build_runner, load_config
+from ..cli import amp_requested, build_runner, load_config, repo_root
 from ..engine.amp import set_amp
 from ..compat import load_local_checkpoint
 from ..fileio import atomic_write, last_checkpoint
 from ..locking import work_dir_lock
 from ..standin import DEFAULT_NAME, standin_dir
-from .context import repo_root
+
 from ..toy import (DEFAULT_CLASSES, VOC_CLASSES, ToyConfig,
                    generate_toy_dataset, generate_toy_folder)
 
