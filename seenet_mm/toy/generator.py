@@ -32,6 +32,7 @@ import json
 import os
 import os.path as osp
 import shutil
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from typing import List, Optional, Sequence, Tuple
@@ -458,7 +459,9 @@ def generate_toy_dataset(out_dir: str, cfg: Optional[ToyConfig] = None,
         indices = range(cfg.num_images)
         if progress:
             from mmengine.utils import track_iter_progress
-            indices = track_iter_progress(list(indices))
+            # today's stdout: mmengine's default is the one it was imported
+            # with, which a caller's redirection does not reach
+            indices = track_iter_progress(list(indices), file=sys.stdout)
         for i in indices:
             sample = make_sample(i, cfg)
             _write_sample(sample, tmp, palette)
@@ -511,7 +514,9 @@ def generate_toy_folder(out_dir: str, cfg: Optional[ToyConfig] = None,
         indices = range(cfg.num_images)
         if progress:
             from mmengine.utils import track_iter_progress
-            indices = track_iter_progress(list(indices))
+            # today's stdout: mmengine's default is the one it was imported
+            # with, which a caller's redirection does not reach
+            indices = track_iter_progress(list(indices), file=sys.stdout)
         for i in indices:
             sample = make_sample(i, cfg, label_ids)
             name = sample['name']

@@ -69,6 +69,19 @@ def test_output_apart(tmp_path, capfd):
     assert captured.err == 'fd 2\n'
 
 
+def test_progress_bars_follow_the_output(tmp_path, capfd):
+    """A tool's progress bar goes to its output file: the bars whose stream
+    is fixed when mmengine is imported are given today's."""
+    from conftest import tool_module
+    out = str(tmp_path / 'out')
+    assert call_main(tool_module('make_toy_dataset').main,
+                     ['--out', str(tmp_path / 'toy'), '--num-images', '3'],
+                     out) == 0
+    assert '3/3' in read(out)
+    captured = capfd.readouterr()
+    assert captured.out == '' and captured.err == ''
+
+
 def test_nothing_left_behind(tmp_path, monkeypatch):
     """Environment, working directory, warning filters, thread count and
     mmengine's instances made by the tool are restored or removed; a
