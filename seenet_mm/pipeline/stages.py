@@ -838,8 +838,11 @@ STAGE_NAMES: Tuple[str, ...] = tuple(s.name for s in STAGES)
 # outputs a redone stage must not resume from
 STAGE_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     'attention': ('attention', ), 'attention_test': ('attention_test', ),
-    'maps': ('maps', 'maps_label_free'), 'labels': ('labels', ),
-    'quality': ('quality.json', 'tune_split.txt', 'quality_label_free.json'),
+    # the tuning split: written before the label-free maps read it (and
+    # rewritten by the quality stage)
+    'maps': ('maps', 'maps_label_free', 'tune_split.txt'),
+    'labels': ('labels', ),
+    'quality': ('quality.json', 'quality_label_free.json'),
     'affinity': ('affinity', ), 'refine': ('refined', 'boundary'),
     'refined_quality': ('refined_quality.json', ), 'gallery': ('gallery', ),
     'segmentation': ('segmentation', ),

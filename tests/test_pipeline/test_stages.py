@@ -183,78 +183,69 @@ def test_layout_detection_and_folder_context(tmp_path):
     assert '--oracle' not in commands(ctx, 'quality')[0]
 
 
-def test_main_commands(tmp_path):
-    ctx = make_ctx(tmp_path)
-    work, voc = ctx.work_dir, ctx.data_dir
-    os.makedirs(ctx.saliency_dir)  # Algorithm 1 where saliency maps exist
-    data = [f'{k}.dataset.data_root={voc}' for k in
-            ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-    py = sys.executable
+# the arguments through which a step writes (the others it reads)
+WRITES = ('work_dir', 'out', 'out_dir', 'boundary_out', 'metrics_out')
+
+
+def _work_paths(step, under):
+    """``(key, path)`` of each argument of ``step`` (keywords and config
+    overrides) naming a path under ``under``."""
+    values = dict(step.kwargs)
+    values.update(step.kwargs.get('cfg_options') or {})
+    return [(k, v) for k, v in values.items() if isinstance(v, str)
+            and (v == under or v.startswith(under + os.sep))]
+
+
+def _within(path, roots):
+    return any(path == r or path.startswith(r + os.sep) for r in roots)
+
+
+@pytest.mark.parametrize('variant', ['saliency', 'no-saliency', 'toy'])
+def test_each_stage_reads_what_the_stages_it_reads_wrote(tmp_path,
+                                                         variant):
+    """The data flow of the table, whatever the command lines: every path
+    in the work dir that a stage's steps write lies among the stage's own
+    outputs (what ``--from`` removes), and every one they read among the
+    outputs of the stages it reads, directly or not. Each step is a typed
+    function or a tool of the repository."""
+    ctx = make_ctx(tmp_path, refine='irn', label_free=True,
+                   upper_bound=True, quality_split=None)
+    if variant == 'saliency':
+        os.makedirs(ctx.saliency_dir)
+    elif variant == 'toy':
+        ctx = replace(ctx, data_root=None, data_dir=osp.join(
+            ctx.work_dir, 'toy', 'VOCdevkit', 'VOC2012'))
+    work = ctx.work_dir
+    done = dict(DONE, attention=dict(checkpoint=ctx.path('attention',
+                                                         'iter_1.pth')))
+    flowed = set()
     for stage in STAGES:
-        for cmd in argvs(stage.commands(ctx, DONE)):
-            assert cmd[0] == py and osp.isfile(osp.join(REPO, cmd[1])), cmd
-    assert commands(ctx, 'data') == []  # --data-root: nothing to make
-    toy = make_ctx(tmp_path, data_root=None, toy_seed=3)
-    assert commands(toy, 'data') == [[
-        py, 'tools/make_toy_dataset.py', '--out', osp.join(work, 'toy'),
-        '--seed', '3']]
-    assert commands(ctx, 'attention') == [[
-        py, 'tools/train.py', ctx.attention_config, '--work-dir',
-        osp.join(work, 'attention'), '--resume', '--cfg-options'] + data
-        + NO_VAL]
-    assert commands(ctx, 'attention_test') == [[
-        py, 'tools/test.py', ctx.attention_config, '/ck/att.pth', '--work-dir',
-        osp.join(work, 'attention_test'), '--metrics-out',
-        osp.join(work, 'attention_test', 'metrics.json'),
-        '--cfg-options'] + data]
-    assert commands(ctx, 'maps') == [[
-        py, 'tools/infer_attention.py', ctx.attention_config, '/ck/att.pth',
-        '--out-dir', osp.join(work, 'maps'), '--data-root', voc]]
-    assert commands(ctx, 'labels') == [[
-        py, 'tools/make_proxy_labels.py', '--attention-dir',
-        osp.join(work, 'maps'), '--saliency-dir', osp.join(voc, 'saliency'),
-        '--out-dir', osp.join(work, 'labels')]]
-    assert commands(ctx, 'quality') == [[
-        py, 'tools/eval_seeds.py', '--attention-dir', osp.join(work, 'maps'),
-        '--label-dir', osp.join(work, 'labels'), '--gt-dir',
-        osp.join(voc, 'SegmentationClass'), '--out',
-        osp.join(work, 'quality.json'), '--split',
-        osp.join(voc, 'train.txt'), '--thresholds', '0.1', '0.5']]
-    assert commands(ctx, 'gallery') == [[
-        py, 'tools/make_gallery.py', ctx.attention_config, '/ck/att.pth',
-        '--attention-dir', osp.join(work, 'maps'), '--label-dir',
-        osp.join(work, 'labels'), '--data-root', voc, '--gt-dir',
-        osp.join(voc, 'SegmentationClass'), '--out-dir',
-        osp.join(work, 'gallery')]]
-    # with saliency, no refinement by default
-    assert 'no refinement' in get_stage('affinity').skip(ctx)
-    irn = replace(ctx, refine='irn')
-    assert commands(irn, 'refine') == [[
-        py, 'tools/refine_labels.py', '/cfg/aff.py', '/ck/aff.pth',
-        '--attention-dir', osp.join(work, 'maps'), '--image-dir',
-        osp.join(voc, 'JPEGImages'), '--out-dir', osp.join(work, 'refined'),
-        '--boundary-out', osp.join(work, 'boundary'),
-        '--saliency-dir', osp.join(voc, 'saliency')]]
-    assert commands(irn, 'refined_quality') == [[
-        py, 'tools/eval_seeds.py', '--label-dir', osp.join(work, 'refined'),
-        '--gt-dir', osp.join(voc, 'SegmentationClass'), '--out',
-        osp.join(work, 'refined_quality.json')]]
-    assert commands(ctx, 'segmentation') == [[
-        py, 'tools/train.py', '/cfg/seg.py', '--work-dir',
-        osp.join(work, 'segmentation'), '--resume', '--cfg-options'] + data
-        + ['train_dataloader.dataset.data_prefix.seg_map_path='
-           + osp.join(work, 'labels')] + NO_VAL]
-    predictions = osp.join(work, 'segmentation_test', 'predictions')
-    assert commands(ctx, 'segmentation_test') == [
-        [py, 'tools/test.py', '/cfg/seg.py', '/ck/seg.pth', '--work-dir',
-         osp.join(work, 'segmentation_test' + name), '--metrics-out',
-         osp.join(work, 'segmentation_test' + name, 'metrics.json')] + flags
-        + ['--cfg-options'] + data
-        for name, flags in (('', ['--out', predictions]), ('_tta', ['--tta']),
-                            ('_crf', ['--crf']))] + [
-        [py, 'tools/eval_seeds.py', '--label-dir', predictions, '--gt-dir',
-         osp.join(voc, 'SegmentationClass'), '--out',
-         osp.join(work, 'segmentation_test', 'quality.json')]]
+        ancestors = [n for n in STAGE_NAMES
+                     if stage.name in dependents(n) and n != stage.name]
+        own = stage_outputs(stage.name, ctx)
+        readable = [p for n in ancestors for p in stage_outputs(n, ctx)]
+        for step in stage.commands(ctx, done):
+            if not isinstance(step, Call):  # a converter's process
+                assert osp.isfile(osp.join(REPO, step[1])), step
+                continue
+            assert osp.isfile(osp.join(REPO, 'tools',
+                                       step.script + '.py')), step
+            for key, path in _work_paths(step, work):
+                if key in WRITES:
+                    assert _within(path, own), (stage.name, key, path)
+                else:
+                    assert _within(path, readable + own), \
+                        (stage.name, key, path)
+                    flowed.add((stage.name, key))
+    # the chain is connected: each stage that trains or scores reads the
+    # outputs of the one before
+    assert {('labels', 'attention_dir'), ('quality', 'label_dir'),
+            ('segmentation', 'train_dataloader.dataset.data_prefix.'
+             'seg_map_path'), ('refine', 'attention_dir'),
+            ('refined_quality', 'label_dir'),
+            ('gallery', 'label_dir')} <= flowed
+    if variant == 'toy':
+        assert ('attention', 'train_dataloader.dataset.data_root') in flowed
 
 
 @pytest.mark.parametrize('amp,flag', [(True, '--amp'), (False, '--no-amp')])
