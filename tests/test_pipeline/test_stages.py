@@ -1049,3 +1049,30 @@ def test_each_steps_command_line_gives_its_call(tmp_path, variant):
         assert {'make_toy_dataset', 'make_standin'} <= checked
     if variant == 'no-saliency':
         assert 'refine_labels' in checked
+
+
+def test_run_pipeline_from_python(tmp_path):
+    """The main job as a function: bad input raises PipelineError with the
+    command line's message, and config overrides given as a dict reach
+    the job as the same settings as the command line's strings."""
+    from seenet_mm.pipeline import run_pipeline
+    from seenet_mm.pipeline.job import option_strings
+    with pytest.raises(PipelineError, match='--data-root: .*nothing does '
+                       'not exist'):
+        run_pipeline(work_dir=str(tmp_path / 'w'),
+                     data_root=str(tmp_path / 'nothing'))
+    assert option_strings({'a.b': 1, 'c': [1, 2], 'd': (0.5, 'x')}) == \
+        ('a.b=1', 'c=[1,2]', 'd=(0.5,x)')
+    assert option_strings(['a=1']) == ('a=1', ) and option_strings(None) == ()
+    (tmp_path / 'd' / 'VOCdevkit' / 'VOC2012').mkdir(parents=True)
+    argv = ['--work-dir', str(tmp_path / 'w'), '--data-root',
+            str(tmp_path / 'd')]
+    typed, _ = make_context(dict(
+        pipeline_args(argv), attention_cfg_options={
+            'train_cfg.max_iters': 5, 'model.test_cfg.scales': [1, 2]}))
+    typed_line, _ = make_context(pipeline_args(
+        argv + ['--attention-cfg-options', 'train_cfg.max_iters=5',
+                'model.test_cfg.scales=[1,2]']))
+    assert typed.settings() == typed_line.settings()
+    assert typed.attention_options() == typed_line.attention_options()
+    assert typed.attention_options()['model.test_cfg.scales'] == [1, 2]
