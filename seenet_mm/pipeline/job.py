@@ -239,13 +239,13 @@ def run_job(args: Mapping[str, Any]) -> dict:
                 'error: --from redoes stages of the main job, not --compare '
                 'rows (and would remove the main job\'s results); to redo '
                 'rows, run --compare in another --work-dir')
-        if args['from_stage']:
+        start = args['from_stage']
+        if start:
             # redone, not resumed: the tools resume from what they find
-            for path in clear_outputs(state.redo_from(args['from_stage']), ctx):
-                print(f'--from {args["from_stage"]}: removed {path}',
-                  flush=True)
+            for path in clear_outputs(state.redo_from(start), ctx):
+                print(f'--from {start}: removed {path}', flush=True)
         # a work dir holds the results of one set of inputs
-        state.use_settings(ctx.settings(), allow_change=bool(args['from_stage']))
+        state.use_settings(ctx.settings(), allow_change=bool(start))
         check_configs(ctx, compare=bool(args['compare']))  # before any stage
         for stage, why, redo in state.invalidate():
             # finished stages must still have their outputs; the stages

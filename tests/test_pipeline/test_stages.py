@@ -569,8 +569,8 @@ def test_command_line(tmp_path, capsys):
     state.use_settings(ctx.settings())
     state.save()
     with pytest.raises(SystemExit) as e:
-        pipeline_main(['--work-dir', work, '--data-root', str(tmp_path / 'd'),
-              '--thresholds', '0.3'])
+        pipeline_main(['--work-dir', work, '--data-root',
+                       str(tmp_path / 'd'), '--thresholds', '0.3'])
     # the default sweep, 0.05 ... 0.95, is recorded
     assert ctx.thresholds == DEFAULT_THRESHOLDS
     assert DEFAULT_THRESHOLDS[0] == 0.05 and DEFAULT_THRESHOLDS[-1] == 0.95
@@ -580,7 +580,8 @@ def test_command_line(tmp_path, capsys):
                                    f'{list(DEFAULT_THRESHOLDS)} -> [0.3]); ')
     assert capsys.readouterr().out == ''
     with pytest.raises(SystemExit) as e:
-        pipeline_main(['--work-dir', work, '--attention-config', '/no/such.py'])
+        pipeline_main(['--work-dir', work, '--attention-config',
+                       '/no/such.py'])
     assert str(e.value) == 'error: config /no/such.py does not exist'
 
 
@@ -731,7 +732,7 @@ def test_val_interval_follows_the_training(tmp_path):
     assert not any(line.startswith('| cam |') for line in md)
     assert history_lines([('cam', 0, {})], ['cam']) == []
     args = pipeline_args(['--work-dir', str(tmp_path / 'w'),
-                                      '--val-interval', '0'])
+                          '--val-interval', '0'])
     with pytest.raises(PipelineError, match='--val-interval must be at '
                        'least 1, got 0'):
         make_context(args)
@@ -812,8 +813,7 @@ def test_redone_stages_start_from_nothing(tmp_path, monkeypatch):
     data.mkdir(parents=True)
     work = ctx.work_dir
     args = pipeline_args(['--work-dir', work, '--data-root',
-                                      str(tmp_path / 'd'), '--from',
-                                      'segmentation'])
+                          str(tmp_path / 'd'), '--from', 'segmentation'])
     job.run_job(args)
     assert not osp.exists(ctx.path('segmentation'))
     assert osp.isdir(ctx.path('maps'))
@@ -846,8 +846,7 @@ def test_from_is_refused_with_compare(tmp_path):
     work = tmp_path / 'w'
     (work / 'maps').mkdir(parents=True)
     args = pipeline_args(['--work-dir', str(work), '--data-root',
-                                      str(tmp_path / 'd'), '--compare',
-                                      '--from', 'maps'])
+                          str(tmp_path / 'd'), '--compare', '--from', 'maps'])
     with pytest.raises(PipelineError, match='another --work-dir'):
         job.run_job(args)
     assert (work / 'maps').is_dir()
@@ -968,8 +967,8 @@ def test_camvid_preset_context(tmp_path):
     assert ctx.upper_bound and ctx.settings()['upper_bound']
     with pytest.raises(PipelineError, match='--preset camvid needs '
                        '--data-root'):
-        make_context(pipeline_args(['--preset', 'camvid',
-                                        '--work-dir', work]))
+        make_context(pipeline_args(['--preset', 'camvid', '--work-dir',
+                                    work]))
 
 
 def test_compare_lines_of_tuned_and_oracle_seeds():

@@ -144,8 +144,8 @@ def test_user_overrides_reach_every_stage_of_their_config(tmp_path):
             ('--attention-cfg-options', 'model.mode', 'is not KEY=VALUE')):
         work = str(tmp_path / 'w' / flag)
         with pytest.raises(SystemExit) as err:
-            pipeline_main(['--data-root', data, '--preset', 'toy', '--work-dir',
-                  work, flag, option])
+            pipeline_main(['--data-root', data, '--preset', 'toy',
+                           '--work-dir', work, flag, option])
         assert str(err.value).startswith(f'error: {flag}: ')
         assert expected in str(err.value)
         assert not osp.exists(osp.join(work, 'attention'))
