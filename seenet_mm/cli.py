@@ -8,7 +8,8 @@ import itertools
 import os
 import os.path as osp
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import (Any, Dict, List, Mapping, Optional, Sequence, Tuple,
+                    Union)
 
 from mmengine.config import Config, DictAction
 
@@ -42,6 +43,26 @@ def parse_cfg_options(items: Sequence[str], flag: str = '--cfg-options'
             raise ValueError(f'{flag}: {item!r} is not KEY=VALUE')
         parsed[key] = DictAction._parse_iterable(value)
     return parsed
+
+
+def option_text(value: Any) -> str:
+    """A config override's value as ``DictAction`` reads it back."""
+    if isinstance(value, list):
+        return '[' + ','.join(option_text(v) for v in value) + ']'
+    if isinstance(value, tuple):
+        return '(' + ','.join(option_text(v) for v in value) + ')'
+    return str(value)
+
+
+def option_strings(options: Union[Mapping[str, Any], Sequence[str], None]
+                   ) -> Tuple[str, ...]:
+    """``KEY=VALUE`` strings of config overrides given as a dict or as
+    strings (the inverse of :func:`parse_cfg_options`)."""
+    if not options:
+        return ()
+    if isinstance(options, Mapping):
+        return tuple(f'{k}={option_text(v)}' for k, v in options.items())
+    return tuple(options)
 
 
 def repo_root() -> str:

@@ -81,8 +81,10 @@ def holder_pids(work_dir: str) -> List[int]:
     return pids
 
 
-def acquire(work_dir: str, shared: bool = False) -> bool:
-    """Lock ``work_dir`` (created if missing) for this process.
+def acquire(work_dir: str, shared: bool = False, wait: bool = False
+            ) -> bool:
+    """Lock ``work_dir`` (created if missing) for this process; with
+    ``wait``, wait for a holder to end instead of raising.
 
     Returns:
         True if this call took the lock (release it with :func:`release`),
@@ -99,13 +101,13 @@ def acquire(work_dir: str, shared: bool = False) -> bool:
     held = _HELD.get(real)
     if held is not None:
         if held[1] and not shared:  # shared before, exclusive now
-            _lock(held[0], real, shared=False)
+            _lock(held[0], real, False, wait)
             held[1] = False
         held[2] += 1
         return True
     fd = os.open(real, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
     try:
-        _lock(fd, work_dir, shared)
+        _lock(fd, work_dir, shared, wait)
     except BaseException:
         os.close(fd)
         raise
@@ -113,10 +115,10 @@ def acquire(work_dir: str, shared: bool = False) -> bool:
     return True
 
 
-def _lock(fd: int, work_dir: str, shared: bool) -> None:
+def _lock(fd: int, work_dir: str, shared: bool, wait: bool = False) -> None:
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
-        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        fcntl.flock(fd, mode if wait else mode | fcntl.LOCK_NB)
     except BlockingIOError:
         others = [p for p in holder_pids(work_dir) if p != os.getpid()]
         raise WorkDirBusyError(work_dir, others[0] if others else None) \
@@ -136,10 +138,11 @@ def release(work_dir: str) -> None:
 
 
 @contextlib.contextmanager
-def work_dir_lock(work_dir: str, shared: bool = False) -> Iterator[None]:
+def work_dir_lock(work_dir: str, shared: bool = False, wait: bool = False
+                  ) -> Iterator[None]:
     """Hold the lock of ``work_dir`` for the ``with`` block (see
     :func:`acquire`)."""
-    taken = acquire(work_dir, shared)
+    taken = acquire(work_dir, shared, wait)
     try:
         yield
     finally:

@@ -58,6 +58,21 @@ def load_standin(filename: str, map_location: Optional[Any] = None) -> Any:
     return load_local_checkpoint(path, map_location)
 
 
+def uses_standin(config: str) -> bool:
+    """Whether the backbone of ``config`` loads a stand-in (its
+    ``init_cfg`` names ``standin://``); False for a config that does not
+    load (the training that reads it names what is wrong)."""
+    from mmengine.config import Config
+    try:
+        init = Config.fromfile(config).get('model', {}).get(
+            'backbone', {}).get('init_cfg') or {}
+    except Exception:
+        return False
+    inits = init if isinstance(init, list) else [init]
+    return any(str(i.get('checkpoint', '')).startswith(SCHEME)
+               for i in inits)
+
+
 def register_standin_scheme() -> bool:
     """Register ``standin://`` with mmengine's checkpoint loader."""
     from mmengine.runner import CheckpointLoader
@@ -68,5 +83,5 @@ def register_standin_scheme() -> bool:
 
 
 __all__ = ['STANDIN_ENV', 'SCHEME', 'DEFAULT_NAME', 'MAKE_COMMAND',
-           'standin_dir', 'standin_path', 'load_standin',
+           'standin_dir', 'standin_path', 'load_standin', 'uses_standin',
            'register_standin_scheme']

@@ -1,4 +1,5 @@
 """Shared fixtures: a tiny toy set and paths of the repository."""
+import contextlib
 import importlib.util
 import inspect
 import os
@@ -14,7 +15,7 @@ import pytest
 
 import seenet_mm  # noqa: F401  (compat layer before any mmseg.models import)
 from seenet_mm.fileio import last_checkpoint
-from seenet_mm.pipeline.inprocess import call_main
+from seenet_mm.pipeline.inprocess import exit_code, isolated
 from seenet_mm.toy import ToyConfig, generate_toy_dataset
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -90,13 +91,48 @@ def pipeline_args(argv):
     return vars(tool_module('pipeline').parse_args(argv))
 
 
+@contextlib.contextmanager
+def environment(env=None, cwd=None):
+    """The body runs with the whole environment ``env`` (with the thread
+    count ``OMP_NUM_THREADS`` of it, as a new process reads it) and the
+    working directory ``cwd`` (None: this process's), both restored
+    after."""
+    import torch
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    threads = torch.get_num_threads()
+    try:
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+            if env.get('OMP_NUM_THREADS', '').isdigit():
+                torch.set_num_threads(int(env['OMP_NUM_THREADS']))
+        if cwd is not None:
+            os.chdir(cwd)
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        torch.set_num_threads(threads)
+
+
+def call_main(main, argv, stdout_path, stderr_path=None, env=None,
+              cwd=None) -> int:
+    """Call a tool's ``main(argv)`` (argv without the program name) in this
+    process as in its own (:func:`seenet_mm.pipeline.inprocess.isolated`,
+    in :func:`environment`); return its exit code as a process's would be
+    (:func:`~seenet_mm.pipeline.inprocess.exit_code`)."""
+    with environment(env, cwd), isolated(stdout_path, stderr_path):
+        return exit_code(lambda: main(list(argv)))
+
+
 def run_tool(args, cwd=REPO, env=None, timeout=TOOL_TIMEOUT, check=True,
              fresh=None):
     """Run ``python tools/...`` (or ``bash tools/...``) and return it as a
     ``CompletedProcess`` (``returncode``, ``stdout``, ``stderr``).
 
     A tool of this repository runs in this process: its ``main(argv)``
-    through :func:`seenet_mm.pipeline.inprocess.call_main`, with its own
+    through :func:`call_main`, with its own
     output, environment and working directory, as the main job runs them.
     ``fresh=True`` runs it in a new interpreter instead: where the process
     is what the test checks (start-up warnings, once-per-process messages);

@@ -63,6 +63,19 @@ def test_second_process_is_refused_naming_dir_and_pid(tmp_path):
         stop(holder)
 
 
+def test_a_waiting_run_takes_the_lock_when_the_holder_ends(tmp_path):
+    """``wait=True`` (the main job's stand-in stage) waits for the holder
+    instead of refusing, and takes the lock once it is gone."""
+    import threading
+    work = tmp_path / 'work'
+    holder = hold(work)
+    threading.Timer(1.0, stop, [holder]).start()
+    start = time.time()
+    with locking.work_dir_lock(str(work), wait=True):
+        waited = time.time() - start
+    assert waited >= 0.9
+
+
 def test_killed_holder_does_not_block_and_nothing_is_written(tmp_path):
     work = tmp_path / 'work'
     stop(hold(work))

@@ -69,6 +69,19 @@ def test_standin_is_kept_refused_or_replaced(tiny_standin):
     assert os.stat(tiny_standin).st_mtime_ns == before
 
 
+def test_if_missing_waits_for_the_run_making_it(tiny_standin):
+    """Two main jobs started together: the one whose stand-in stage finds
+    the stand-in folder busy waits for the other and keeps its stand-in."""
+    import threading
+    from test_locking import hold, stop
+    holder = hold(osp.dirname(tiny_standin))
+    threading.Timer(1.0, stop, [holder]).start()
+    proc = run_tool(['tools/make_standin.py', '--if-missing'])
+    assert (f'waiting for the run making the stand-in in '
+            f'{osp.dirname(tiny_standin)} (PID {holder.pid})') in proc.stdout
+    assert 'exists: kept' in proc.stdout
+
+
 def test_missing_standin_is_one_line_naming_the_command(toy_root, tmp_path):
     voc = osp.join(toy_root, 'VOCdevkit', 'VOC2012')
     empty = str(tmp_path / 'no_standin')

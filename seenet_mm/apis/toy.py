@@ -20,6 +20,7 @@ generator stays data generation only.
 """
 from __future__ import annotations
 
+import os
 import os.path as osp
 import time
 from typing import Any, Dict, Optional, Sequence
@@ -30,7 +31,7 @@ from ..cli import amp_requested, build_runner, load_config, repo_root
 from ..engine.amp import set_amp
 from ..compat import load_local_checkpoint
 from ..fileio import atomic_write, last_checkpoint
-from ..locking import work_dir_lock
+from ..locking import holder_pids, work_dir_lock
 from ..standin import DEFAULT_NAME, standin_dir
 
 from ..toy import (DEFAULT_CLASSES, VOC_CLASSES, ToyConfig,
@@ -128,7 +129,14 @@ def make_standin(*, config: str = CONFIG, seed: int = 0,
     settings = dict(config=osp.basename(config), seed=seed,
                     num_images=num_images, cfg_options=dict(options),
                     amp=amp)
-    with work_dir_lock(out):  # one pretraining at a time
+    # one pretraining at a time; the main job (if_missing) waits for
+    # another job that is making the stand-in, and then keeps it
+    busy = [p for p in holder_pids(out) if p != os.getpid()] \
+        if if_missing and osp.isdir(out) else []
+    if busy:
+        print(f'waiting for the run making the stand-in in {out} (PID '
+              f'{busy[0]})', flush=True)
+    with work_dir_lock(out, wait=if_missing):
         if osp.isfile(target):
             meta = load_local_checkpoint(target).get('meta', {})
             if meta.get('settings') == settings or if_missing:

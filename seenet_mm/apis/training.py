@@ -1,5 +1,6 @@
 """Training a config with mmengine's runner: :func:`train`, which
-``tools/train.py`` calls (mmseg's arguments).
+``tools/train.py`` calls (mmseg's arguments), and :func:`val_history`, the
+validation passes a training logged.
 
 Checkpoints are written in plain types and loaded with weights_only=True;
 --trust-checkpoint loads the checkpoint resumed from (or load_from) with
@@ -7,7 +8,10 @@ full unpickling, for a trusted file written by older code.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import glob
+import json
+import os.path as osp
+from typing import Any, Dict, List, Optional
 
 from .. import compat
 from ..cli import (amp_requested, build_runner, check_data_files,
@@ -48,3 +52,22 @@ def train(config: str, *, work_dir: Optional[str] = None,
         runner.train()
     compat.finish_distributed()
     return cfg.work_dir
+
+
+def val_history(train_dir: str) -> List[dict]:
+    """The validation passes of a training, from its
+    ``<timestamp>/vis_data/scalars.json`` files: one dict per pass with
+    ``iter`` and the metrics (the keys holding a ``/``, as ``seed/mIoU``),
+    by iteration; a pass repeated by a resumed run counts once, the later
+    one."""
+    passes: Dict[int, dict] = {}
+    for path in sorted(glob.glob(osp.join(train_dir, '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                entry = json.loads(line)
+                metrics = {k: v for k, v in entry.items() if '/' in k}
+                if metrics and 'step' in entry:
+                    passes[int(entry['step'])] = dict(iter=int(entry['step']),
+                                                      **metrics)
+    return [passes[k] for k in sorted(passes)]

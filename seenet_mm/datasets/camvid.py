@@ -168,6 +168,12 @@ def view_boxes(height: int, width: int, grid: Tuple[int, int]
             for i in range(rows) for j in range(cols)]
 
 
+def is_camvid_root(path: str) -> bool:
+    """A folder in CamVid's layout: ``train.txt`` and ``trainannot/``."""
+    return (osp.isfile(osp.join(path, 'train.txt'))
+            and osp.isdir(osp.join(path, 'trainannot')))
+
+
 def find_splits(root: str) -> List[str]:
     """The splits of ``root``: every ``<split>.txt`` with a ``<split>/``
     folder beside it; train, val, test first, then the others by name."""
@@ -537,5 +543,5 @@ def format_summary(summary: Dict[str, Any]) -> str:
 
 __all__ = ['CAMVID_CLASSES', 'DEFAULT_CLASSES', 'DEFAULT_GRID',
            'DEFAULT_MIN_PIXELS', 'CamvidFormatError', 'parse_classes',
-           'pixel_threshold', 'view_boxes', 'find_splits', 'read_names',
-           'convert_photo', 'convert_camvid', 'format_summary']
+           'pixel_threshold', 'view_boxes', 'is_camvid_root', 'find_splits',
+           'read_names', 'convert_photo', 'convert_camvid', 'format_summary']

@@ -45,6 +45,33 @@ def is_image_folder(root: str) -> bool:
     return osp.isfile(osp.join(root, 'train.json'))
 
 
+def detect_layout(data_root: str) -> Tuple[str, str]:
+    """``(layout, root)`` of a dataset folder: ``('folder', DIR)`` for the
+    own-folder format (:func:`is_image_folder`), ``('voc', .../VOC2012)``
+    for a folder holding ``VOCdevkit/VOC2012``, for ``VOCdevkit`` itself,
+    or for a ``VOC2012`` folder itself (``JPEGImages`` in it).
+
+    Raises:
+        FileNotFoundError: ``data_root`` does not exist.
+        ValueError: it is none of these, saying what was expected.
+    """
+    if not osp.isdir(data_root):
+        raise FileNotFoundError(f'{data_root} does not exist')
+    if is_image_folder(data_root):
+        return 'folder', data_root
+    for voc in (osp.join(data_root, 'VOCdevkit', 'VOC2012'),
+                osp.join(data_root, 'VOC2012')):  # its parent, VOCdevkit
+        if osp.isdir(voc):
+            return 'voc', voc
+    if osp.isdir(osp.join(data_root, 'JPEGImages')):
+        return 'voc', data_root
+    raise ValueError(
+        f'{data_root} is neither a folder in the own-folder format '
+        '(train.json, images/) nor a VOC root (a folder holding '
+        'VOCdevkit/VOC2012, VOCdevkit itself, or a VOC2012 folder with '
+        'JPEGImages/)')
+
+
 def _load_json(path: str) -> dict:
     if not osp.isfile(path):
         raise FileNotFoundError(f'annotation file not found: {path}')
@@ -407,4 +434,4 @@ def validate_folder(root: str, workers: Optional[int] = None,
 __all__ = ['ImageLabelFolderDataset', 'ImageFolderSegDataset',
            'LoadMaskIfExists', 'FolderFormatError', 'read_split',
            'split_classes', 'check_disjoint', 'validate_folder',
-           'is_image_folder', 'SPLIT_FILES']
+           'is_image_folder', 'detect_layout', 'SPLIT_FILES']

@@ -1,16 +1,12 @@
-"""Running a function in this process as if it ran in a process of its own.
-
-The main job runs its stages' functions this way (one interpreter, the
-imports done once), and the tests run the tools' ``main(argv)`` this way.
-What a tool leaves behind in a process is undone after it:
+"""Running a stage's step in this process as if it ran in a process of its
+own (one interpreter for the whole job, the imports done once). What a
+step leaves behind in a process is undone after it:
 
 - its output (``sys.stdout``, ``sys.stderr``, and with them the stream
-  handlers of the loggers it makes) goes to the files given, and the
-  streams are restored; output written below Python, to descriptors 1 and
-  2, stays the caller's;
-- the environment (with the thread count ``OMP_NUM_THREADS`` of a given
-  one, as a new process reads it), the working directory, the warning
-  filters and torch's thread count are restored;
+  handlers of the loggers it makes) goes to the log, and the streams are
+  restored; output written below Python, to descriptors 1 and 2, stays the
+  caller's;
+- the warning filters and torch's thread count are restored;
 - mmengine's global instances made during the run are removed: each
   Runner's logger (its handlers closed), message hub, default scope and
   visualizer, so that the next run's names and log files are its own;
@@ -18,23 +14,18 @@ What a tool leaves behind in a process is undone after it:
 - CUDA's cached memory is released.
 
 A process boundary is still needed where the process itself is what runs:
-distributed runs (``tools/dist_train.sh`` starts one process per GPU), and a
-kill that must end a run (the tests of kill and resume start
-subprocesses).
+distributed runs (``tools/dist_train.sh`` starts one process per GPU), a
+pool that forks workers (the refinement), and a kill that must end a run.
 """
 from __future__ import annotations
 
 import contextlib
 import gc
 import itertools
-import os
 import sys
 import traceback
 import warnings
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, \
-    Sequence
-
-Main = Callable[[Sequence[str]], object]
+from typing import Callable, Dict, Iterator, List, Optional
 
 _runs = itertools.count()
 
@@ -123,27 +114,13 @@ def _output_to(stdout_path: str, stderr_path: Optional[str]) -> Iterator:
 
 
 @contextlib.contextmanager
-def _process_state(env: Optional[Mapping[str, str]],
-                   cwd: Optional[str]) -> Iterator[None]:
+def _process_state() -> Iterator[None]:
     import torch
-    saved_env = dict(os.environ)
-    saved_cwd = os.getcwd()
     saved_filters = list(warnings.filters)
     threads = torch.get_num_threads()
     try:
-        if env is not None:
-            os.environ.clear()
-            os.environ.update(env)
-            # a new process takes its thread count from the environment
-            if env.get('OMP_NUM_THREADS', '').isdigit():
-                torch.set_num_threads(int(env['OMP_NUM_THREADS']))
-        if cwd is not None:
-            os.chdir(cwd)
         yield
     finally:
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
         warnings.filters[:] = saved_filters
         torch.set_num_threads(threads)
         gc.collect()
@@ -152,15 +129,12 @@ def _process_state(env: Optional[Mapping[str, str]],
 
 
 @contextlib.contextmanager
-def isolated(stdout_path: str, stderr_path: Optional[str] = None,
-             env: Optional[Mapping[str, str]] = None,
-             cwd: Optional[str] = None) -> Iterator[None]:
+def isolated(stdout_path: str, stderr_path: Optional[str] = None
+             ) -> Iterator[None]:
     """Run the body as a process of its own would run: its output to
-    ``stdout_path`` (and ``stderr_path``; None: the same file), its whole
-    environment ``env`` and working directory ``cwd`` (None: this
-    process's), and what it leaves behind undone after it (the module's
-    docstring)."""
-    with _process_state(env, cwd), _instances_removed_after(), \
+    ``stdout_path`` (and ``stderr_path``; None: the same file), and what it
+    leaves behind undone after it (the module's docstring)."""
+    with _process_state(), _instances_removed_after(), \
             _loader_workers_stopped_after(), \
             _output_to(stdout_path, stderr_path):
         from mmengine.logging import MMLogger
@@ -189,17 +163,6 @@ def exit_code(func: Callable[[], object]) -> int:
     return 0
 
 
-def call_main(main: Main, argv: Sequence[str], stdout_path: str,
-              stderr_path: Optional[str] = None,
-              env: Optional[Mapping[str, str]] = None,
-              cwd: Optional[str] = None) -> int:
-    """Call a tool's ``main(argv)`` (argv without the program name) in this
-    process as in its own (:func:`isolated`); return its exit code
-    (:func:`exit_code`). The tests run the tools this way."""
-    with isolated(stdout_path, stderr_path, env, cwd):
-        return exit_code(lambda: main(list(argv)))
-
-
 def run_isolated(func: Callable[[], object], stdout_path: str) -> int:
     """Call a stage's step ``func`` (a :class:`~.stages.Call`) in this
     process as in its own; a bad input ends in one ``error:`` line, as the
@@ -210,4 +173,4 @@ def run_isolated(func: Callable[[], object], stdout_path: str) -> int:
         return exit_code(lambda: cli_main(func))
 
 
-__all__ = ['call_main', 'isolated', 'exit_code', 'run_isolated']
+__all__ = ['isolated', 'exit_code', 'run_isolated']

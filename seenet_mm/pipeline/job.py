@@ -7,14 +7,14 @@ import os.path as osp
 from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 
 from .. import locking
-from ..cli import renamed_hint
+from ..cli import option_strings, renamed_hint
+from ..datasets.camvid import is_camvid_root
+from ..datasets.image_folder import detect_layout
 from ..models.classifiers.seenet import MODES
 from .context import (AFFINITY_PRESETS, CONVERTED_PRESETS,
                       DEFAULT_THRESHOLDS, FOLDER_AFFINITY_PRESETS,
-                      FOLDER_PRESETS, PRESETS, Context, PipelineError,
-                      detect_layout, is_camvid_root)
+                      FOLDER_PRESETS, PRESETS, Context, PipelineError)
 from .runner import clear_outputs, run_compare, run_main
-from .stages import option_text
 from .state import PipelineState
 
 #: config overrides: ``{key: value}``, or ``KEY=VALUE`` strings as
@@ -87,23 +87,13 @@ def run_pipeline(*, data_root: Optional[str] = None,
     return run_job(dict(locals()))
 
 
-def option_strings(options: Optional[CfgOptions]) -> Tuple[str, ...]:
-    """``KEY=VALUE`` strings of config overrides given as a dict or as
-    strings (the job's settings and command lines hold these)."""
-    if not options:
-        return ()
-    if isinstance(options, Mapping):
-        return tuple(f'{k}={option_text(v)}' for k, v in options.items())
-    return tuple(options)
-
-
 def check_configs(ctx: Context, compare: bool = False) -> None:
     """The user's overrides of each config: every key must exist and
     must not be a variable the config already used (one error line, before
     any stage); then every pretrained file the configs load must exist or
     be made by the job."""
     from ..cli import load_config, parse_cfg_options
-    from .context import missing_weights_error
+    from ..models.backbones.pretrained import missing_weights_error
     used = [(ctx.attention_config, ctx.attention_cfg_options,
              '--attention-cfg-options'),
             (ctx.segmentation_config, ctx.segmentation_cfg_options,
@@ -128,7 +118,9 @@ def check_configs(ctx: Context, compare: bool = False) -> None:
     made = [ctx.backbone_weights] if ctx.backbone_weights else []
     why = missing_weights_error(configs, made)
     if why:
-        raise PipelineError(why)
+        raise PipelineError(f'error: {why}; or use --preset toy (the toy '
+                            'stand-in for ImageNet weights, which the job '
+                            'makes)')
 
 
 def make_context(args: Mapping[str, Any]) -> Tuple[Context, str]:
@@ -150,7 +142,10 @@ def make_context(args: Mapping[str, Any]) -> Tuple[Context, str]:
                             'DIR: a folder in CamVid\'s layout (train.txt, '
                             'train/, trainannot/, saliency/; docs/data.md)')
     elif args['data_root']:
-        layout, data_dir = detect_layout(osp.abspath(args['data_root']))
+        try:
+            layout, data_dir = detect_layout(osp.abspath(args['data_root']))
+        except (FileNotFoundError, ValueError) as err:
+            raise PipelineError(f'error: --data-root: {err}') from None
     else:
         data_dir = osp.join(work, 'toy', 'VOCdevkit', 'VOC2012')
     if layout == 'folder' and classes is None:

@@ -6,9 +6,8 @@ import os
 import os.path as osp
 import shutil
 import subprocess
-import sys
 import time
-from typing import Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..locking import work_dir_lock
 from .context import Context, PipelineError, repo_root

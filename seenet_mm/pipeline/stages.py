@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from typing import (Callable, Dict, List, Mapping, Optional, Sequence,
                     Tuple, Union)
 
+from ..apis.image_list import tune_names
+from ..cli import option_text
 from ..fileio import last_checkpoint, write_text
+from ..standin import standin_path, uses_standin
 from .context import Context
 
 Done = Mapping[str, dict]  # the recorded info of the finished stages
@@ -121,15 +124,6 @@ def _tool(name: str, *args: str) -> Command:
     """A tool run as a process of its own (the refinement's pool of forked
     workers, the converters)."""
     return [sys.executable, f'tools/{name}.py', *args]
-
-
-def option_text(value: object) -> str:
-    """A ``--cfg-options`` value as mmengine's ``DictAction`` reads it."""
-    if isinstance(value, list):
-        return '[' + ','.join(option_text(v) for v in value) + ']'
-    if isinstance(value, tuple):
-        return '(' + ','.join(option_text(v) for v in value) + ')'
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -242,22 +236,6 @@ def _data_check(ctx: Context) -> Optional[str]:
     return None
 
 
-def uses_standin(config: str) -> bool:
-    """Whether the backbone of ``config`` loads the toy stand-in
-    (``standin://``, :mod:`seenet_mm.standin`)."""
-    from mmengine.config import Config
-
-    from ..standin import SCHEME
-    try:
-        init = Config.fromfile(config).get('model', {}).get(
-            'backbone', {}).get('init_cfg') or {}
-    except Exception:  # the training that reads it names what is wrong
-        return False
-    inits = init if isinstance(init, list) else [init]
-    return any(str(i.get('checkpoint', '')).startswith(SCHEME)
-               for i in inits)
-
-
 def _standin_skip(ctx: Context) -> Optional[str]:
     if uses_standin(ctx.attention_config) or \
             uses_standin(ctx.segmentation_config) or \
@@ -273,7 +251,6 @@ def _make_standin(ctx: Context) -> Call:
 
 
 def _standin_record(ctx: Context, done: Done) -> dict:
-    from ..standin import standin_path
     return dict(paths=[standin_path()])
 
 
@@ -412,19 +389,6 @@ def quality_split(ctx: Context) -> Optional[str]:
     return split if osp.isfile(split) else None
 
 
-# one image in TUNE_SHARE of those scored tunes the seed threshold
-TUNE_SHARE = 5
-
-
-def tune_names(names: Sequence[str]) -> List[str]:
-    """The tuning split of ``names``: a fixed share chosen by a hash of
-    each name, so that a run, a resumed run and another machine choose the
-    same images whatever their order."""
-    import hashlib
-    return [n for n in names if int(hashlib.sha1(
-        n.encode('utf-8')).hexdigest()[:8], 16) % TUNE_SHARE == 0]
-
-
 def tune_split_file(ctx: Context) -> str:
     return ctx.path('tune_split.txt')
 
@@ -484,7 +448,7 @@ def read_quality(ctx: Context) -> dict:
         return json.load(f)
 
 
-def _label_free_metrics(ctx: Context) -> Dict[str, object]:
+def label_free_metrics(ctx: Context) -> Dict[str, object]:
     """The seeds of the maps of the predicted classes (``--label-free``):
     at the tuned threshold where there is a tuning split, else the best;
     their PxAP; the F1 of the predicted image labels."""
@@ -515,7 +479,7 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
             'seed mIoU (best threshold, report split)':
                 quality['tuned']['oracle_mIoU']}
            if 'tuned' in quality else {}),
-        **(_label_free_metrics(ctx) if ctx.label_free else {}),
+        **(label_free_metrics(ctx) if ctx.label_free else {}),
         'proxy-label mIoU': quality['labels']['mIoU'],
         # IRN's protocol: a proxy label's 255 pixels count as background
         'proxy-label mIoU (255 as background)':

@@ -1,6 +1,7 @@
 """A tool's main run in this process as in its own
-(:func:`seenet_mm.pipeline.inprocess.call_main`): exit codes, its output
-apart from this process's, and nothing left behind."""
+(:func:`seenet_mm.pipeline.inprocess.isolated`, through the tests'
+``call_main``): exit codes, its output apart from this process's, and
+nothing left behind."""
 import os
 import sys
 import warnings
@@ -9,7 +10,7 @@ import pytest
 import torch
 from mmengine.logging import MessageHub, MMLogger, print_log
 
-from seenet_mm.pipeline.inprocess import call_main
+from conftest import call_main
 
 
 def read(path) -> str:

@@ -16,7 +16,9 @@ from seenet_mm.models.classifiers.seenet import MODES
 from seenet_mm.pipeline.job import make_context
 from seenet_mm.pipeline.context import (DEFAULT_THRESHOLDS, PRESETS, Context,
                                         PipelineError, repo_root)
-from seenet_mm.pipeline.reports import history_lines, val_history, write_report
+from seenet_mm.apis.training import val_history
+from seenet_mm.pipeline.reports import write_report
+from seenet_mm.visualization.report_tables import history_lines
 from seenet_mm.pipeline.runner import (execute, run_command, run_compare,
                                        run_stages)
 from seenet_mm.pipeline.stages import (COMPARE_STAGES, NO_VALIDATION,
@@ -103,16 +105,16 @@ def test_layout_detection_and_folder_context(tmp_path):
     own folder's commands give the models its M, its masks are the ground
     truth, and stages without masks are skipped with their reason."""
     import json
-    from seenet_mm.pipeline.context import detect_layout
+    from seenet_mm.datasets.image_folder import detect_layout
     from seenet_mm.pipeline.stages import val_masks_missing
     voc = tmp_path / 'v' / 'VOCdevkit' / 'VOC2012' / 'JPEGImages'
     voc.mkdir(parents=True)
     assert detect_layout(str(tmp_path / 'v')) == ('voc', str(voc.parent))
     assert detect_layout(str(voc.parent)) == ('voc', str(voc.parent))
-    with pytest.raises(PipelineError, match='neither a folder in the '
+    with pytest.raises(ValueError, match='neither a folder in the '
                        'own-folder format'):
         detect_layout(str(tmp_path))
-    with pytest.raises(PipelineError, match='does not exist'):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
         detect_layout(str(tmp_path / 'nope'))
     own = tmp_path / 'own'
     (own / 'masks').mkdir(parents=True)
@@ -527,7 +529,6 @@ def test_quality_and_test_metrics_keep_their_report_names(tmp_path,
 def test_command_line(tmp_path, capsys):
     """tools/pipeline.py's defaults are run_pipeline's, its choices the
     table's stages and the modes."""
-    import argparse
     import inspect
 
     from seenet_mm.pipeline import run_pipeline
@@ -974,7 +975,7 @@ def test_camvid_preset_context(tmp_path):
 def test_compare_lines_of_tuned_and_oracle_seeds():
     """Per row the tuned seed mIoU with its threshold, the oracle and the
     gap; over the seeds their mean +- sample std."""
-    from seenet_mm.pipeline.reports import fair_lines
+    from seenet_mm.visualization.report_tables import fair_lines
     rows = [('cam', s, dict(seed_mIoU_tuned=t, tuned_thr=0.4,
                             seed_mIoU_report_oracle=o, pxap=p))
             for s, (t, o, p) in enumerate([(50.0, 52.0, 60.0),
@@ -1055,7 +1056,7 @@ def test_run_pipeline_from_python(tmp_path):
     command line's message, and config overrides given as a dict reach
     the job as the same settings as the command line's strings."""
     from seenet_mm.pipeline import run_pipeline
-    from seenet_mm.pipeline.job import option_strings
+    from seenet_mm.cli import option_strings
     with pytest.raises(PipelineError, match='--data-root: .*nothing does '
                        'not exist'):
         run_pipeline(work_dir=str(tmp_path / 'w'),

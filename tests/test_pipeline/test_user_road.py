@@ -8,12 +8,13 @@ import os.path as osp
 import pytest
 
 from conftest import pipeline_args, pipeline_main
-from seenet_mm.pipeline.job import check_configs, make_context
+from seenet_mm.datasets.image_folder import detect_layout
+from seenet_mm.models.backbones.pretrained import pretrained_paths
 from seenet_mm.pipeline.context import (FOLDER_AFFINITY_PRESETS,
-                                        FOLDER_PRESETS, PipelineError,
-                                        detect_layout, mode_config,
-                                        pretrained_paths)
-from seenet_mm.pipeline.stages import get_stage, uses_standin
+                                        FOLDER_PRESETS, mode_config)
+from seenet_mm.pipeline.job import check_configs, make_context
+from seenet_mm.pipeline.stages import get_stage
+from seenet_mm.standin import uses_standin
 
 DONE = dict(attention=dict(checkpoint='/ck/att.pth'),
             affinity=dict(checkpoint='/ck/aff.pth'),
@@ -157,7 +158,7 @@ def test_voc_layout_from_the_vocdevkit_folder(tmp_path):
     for root in (tmp_path / 'data', tmp_path / 'data' / 'VOCdevkit', voc):
         assert detect_layout(str(root)) == ('voc', str(voc))
     os.makedirs(tmp_path / 'empty')
-    with pytest.raises(PipelineError, match='VOCdevkit itself'):
+    with pytest.raises(ValueError, match='VOCdevkit itself'):
         detect_layout(str(tmp_path / 'empty'))
 
 
@@ -187,7 +188,8 @@ def test_quality_stage_tunes_the_seed_threshold_on_a_fixed_share(tmp_path):
     images it scores) and passes it to eval_seeds; the report keys of the
     tuned seeds come from quality.json's ``tuned``."""
     from seenet_mm.pipeline.context import Context
-    from seenet_mm.pipeline.stages import tune_names, tune_split_file
+    from seenet_mm.apis.image_list import tune_names
+    from seenet_mm.pipeline.stages import tune_split_file
     names = [f'n{i:03d}' for i in range(40)]
     split = tmp_path / 'train.txt'
     split.write_text('\n'.join(names) + '\n')

@@ -135,7 +135,7 @@ def test_threshold_tuned_on_one_split_scored_on_the_other(tmp_path):
 
 
 def test_tuning_split_is_fixed_by_the_names():
-    from seenet_mm.pipeline.stages import TUNE_SHARE, tune_names
+    from seenet_mm.apis.image_list import TUNE_SHARE, tune_names
     names = [f'img_{i:05d}' for i in range(2000)]
     tune = tune_names(names)
     assert tune == tune_names(list(reversed(names)))[::-1]
