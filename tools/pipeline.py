@@ -140,8 +140,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-
-
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """Parse ``argv`` (default: ``sys.argv[1:]``) and run; a
     :class:`PipelineError` exits with its message and status 1."""

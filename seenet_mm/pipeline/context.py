@@ -100,8 +100,6 @@ class Context:
             None: decided when the stage runs (:func:`~.stages.quality_split`).
         train_seed: ``seed``; toy_context: ``preset='toy-context'`` on the
             toy set; proxy_method: ``proxy_labels``.
-        model_options: overrides of the attention model's test and
-            inference only.
         layout: ``'voc'`` or ``'folder'``
             (:func:`seenet_mm.datasets.image_folder.detect_layout`).
         classes: the own-folder dataset's class names (train.json); None
@@ -120,7 +118,6 @@ class Context:
     thresholds: Optional[Tuple[float, ...]] = None
     toy_seed: int = 0
     train_seed: Optional[int] = None
-    model_options: Tuple[str, ...] = ()
     layout: str = 'voc'
     classes: Optional[Tuple[str, ...]] = None
     proxy_method: str = 'auto'
@@ -293,7 +290,7 @@ class Context:
             self, out_dir=osp.join(self.work_dir, 'compare', mode,
                                    f'seed{seed}'),
             attention_config=mode_config(self.attention_config, mode),
-            train_seed=seed, model_options=())
+            train_seed=seed)
 
 
 # the sibling config of each Table 1 mode: <config>_<suffix>.py

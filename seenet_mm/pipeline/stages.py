@@ -279,8 +279,7 @@ def _attention_commands(ctx: Context, done: Done) -> List[Command]:
 def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
     return [_test(ctx.attention_config, done['attention']['checkpoint'],
                   ctx.path('attention_test'), ctx, {
-                      **ctx.data_options(), **ctx.attention_options(),
-                      **_model_options(ctx)})]
+                      **ctx.data_options(), **ctx.attention_options()})]
 
 
 def _attention_test_skip(ctx: Context) -> Optional[str]:
@@ -289,13 +288,8 @@ def _attention_test_skip(ctx: Context) -> Optional[str]:
     return None
 
 
-def _model_options(ctx: Context) -> Dict[str, object]:
-    from ..cli import parse_cfg_options
-    return parse_cfg_options(ctx.model_options)
-
-
 def _maps_commands(ctx: Context, done: Done) -> List[Command]:
-    options = {**ctx.attention_options(), **_model_options(ctx)}
+    options = ctx.attention_options()
 
     def maps(out_dir: str, **labels) -> Call:
         return Call('infer_attention', _apis().infer_attention, dict(

@@ -1006,7 +1006,6 @@ def test_each_steps_command_line_gives_its_call(tmp_path, variant):
     a step does what the stage did."""
     from seenet_mm.cli import signature_defaults
     kw = dict(amp=True, train_seed=4, val_interval=3, label_free=True,
-              model_options=('model.test_cfg.flip=False', ),
               attention_cfg_options=('model.loss_weights=[1,1,0.5]', ),
               segmentation_cfg_options=('train_cfg.max_iters=7', ),
               affinity_cfg_options=('model.radius=(3,4)', ))
