@@ -13,27 +13,26 @@ from ..locking import work_dir_lock
 from .context import Context, PipelineError, repo_root
 from .inprocess import run_isolated
 from .reports import compare_row, write_compare, write_report
-from .stages import (STAGES, Call, Command, Stage, compare_chain, get_stage,
+from .stages import (STAGES, Call, Stage, compare_chain, get_stage,
                      stage_outputs)
 from .state import PipelineState
 
 
-def run_command(cmd: Command, log_path: str) -> None:
+def run_command(cmd: Call, log_path: str) -> None:
     """Run a stage's step, its output going to ``log_path``; raise
     :class:`PipelineError` with the log's tail when it fails.
 
     The step's command line is printed first (a user reruns the step with
-    it). A :class:`~.stages.Call` runs its function in this process
+    it). Its function runs in this process
     (:func:`seenet_mm.pipeline.inprocess.isolated`: as a fresh process
-    would, the imports done once); a command line, or a call marked to run
-    as a process (the refinement's pool of forked workers), runs as a
+    would, the imports done once); a step without one runs its tool as a
     subprocess from the repository root. The main job starts no
     distributed run, the one kind that needs processes of its own."""
     root = repo_root()
-    argv = cmd.argv() if isinstance(cmd, Call) else cmd
+    argv = cmd.argv()
     print('  $ ' + ' '.join(osp.relpath(c, root) if c.startswith(root) else c
                             for c in argv), flush=True)
-    if isinstance(cmd, Call) and cmd.func is not None:
+    if cmd.func is not None:
         returncode = run_isolated(cmd, log_path)
     else:
         with open(log_path, 'a') as log:

@@ -16,7 +16,7 @@ import os.path as osp
 import sys
 from dataclasses import dataclass
 from typing import (Callable, Dict, List, Mapping, Optional, Sequence,
-                    Tuple, Union)
+                    Tuple)
 
 from ..apis.image_list import tune_names
 from ..cli import option_text
@@ -25,8 +25,6 @@ from ..standin import standin_path, uses_standin
 from .context import Context
 
 Done = Mapping[str, dict]  # the recorded info of the finished stages
-# a step: a typed function (:class:`Call`) or a process's command line
-Command = Union[List[str], 'Call']
 
 
 @dataclass(frozen=True)
@@ -36,10 +34,10 @@ class Stage:
     Args:
         name: the stage's name (state key, ``--from`` choice).
         reads: the stages whose outputs it reads.
-        commands: ``(ctx, done) -> [step, ...]``, run in order: a
-            :class:`Call` (a typed function and its arguments) or a
-            process's command line; ``done`` holds the finished stages'
-            info. Builds the steps only: no output, no file.
+        commands: ``(ctx, done) -> [Call, ...]``, run in order (a typed
+            function and its arguments, or a tool run as a process);
+            ``done`` holds the finished stages' info. Builds the steps
+            only: no output, no file.
         record: ``(ctx, done) -> info`` after the commands: what the stage
             wrote (``checkpoint``, ``paths``, ``files``).
         metrics: ``ctx -> {name: value}`` measured by the stage, stored as
@@ -57,7 +55,7 @@ class Stage:
     """
     name: str
     reads: Tuple[str, ...]
-    commands: Callable[[Context, Done], List[Command]]
+    commands: Callable[[Context, Done], List['Call']]
     record: Callable[[Context, Done], dict] = lambda ctx, done: {}
     metrics: Optional[Callable[[Context], Dict[str, object]]] = None
     check: Optional[Callable[[Context], Optional[str]]] = None
@@ -120,18 +118,14 @@ def _checkpoint(work_dir: str) -> dict:
     return dict(checkpoint=checkpoint, paths=[checkpoint])
 
 
-def _tool(name: str, *args: str) -> Command:
-    """A tool run as a process of its own (the refinement's pool of forked
-    workers, the converters)."""
-    return [sys.executable, f'tools/{name}.py', *args]
-
-
 @dataclass(frozen=True)
 class Call:
     """A stage's step: a typed function of :mod:`seenet_mm.apis` called in
     this process with keyword arguments, and the command line of its tool
     (``tools/<script>.py``) that does the same, written to the log so that
-    every step can be rerun by hand.
+    every step can be rerun by hand. Without a function (``func=None``) the
+    tool runs as a process of its own: the refinement (its pool forks
+    workers), the converters and the saliency model.
 
     The command line follows the tools' convention: ``positional`` values
     first, then ``--name-with-dashes VALUE`` per keyword (``True``: the flag
@@ -200,14 +194,14 @@ def _eval_seeds(**kwargs) -> Call:
 # ----------------------------------------------------------------------
 # the stages
 # ----------------------------------------------------------------------
-def _data_commands(ctx: Context, done: Done) -> List[Command]:
+def _data_commands(ctx: Context, done: Done) -> List[Call]:
     if ctx.source_root:
         # the converter checks the source folder whole, resumes, and
         # refuses other settings on an existing output folder
-        commands = [_tool('dataset_converters/camvid', ctx.source_root,
-                          ctx.data_dir),
-                    _tool('model_converters/efficientnet_lite0', '--out',
-                          ctx.backbone_weights)]
+        commands = [Call('dataset_converters/camvid', None, dict(
+            root=ctx.source_root, out=ctx.data_dir), ('root', 'out')),
+                    Call('model_converters/efficientnet_lite0', None,
+                         dict(out=ctx.backbone_weights))]
     elif ctx.data_root:
         commands = []
     else:
@@ -215,9 +209,9 @@ def _data_commands(ctx: Context, done: Done) -> List[Command]:
             out=ctx.toy_dir, seed=ctx.toy_seed, context=ctx.toy_context))]
     if ctx.saliency_model:
         # the maps of the dataset's own images (a converted preset's views)
-        commands.append(_tool('make_saliency', ctx.saliency_model,
-                              '--image-dir', ctx.image_dir, '--out-dir',
-                              ctx.saliency_dir, '--no-progress'))
+        commands.append(Call('make_saliency', None, dict(
+            model=ctx.saliency_model, image_dir=ctx.image_dir,
+            out_dir=ctx.saliency_dir, no_progress=True), ('model', )))
     return commands
 
 
@@ -270,13 +264,13 @@ def validation_options(ctx: Context) -> Dict[str, object]:
     return {'train_cfg.val_interval': ctx.val_interval}
 
 
-def _attention_commands(ctx: Context, done: Done) -> List[Command]:
+def _attention_commands(ctx: Context, done: Done) -> List[Call]:
     return [_train(ctx.attention_config, ctx.path('attention'), ctx, {
         **ctx.data_options(), **ctx.attention_options(),
         **ctx.seed_options(), **validation_options(ctx)})]
 
 
-def _attention_test_commands(ctx: Context, done: Done) -> List[Command]:
+def _attention_test_commands(ctx: Context, done: Done) -> List[Call]:
     return [_test(ctx.attention_config, done['attention']['checkpoint'],
                   ctx.path('attention_test'), ctx, {
                       **ctx.data_options(), **ctx.attention_options()})]
@@ -288,7 +282,7 @@ def _attention_test_skip(ctx: Context) -> Optional[str]:
     return None
 
 
-def _maps_commands(ctx: Context, done: Done) -> List[Command]:
+def _maps_commands(ctx: Context, done: Done) -> List[Call]:
     options = ctx.attention_options()
 
     def maps(out_dir: str, **labels) -> Call:
@@ -311,7 +305,7 @@ def _maps_prepare(ctx: Context) -> None:
         write_splits(ctx)
 
 
-def _labels_commands(ctx: Context, done: Done) -> List[Command]:
+def _labels_commands(ctx: Context, done: Done) -> List[Call]:
     if ctx.resolved_proxy_method() == 'threshold':
         # IRN's confident seeds: thresholds from each image's maps (auto),
         # each side refined by a dense CRF
@@ -416,7 +410,7 @@ def write_splits(ctx: Context) -> None:
         os.remove(path)
 
 
-def _quality_commands(ctx: Context, done: Done) -> List[Command]:
+def _quality_commands(ctx: Context, done: Done) -> List[Call]:
     split = ctx.quality_split if ctx.quality_split is not None \
         else quality_split(ctx)
     tune = tune_split_file(ctx) if osp.isfile(tune_split_file(ctx)) \
@@ -488,7 +482,7 @@ def _quality_metrics(ctx: Context) -> Dict[str, object]:
     }
 
 
-def _gallery_commands(ctx: Context, done: Done) -> List[Command]:
+def _gallery_commands(ctx: Context, done: Done) -> List[Call]:
     refined = dict(refined_dir=ctx.path('refined'),
                    boundary_dir=ctx.path('boundary')) \
         if ctx.resolved_refine() == 'irn' else {}
@@ -508,7 +502,7 @@ def _refine_skip(ctx: Context) -> Optional[str]:
     return None
 
 
-def _affinity_commands(ctx: Context, done: Done) -> List[Command]:
+def _affinity_commands(ctx: Context, done: Done) -> List[Call]:
     return [_train(ctx.affinity_config, ctx.path('affinity'), ctx, {
         'train_dataloader.dataset.data_root': ctx.data_dir,
         'train_dataloader.dataset.data_prefix.seg_map_path':
@@ -516,7 +510,7 @@ def _affinity_commands(ctx: Context, done: Done) -> List[Command]:
         **ctx.affinity_options()})]
 
 
-def _refine_commands(ctx: Context, done: Done) -> List[Command]:
+def _refine_commands(ctx: Context, done: Done) -> List[Call]:
     # without saliency the labels are confident seeds: kept where they are
     # confident, the walk fills in their 255; with saliency Algorithm 1
     # labels the walked maps
@@ -536,7 +530,7 @@ def _refined_quality_skip(ctx: Context) -> Optional[str]:
     return _refine_skip(ctx) or _quality_skip(ctx)
 
 
-def _refined_quality_commands(ctx: Context, done: Done) -> List[Command]:
+def _refined_quality_commands(ctx: Context, done: Done) -> List[Call]:
     return [_eval_seeds(label_dir=ctx.path('refined'), gt_dir=ctx.gt_dir,
                         out=ctx.path('refined_quality.json'),
                         split=quality_split(ctx))]
@@ -551,7 +545,7 @@ def _refined_quality_metrics(ctx: Context) -> Dict[str, object]:
 
 
 def _segmentation_train(ctx: Context, work_dir: str, labels: str
-                        ) -> Command:
+                        ) -> Call:
     """The segmentation config trained on the label folder ``labels``."""
     return _train(ctx.segmentation_config, work_dir, ctx, {
         **ctx.data_options(), **ctx.segmentation_options(),
@@ -559,7 +553,7 @@ def _segmentation_train(ctx: Context, work_dir: str, labels: str
         **ctx.seed_options(), **NO_VALIDATION})
 
 
-def _segmentation_commands(ctx: Context, done: Done) -> List[Command]:
+def _segmentation_commands(ctx: Context, done: Done) -> List[Call]:
     return [_segmentation_train(ctx, ctx.path('segmentation'),
                                 ctx.train_labels)]
 
@@ -586,7 +580,7 @@ def _save_prediction_classes(ctx: Context) -> None:
     save_classes(ctx.path(*PREDICTIONS), ctx.classes or VOC_CLASSES[1:])
 
 
-def _segmentation_test_commands(ctx: Context, done: Done) -> List[Command]:
+def _segmentation_test_commands(ctx: Context, done: Done) -> List[Call]:
     options = {**ctx.data_options(), **ctx.segmentation_options()}
     commands = [_test(ctx.segmentation_config,
                       done['segmentation']['checkpoint'], ctx.path(folder),
@@ -617,12 +611,12 @@ def _upper_bound_skip(ctx: Context) -> Optional[str]:
     return split_masks_missing(ctx, 'train') or val_masks_missing(ctx)
 
 
-def _upper_bound_commands(ctx: Context, done: Done) -> List[Command]:
+def _upper_bound_commands(ctx: Context, done: Done) -> List[Call]:
     # the same config, seed and schedule, on the true masks
     return [_segmentation_train(ctx, ctx.path('upper_bound'), ctx.gt_dir)]
 
 
-def _upper_bound_test_commands(ctx: Context, done: Done) -> List[Command]:
+def _upper_bound_test_commands(ctx: Context, done: Done) -> List[Call]:
     return [_test(ctx.segmentation_config, done['upper_bound']['checkpoint'],
                   ctx.path('upper_bound_test'), ctx,
                   {**ctx.data_options(), **ctx.segmentation_options()})]
@@ -656,7 +650,7 @@ def _test_split_runs(ctx: Context, done: Done
     return runs
 
 
-def _test_split_commands(ctx: Context, done: Done) -> List[Command]:
+def _test_split_commands(ctx: Context, done: Done) -> List[Call]:
     # the val configs' settings, only the image list and its masks changed:
     # nothing is chosen on the test split
     options = {**ctx.data_options(), **ctx.segmentation_options(),

@@ -364,7 +364,7 @@ def test_run_stages_skips_finished_and_reruns_missing(tmp_path, capsys):
     out = osp.join(ctx.work_dir, 'a.txt')
 
     def write(ctx, done):
-        return [[sys.executable, '-c', f'open({out!r}, "a").write("x")']]
+        return [Call('x', lambda: open(out, 'a').write('x'), {})]
 
     table = (Stage('a', (), write, record=lambda c, d: dict(paths=[out])),
              Stage('b', ('a', ), lambda c, d: [],
@@ -400,10 +400,23 @@ def test_failures_raise(tmp_path):
                        'exist$'):
         execute(get_stage('data'), ctx, {})
     log = str(tmp_path / 'log')
-    with pytest.raises(PipelineError) as e:
-        run_command([sys.executable, '-c', 'print("boom"); exit(3)'], log)
+
+    def boom():
+        print('boom')
+        sys.exit(3)
+    with pytest.raises(PipelineError) as e:  # a function, in this process
+        run_command(Call('x', boom, {}), log)
     assert str(e.value).startswith(f'stage failed (3); log: {log}\n')
     assert 'boom' in str(e.value)
+    # a tool run as a process: its exit status and its error line
+    missing = str(tmp_path / 'none.onnx')
+    with pytest.raises(PipelineError) as e:
+        run_command(Call('make_saliency', None, dict(
+            model=missing, image_dir=str(tmp_path), out_dir=str(
+                tmp_path / 'out')), ('model', )), log)
+    assert str(e.value).startswith(f'stage failed (1); log: {log}\n')
+    assert str(e.value).splitlines()[-1] == (f'error: {tmp_path}: no images '
+                                             '(.jpg, .jpeg, .png)')
 
 
 def fake_tool(calls):
@@ -1012,8 +1025,12 @@ def test_each_steps_command_line_gives_its_call(tmp_path, variant):
     if variant == 'toy':
         kw.update(data_root=None, toy_seed=3, toy_context=True, amp=False)
     if variant == 'no-saliency':
+        # a converted CamVid folder with a saliency model: the steps run
+        # as processes are checked too
         kw.update(layout='folder', classes=('a', 'b'), proxy_method='threshold',
-                  quality_split=None, thresholds=None, upper_bound=True)
+                  quality_split=None, thresholds=None, upper_bound=True,
+                  source_root=str(tmp_path / 'camvid'),
+                  saliency_model=str(tmp_path / 'isnet.onnx'))
     ctx = make_ctx(tmp_path, **kw)
     if variant == 'saliency':
         os.makedirs(ctx.saliency_dir)
@@ -1047,7 +1064,9 @@ def test_each_steps_command_line_gives_its_call(tmp_path, variant):
     if variant == 'toy':
         assert {'make_toy_dataset', 'make_standin'} <= checked
     if variant == 'no-saliency':
-        assert 'refine_labels' in checked
+        assert {'refine_labels', 'dataset_converters/camvid',
+                'model_converters/efficientnet_lite0',
+                'make_saliency'} <= checked
 
 
 def test_run_pipeline_from_python(tmp_path):
