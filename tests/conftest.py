@@ -95,25 +95,17 @@ def pipeline_args(argv):
 def environment(env=None, cwd=None):
     """The body runs with the whole environment ``env`` (with the thread
     count ``OMP_NUM_THREADS`` of it, as a new process reads it) and the
-    working directory ``cwd`` (None: this process's), both restored
-    after."""
+    working directory ``cwd`` (None: this process's); ``isolated`` around
+    it restores both, and the thread count."""
     import torch
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    threads = torch.get_num_threads()
-    try:
-        if env is not None:
-            os.environ.clear()
-            os.environ.update(env)
-            if env.get('OMP_NUM_THREADS', '').isdigit():
-                torch.set_num_threads(int(env['OMP_NUM_THREADS']))
-        if cwd is not None:
-            os.chdir(cwd)
-        yield
-    finally:
-        os.chdir(saved_cwd)
+    if env is not None:
         os.environ.clear()
-        os.environ.update(saved_env)
-        torch.set_num_threads(threads)
+        os.environ.update(env)
+        if env.get('OMP_NUM_THREADS', '').isdigit():
+            torch.set_num_threads(int(env['OMP_NUM_THREADS']))
+    if cwd is not None:
+        os.chdir(cwd)
+    yield
 
 
 def call_main(main, argv, stdout_path, stderr_path=None, env=None,
@@ -122,7 +114,7 @@ def call_main(main, argv, stdout_path, stderr_path=None, env=None,
     process as in its own (:func:`seenet_mm.pipeline.inprocess.isolated`,
     in :func:`environment`); return its exit code as a process's would be
     (:func:`~seenet_mm.pipeline.inprocess.exit_code`)."""
-    with environment(env, cwd), isolated(stdout_path, stderr_path):
+    with isolated(stdout_path, stderr_path), environment(env, cwd):
         return exit_code(lambda: main(list(argv)))
 
 

@@ -6,7 +6,8 @@ step leaves behind in a process is undone after it:
   handlers of the loggers it makes) goes to the log, and the streams are
   restored; output written below Python, to descriptors 1 and 2, stays the
   caller's;
-- the warning filters and torch's thread count are restored;
+- the environment, the working directory, the warning filters and
+  torch's thread count are restored;
 - mmengine's global instances made during the run are removed: each
   Runner's logger (its handlers closed), message hub, default scope and
   visualizer, so that the next run's names and log files are its own;
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import os
 import sys
 import traceback
 import warnings
@@ -116,11 +118,15 @@ def _output_to(stdout_path: str, stderr_path: Optional[str]) -> Iterator:
 @contextlib.contextmanager
 def _process_state() -> Iterator[None]:
     import torch
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_filters = list(warnings.filters)
     threads = torch.get_num_threads()
     try:
         yield
     finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
         warnings.filters[:] = saved_filters
         torch.set_num_threads(threads)
         gc.collect()
