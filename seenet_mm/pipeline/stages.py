@@ -799,7 +799,8 @@ STAGE_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     'refined_quality': ('refined_quality.json', ), 'gallery': ('gallery', ),
     'segmentation': ('segmentation', ),
     'segmentation_test': tuple(folder for _, folder, _ in SEGMENTATION_TESTS),
-    'upper_bound': ('upper_bound', ), 'upper_bound_test': ('upper_bound_test', ),
+    'upper_bound': ('upper_bound', ),
+    'upper_bound_test': ('upper_bound_test', ),
     'test_split': ('test_split', )}
 
 

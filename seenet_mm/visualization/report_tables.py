@@ -139,8 +139,8 @@ def fair_lines(rows: Sequence[tuple], modes: Sequence[str],
             'oracle - tuned | seed PxAP |'
             + (' label-free seed mIoU | label F1 |' if free else ''))
     rule = '|---|---|---|---|---|---|' + ('---|---|' if free else '')
-    lines = ['', 'Seeds with the threshold chosen on a tuning split (scored on '
-             'the other images) against the best threshold of those images '
+    lines = ['', 'Seeds with the threshold chosen on a tuning split (scored '
+             'on the other images) against the best threshold of those images '
              '(an oracle), and the threshold-free PxAP'
              + ('; label-free: the maps of the predicted classes, tuned '
                 'likewise, and the F1 of those classes' if free else '')

@@ -1027,8 +1027,9 @@ def test_each_steps_command_line_gives_its_call(tmp_path, variant):
     if variant == 'no-saliency':
         # a converted CamVid folder with a saliency model: the steps run
         # as processes are checked too
-        kw.update(layout='folder', classes=('a', 'b'), proxy_method='threshold',
-                  quality_split=None, thresholds=None, upper_bound=True,
+        kw.update(layout='folder', classes=('a', 'b'),
+                  proxy_method='threshold', quality_split=None,
+                  thresholds=None, upper_bound=True,
                   source_root=str(tmp_path / 'camvid'),
                   saliency_model=str(tmp_path / 'isnet.onnx'))
     ctx = make_ctx(tmp_path, **kw)
